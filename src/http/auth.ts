@@ -1,0 +1,76 @@
+// Authentication and role checks: every route declares its roles, and a route without a list cannot be registered.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Role } from '../db/schema.js';
+import type { Device, DeviceService } from '../services/devices.js';
+import type { Actor } from '../services/writer.js';
+import { AppError } from './errors.js';
+
+/** `'public'` marks the few routes anyone may call (health, docs, pages); everything else lists its roles. */
+export type RouteRoles = readonly Role[] | 'public';
+
+export const ANY_ROLE: readonly Role[] = ['admin', 'ops', 'desk', 'door', 'kiosk'];
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    roles?: RouteRoles;
+    /** Browsers cannot set headers on a WebSocket: the live route also takes `bearer.<token>` as a subprotocol. */
+    tokenInSubprotocol?: boolean;
+  }
+  interface FastifyRequest {
+    device: Device | null;
+  }
+}
+
+export function actorOf(request: FastifyRequest): Actor {
+  const device = request.device;
+  if (!device) throw new AppError('unauthorized', 401, 'a device token is required');
+  return { deviceId: device.id, role: device.role };
+}
+
+function bearerFrom(request: FastifyRequest, allowSubprotocol: boolean): string | null {
+  const header = request.headers.authorization;
+  if (typeof header === 'string') {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    return match ? match[1]! : null;
+  }
+  if (allowSubprotocol) {
+    const protocols = request.headers['sec-websocket-protocol'];
+    if (typeof protocols === 'string') {
+      for (const p of protocols.split(',')) {
+        const trimmed = p.trim();
+        if (trimmed.startsWith('bearer.')) return trimmed.slice('bearer.'.length);
+      }
+    }
+  }
+  return null;
+}
+
+export function registerAuth(app: FastifyInstance, devices: DeviceService): void {
+  app.decorateRequest('device', null);
+
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/docs')) {
+      route.config = { ...(route.config ?? {}), roles: 'public' };
+      return;
+    }
+    const roles = (route.config as { roles?: RouteRoles } | undefined)?.roles;
+    if (roles === undefined || (roles !== 'public' && roles.length === 0)) {
+      throw new Error(`route ${String(route.method)} ${route.url} declares no roles: deny by default`);
+    }
+  });
+
+  app.addHook('onRequest', async (request) => {
+    if (request.is404) return;
+    const config = request.routeOptions.config;
+    const roles = config.roles;
+    if (roles === 'public') return;
+    if (roles === undefined) throw new AppError('forbidden', 403, 'this route is not open to any role');
+    const token = bearerFrom(request, config.tokenInSubprotocol === true);
+    const device = token === null ? null : devices.authenticate(token);
+    if (!device) throw new AppError('unauthorized', 401, 'a valid device token is required (Authorization: Bearer <token>)');
+    request.device = device;
+    if (!roles.includes(device.role)) {
+      throw new AppError('forbidden', 403, `the ${device.role} role may not use this route`);
+    }
+  });
+}

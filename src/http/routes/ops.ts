@@ -1,0 +1,53 @@
+// Ops routes: liveness, readiness and Prometheus metrics.
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { problemSchema } from '../schemas.js';
+
+const routes: FastifyPluginAsyncZod = async (app) => {
+  app.get(
+    '/healthz',
+    {
+      config: { roles: 'public' },
+      schema: { tags: ['ops'], summary: 'Liveness: 200 while the process runs', response: { 200: z.object({ status: z.literal('ok') }) } },
+    },
+    async () => ({ status: 'ok' as const }),
+  );
+
+  app.get(
+    '/readyz',
+    {
+      config: { roles: 'public' },
+      schema: {
+        tags: ['ops'],
+        summary: 'Readiness: 200 once the database is open and migrated, 503 while shutting down',
+        response: { 200: z.object({ status: z.literal('ready') }), 503: problemSchema },
+      },
+    },
+    async (_request, reply) => {
+      if (app.lifecycle.closing) {
+        return reply.code(503).type('application/problem+json').send({
+          type: 'urn:eventday:problem:shutting_down',
+          title: 'Service Unavailable',
+          status: 503,
+          detail: 'the service is shutting down',
+          code: 'shutting_down',
+        });
+      }
+      return { status: 'ready' as const };
+    },
+  );
+
+  app.get(
+    '/metrics',
+    {
+      config: { roles: ['admin', 'ops'] },
+      schema: { tags: ['ops'], summary: 'Prometheus metrics (text format)', security: [{ bearer: [] }] },
+    },
+    async (_request, reply) => {
+      const body = await app.metrics.registry.metrics();
+      return reply.type(app.metrics.registry.contentType).send(body);
+    },
+  );
+};
+
+export default routes;

@@ -1,0 +1,224 @@
+// The live hub: holds the sockets, replays or snapshots on connect, and fans events out after commit.
+import type { WebSocket } from 'ws';
+import type { Role } from '../db/schema.js';
+import type { EventLog, EventRecord } from './event-log.js';
+import { canSee } from './visibility.js';
+
+export const CLOSE_GOING_AWAY = 1001;
+export const CLOSE_POLICY = 1008;
+export const CLOSE_TOO_SLOW = 4008;
+export const CLOSE_REVOKED = 4403;
+
+export interface LiveFilter {
+  topics: ReadonlySet<string> | null;
+  roomIds: ReadonlySet<string> | null;
+}
+
+export interface ConnectRequest {
+  socket: WebSocket;
+  role: Role;
+  deviceId: string;
+  since: number | null;
+  epoch: string | null;
+  filter: LiveFilter;
+}
+
+export interface HubOptions {
+  log: EventLog;
+  snapshot: (role: Role) => Record<string, unknown>;
+  maxBuffered: number;
+  pingIntervalMs: number;
+  replayMaxEvents: number;
+  /** Malformed client messages tolerated before the socket is closed with 1008. */
+  maxMalformed?: number;
+  onBroadcast?: (ms: number) => void;
+  onSocketsChanged?: (role: Role, delta: number) => void;
+  logger: { warn(obj: object, msg: string): void; debug(obj: object, msg: string): void };
+}
+
+interface Client {
+  socket: WebSocket;
+  role: Role;
+  deviceId: string;
+  filter: LiveFilter;
+  alive: boolean;
+  malformed: number;
+  closing: boolean;
+}
+
+function matches(filter: LiveFilter, event: EventRecord): boolean {
+  if (filter.topics !== null && !filter.topics.has(event.topic)) return false;
+  if (filter.roomIds !== null && event.roomIds !== null && !event.roomIds.some((id) => filter.roomIds!.has(id))) {
+    return false;
+  }
+  return true;
+}
+
+function eventMessage(e: EventRecord): string {
+  return `{"type":"event","seq":${e.seq},"at":${JSON.stringify(new Date(e.at).toISOString())},"topic":${JSON.stringify(e.topic)},"name":${JSON.stringify(e.name)},"data":${e.payloadJson}}`;
+}
+
+export function parseList(value: string | undefined): ReadonlySet<string> | null {
+  if (value === undefined) return null;
+  const items = value.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  return items.length > 0 ? new Set(items) : null;
+}
+
+export class Hub {
+  private readonly clients = new Set<Client>();
+  private readonly pingTimer: NodeJS.Timeout;
+  private shuttingDown = false;
+
+  constructor(private readonly opts: HubOptions) {
+    this.pingTimer = setInterval(() => this.heartbeat(), opts.pingIntervalMs);
+    this.pingTimer.unref();
+  }
+
+  get size(): number {
+    return this.clients.size;
+  }
+
+  /**
+   * Welcome, then replay or snapshot, then live: all in one synchronous step, so no event
+   * committed meanwhile can slip between the replay and the live stream.
+   */
+  connect(req: ConnectRequest): void {
+    const { socket } = req;
+    if (this.shuttingDown) {
+      socket.close(CLOSE_GOING_AWAY, 'server shutting down');
+      return;
+    }
+    const log = this.opts.log;
+    const client: Client = {
+      socket,
+      role: req.role,
+      deviceId: req.deviceId,
+      filter: req.filter,
+      alive: true,
+      malformed: 0,
+      closing: false,
+    };
+    const head = log.headSeq;
+    socket.send(JSON.stringify({ type: 'welcome', role: req.role, seq: head, epoch: log.epoch }));
+    const canReplay =
+      req.since !== null &&
+      req.epoch === log.epoch &&
+      req.since <= head &&
+      head - req.since <= this.opts.replayMaxEvents &&
+      req.since >= log.oldestSeq - 1;
+    if (canReplay) {
+      for (const event of log.readAfter(req.since!, this.opts.replayMaxEvents)) {
+        if (canSee(client.role, event.visibility) && matches(client.filter, event)) socket.send(eventMessage(event));
+      }
+    } else {
+      socket.send(JSON.stringify({ type: 'snapshot', seq: head, data: this.opts.snapshot(req.role) }));
+    }
+    this.clients.add(client);
+    this.opts.onSocketsChanged?.(client.role, 1);
+    socket.on('pong', () => {
+      client.alive = true;
+    });
+    socket.on('message', (data, isBinary) => this.onMessage(client, data.toString(), isBinary));
+    socket.on('close', () => {
+      if (this.clients.delete(client)) this.opts.onSocketsChanged?.(client.role, -1);
+    });
+    socket.on('error', (err) => this.opts.logger.debug({ err }, 'live socket error'));
+  }
+
+  publish(events: EventRecord[]): void {
+    if (events.length === 0 || this.clients.size === 0) return;
+    const started = performance.now();
+    for (const event of events) {
+      // One serialisation per event: an event has exactly one visibility class.
+      let message: Buffer | null = null;
+      for (const client of this.clients) {
+        if (client.closing || !canSee(client.role, event.visibility) || !matches(client.filter, event)) continue;
+        message ??= Buffer.from(eventMessage(event));
+        this.send(client, message);
+      }
+    }
+    this.opts.onBroadcast?.(performance.now() - started);
+  }
+
+  /** A revoked device loses its sockets at once. */
+  closeDevice(deviceId: string): void {
+    for (const client of this.clients) {
+      if (client.deviceId === deviceId) this.close(client, CLOSE_REVOKED, 'token revoked');
+    }
+  }
+
+  /** Shutdown: every client gets 1001 and resumes with `since` against the next process. */
+  closeAll(): void {
+    this.shuttingDown = true;
+    clearInterval(this.pingTimer);
+    for (const client of this.clients) this.close(client, CLOSE_GOING_AWAY, 'server shutting down');
+  }
+
+  /** Sockets that did not close politely are cut off; returns once every socket is gone. */
+  async drain(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.clients.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    for (const client of this.clients) client.socket.terminate();
+  }
+
+  private send(client: Client, message: Buffer): void {
+    if (client.socket.bufferedAmount + message.length > this.opts.maxBuffered) {
+      this.opts.logger.warn({ deviceId: client.deviceId, role: client.role, buffered: client.socket.bufferedAmount }, 'slow live consumer closed');
+      this.close(client, CLOSE_TOO_SLOW, 'too slow');
+      return;
+    }
+    client.socket.send(message);
+  }
+
+  private close(client: Client, code: number, reason: string): void {
+    if (client.closing) return;
+    client.closing = true;
+    client.socket.close(code, reason);
+    // A client that never reads will never complete the closing handshake.
+    setTimeout(() => client.socket.terminate(), 2_000).unref();
+  }
+
+  private onMessage(client: Client, text: string, isBinary: boolean): void {
+    let message: unknown;
+    try {
+      message = isBinary ? undefined : JSON.parse(text);
+    } catch {
+      message = undefined;
+    }
+    if (typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'subscribe') {
+      const { topics, roomIds } = message as { topics?: unknown; roomIds?: unknown };
+      const list = (v: unknown): ReadonlySet<string> | null | undefined =>
+        v === undefined
+          ? undefined
+          : Array.isArray(v) && v.every((x) => typeof x === 'string')
+            ? v.length > 0
+              ? new Set(v as string[])
+              : null
+            : undefined;
+      const t = list(topics);
+      const r = list(roomIds);
+      if ((topics === undefined || t !== undefined) && (roomIds === undefined || r !== undefined)) {
+        client.filter = {
+          topics: t === undefined ? client.filter.topics : t,
+          roomIds: r === undefined ? client.filter.roomIds : r,
+        };
+        return;
+      }
+    } else if (typeof message === 'object' && message !== null && typeof (message as { type?: unknown }).type === 'string') {
+      return;
+    }
+    client.malformed += 1;
+    if (client.malformed >= (this.opts.maxMalformed ?? 5)) this.close(client, CLOSE_POLICY, 'malformed messages');
+  }
+
+  private heartbeat(): void {
+    for (const client of this.clients) {
+      if (!client.alive) {
+        client.socket.terminate();
+        continue;
+      }
+      client.alive = false;
+      client.socket.ping();
+    }
+  }
+}

@@ -1,0 +1,149 @@
+// The one way to change state: a use case runs in one transaction with the events it appends; the hub publishes after commit.
+import type { ZodType } from 'zod';
+import type { Sqlite } from '../db/open.js';
+import type { Role } from '../db/schema.js';
+import type { EventLog, EventRecord } from '../live/event-log.js';
+
+export interface Actor {
+  deviceId: string;
+  role: Role;
+}
+
+interface EventBase {
+  topic: string;
+  name: string;
+  /** Rooms the event concerns, for live clients that follow only some rooms. */
+  roomIds?: string[];
+}
+
+/**
+ * A public event must name the schema that shapes it: kiosks see exactly what that schema lets
+ * through, never a staff object with fields deleted.
+ */
+export type NewEvent =
+  | (EventBase & { visibility: 'public'; schema: ZodType; data: unknown })
+  | (EventBase & { visibility: 'staff' | 'personal' | 'admin'; data: unknown });
+
+export interface Tx {
+  readonly now: number;
+  readonly actor: Actor | null;
+  emit(event: NewEvent): EventRecord;
+}
+
+export interface Publisher {
+  publish(events: EventRecord[]): void;
+}
+
+interface Job {
+  actor: Actor | null;
+  fn: (tx: Tx) => unknown;
+  resolve: (value: unknown) => void;
+  reject: (err: unknown) => void;
+}
+
+export class Writer {
+  private queue: Job[] = [];
+  private flushScheduled = false;
+  private publisher: Publisher | null = null;
+
+  constructor(
+    private readonly sqlite: Sqlite,
+    private readonly log: EventLog,
+    private readonly clock: () => number,
+  ) {}
+
+  setPublisher(publisher: Publisher): void {
+    this.publisher = publisher;
+  }
+
+  /** Runs one use case in its own transaction, synchronously (start-up, timers, scripts). */
+  run<T>(actor: Actor | null, fn: (tx: Tx) => T): T {
+    const appended: EventRecord[] = [];
+    const mark = this.log.mark();
+    let result: T;
+    try {
+      result = this.sqlite.transaction(() => fn(this.txFor(actor, appended))).immediate();
+    } catch (err) {
+      this.log.reset(mark);
+      throw err;
+    }
+    this.publisher?.publish(appended);
+    return result;
+  }
+
+  /**
+   * Group commit: use cases submitted in the same tick share one transaction (one fsync with
+   * synchronous=FULL), each inside its own savepoint so a failing one rolls back alone. Every
+   * promise settles only after the commit.
+   */
+  submit<T>(actor: Actor | null, fn: (tx: Tx) => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ actor, fn, resolve: resolve as (v: unknown) => void, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    const jobs = this.queue;
+    this.queue = [];
+    if (jobs.length === 0) return;
+    const appended: EventRecord[] = [];
+    const outcomes: { ok: boolean; value: unknown }[] = [];
+    const start = this.log.mark();
+    try {
+      this.sqlite
+        .transaction(() => {
+          for (const job of jobs) {
+            const mark = this.log.mark();
+            const mine: EventRecord[] = [];
+            try {
+              const value = this.sqlite.transaction(() => job.fn(this.txFor(job.actor, mine)))();
+              appended.push(...mine);
+              outcomes.push({ ok: true, value });
+            } catch (err) {
+              this.log.reset(mark);
+              outcomes.push({ ok: false, value: err });
+            }
+          }
+        })
+        .immediate();
+    } catch (err) {
+      this.log.reset(start);
+      for (const job of jobs) job.reject(err);
+      return;
+    }
+    this.publisher?.publish(appended);
+    jobs.forEach((job, i) => {
+      const outcome = outcomes[i]!;
+      if (outcome.ok) job.resolve(outcome.value);
+      else job.reject(outcome.value);
+    });
+  }
+
+  private txFor(actor: Actor | null, appended: EventRecord[]): Tx {
+    const now = this.clock();
+    const log = this.log;
+    return {
+      now,
+      actor,
+      emit(event: NewEvent): EventRecord {
+        const data = event.visibility === 'public' ? event.schema.parse(event.data) : event.data;
+        const record = log.append({
+          topic: event.topic,
+          name: event.name,
+          visibility: event.visibility,
+          actorDeviceId: actor?.deviceId ?? null,
+          roomIds: event.roomIds && event.roomIds.length > 0 ? [...new Set(event.roomIds)] : null,
+          payloadJson: JSON.stringify(data),
+          at: now,
+        });
+        appended.push(record);
+        return record;
+      },
+    };
+  }
+}

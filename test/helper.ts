@@ -1,0 +1,131 @@
+// Test helper: an app on a fresh SQLite file in a temp folder, a pinned clock, devices per role, and live clients.
+import path from 'node:path';
+import type { Test } from 'tap';
+import type { FastifyInstance } from 'fastify';
+import WebSocket from 'ws';
+import { buildApp, type Deps } from '../src/app.js';
+import { loadConfig, type Config } from '../src/config.js';
+import type { Role } from '../src/db/schema.js';
+import { createLogger } from '../src/logger.js';
+
+export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
+
+export interface TestClock {
+  now: number;
+  (): number;
+  set(ms: number): void;
+  advance(ms: number): void;
+}
+
+export function testClock(start = Date.parse('2026-02-15T08:00:00Z')): TestClock {
+  const clock = (() => clock.now) as TestClock;
+  clock.now = start;
+  clock.set = (ms) => {
+    clock.now = ms;
+  };
+  clock.advance = (ms) => {
+    clock.now += ms;
+  };
+  return clock;
+}
+
+export interface Built {
+  app: FastifyInstance;
+  config: Config;
+  dir: string;
+  tokens: Record<Role, string>;
+  auth(role: Role): { authorization: string };
+}
+
+export async function build(
+  t: Test,
+  opts: { env?: Record<string, string>; deps?: Deps; dir?: string; close?: boolean } = {},
+): Promise<Built> {
+  const dir = opts.dir ?? t.testdir();
+  const config = loadConfig({
+    EVENTDAY_DB: path.join(dir, 'eventday.db'),
+    EVENTDAY_ADMIN_TOKEN: ADMIN_TOKEN,
+    LOG_LEVEL: 'silent',
+    ...opts.env,
+  });
+  const app = await buildApp(config, { logger: createLogger('silent'), ...opts.deps });
+  if (opts.close !== false) t.teardown(() => app.close());
+  const tokens = { admin: ADMIN_TOKEN } as Record<Role, string>;
+  for (const role of ['ops', 'desk', 'door', 'kiosk'] as const) {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/devices',
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+      payload: { name: `${role} device`, role },
+    });
+    tokens[role] = res.json().token;
+  }
+  return { app, config, dir, tokens, auth: (role) => ({ authorization: `Bearer ${tokens[role]}` }) };
+}
+
+/** A real `ws` client on a real port that records every message and the close code. */
+export interface LiveClient {
+  ws: WebSocket;
+  messages: Record<string, unknown>[];
+  closed: Promise<{ code: number; reason: string }>;
+  opened: Promise<void>;
+  next(predicate?: (m: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
+}
+
+export function liveClient(url: string, options: WebSocket.ClientOptions & { protocols?: string[] } = {}): LiveClient {
+  const { protocols, ...rest } = options;
+  const ws = new WebSocket(url, protocols ?? [], rest);
+  const messages: Record<string, unknown>[] = [];
+  const waiters: { predicate: (m: Record<string, unknown>) => boolean; resolve: (m: Record<string, unknown>) => void }[] = [];
+  let cursor = 0;
+  ws.on('message', (data) => {
+    const message = JSON.parse(data.toString()) as Record<string, unknown>;
+    messages.push(message);
+    for (const w of [...waiters]) {
+      if (w.predicate(message)) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(message);
+      }
+    }
+  });
+  const closed = new Promise<{ code: number; reason: string }>((resolve) => {
+    ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() }));
+  });
+  const opened = new Promise<void>((resolve, reject) => {
+    ws.on('open', () => resolve());
+    ws.on('unexpected-response', (_req, res) => reject(new Error(`unexpected response ${res.statusCode}`)));
+    ws.on('error', reject);
+  });
+  return {
+    ws,
+    messages,
+    closed,
+    opened,
+    next(predicate = () => true, timeoutMs = 3_000) {
+      for (let i = cursor; i < messages.length; i++) {
+        if (predicate(messages[i]!)) {
+          cursor = i + 1;
+          return Promise.resolve(messages[i]!);
+        }
+      }
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('timed out waiting for a live message')), timeoutMs);
+        waiters.push({
+          predicate,
+          resolve: (m) => {
+            clearTimeout(timer);
+            cursor = messages.length;
+            resolve(m);
+          },
+        });
+      });
+    },
+  };
+}
+
+export async function listen(app: FastifyInstance): Promise<{ base: string; ws: string }> {
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return { base: `http://127.0.0.1:${address.port}`, ws: `ws://127.0.0.1:${address.port}` };
+}
