@@ -18,6 +18,7 @@ import { Hub } from './live/hub.js';
 import { createLogger } from './logger.js';
 import { AnnouncementService } from './services/announcements.js';
 import { DeviceService } from './services/devices.js';
+import { OccupancyService } from './services/occupancy.js';
 import { ensureSettings, type EventSettings } from './services/settings.js';
 import { buildSnapshot, type StaffExtras } from './services/snapshot.js';
 import { Writer } from './services/writer.js';
@@ -32,6 +33,7 @@ export interface Deps {
 export interface Services {
   devices: DeviceService;
   announcements: AnnouncementService;
+  occupancy: OccupancyService;
 }
 
 declare module 'fastify' {
@@ -83,6 +85,7 @@ export async function buildApp(config: Config, deps: Deps = {}): Promise<Fastify
   const snapshotExtras: StaffExtras[] = [];
   const devices = new DeviceService(store, writer, newId);
   const announcements = new AnnouncementService(store, writer, newId, clock);
+  const occupancy = new OccupancyService(store, writer);
   const hub = new Hub({
     log,
     snapshot: (role) => buildSnapshot(store, announcements, role, snapshotExtras),
@@ -108,7 +111,7 @@ export async function buildApp(config: Config, deps: Deps = {}): Promise<Fastify
   app.decorate('newId', newId);
   app.decorate('metrics', metrics);
   app.decorate('settings', settings);
-  app.decorate('services', { devices, announcements });
+  app.decorate('services', { devices, announcements, occupancy });
   app.decorate('snapshotExtras', snapshotExtras);
   app.decorate('lifecycle', { closing: false });
 
@@ -182,6 +185,8 @@ export async function buildApp(config: Config, deps: Deps = {}): Promise<Fastify
   });
   app.addHook('onClose', async () => {
     for (const t of timers) clearInterval(t);
+    occupancy.flush();
+    occupancy.stop();
     hub.closeAll();
     try {
       checkpoint(store.sqlite);

@@ -1,4 +1,4 @@
-// Occupancy levels of a room: normal, near (≥ 90% of capacity) and full (≥ 100%).
+// Occupancy levels of a room — normal, near (≥ 90% of capacity), full (≥ 100%) — and alert hysteresis.
 export type OccupancyLevel = 'normal' | 'near' | 'full';
 
 export const NEAR_RATIO = 0.9;
@@ -8,4 +8,23 @@ export function occupancyLevel(occupancy: number, capacity: number): OccupancyLe
   if (occupancy >= capacity) return 'full';
   if (occupancy >= capacity * NEAR_RATIO) return 'near';
   return 'normal';
+}
+
+const rank: Record<OccupancyLevel, number> = { normal: 0, near: 1, full: 2 };
+
+/** People a room must drop below a threshold by before its alert level comes down: 3% of capacity, at least 2. */
+export function hysteresisMargin(capacity: number): number {
+  return Math.max(2, Math.ceil(capacity * 0.03));
+}
+
+/**
+ * The alert level after a change: it rises as soon as a threshold is reached, and falls only
+ * once the count is a margin below the threshold, so a room hovering at the edge does not flap.
+ */
+export function nextAlertLevel(current: OccupancyLevel, occupancy: number, capacity: number): OccupancyLevel {
+  const measured = occupancyLevel(occupancy, capacity);
+  if (rank[measured] >= rank[current]) return measured;
+  const margin = hysteresisMargin(capacity);
+  const lowered = occupancyLevel(occupancy + margin, capacity);
+  return rank[lowered] < rank[current] ? lowered : current;
 }

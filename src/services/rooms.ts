@@ -15,7 +15,8 @@ export function toPublicRoom(row: RoomRow): PublicRoom {
     name: row.name,
     features: row.features,
     status: row.status,
-    full: occupancyLevel(row.occupancy, row.capacity) === 'full',
+    // The hysteretic alert level, so a kiosk does not flicker while a room hovers at capacity.
+    full: row.alertLevel === 'full',
   };
 }
 
