@@ -9,7 +9,7 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fast
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { checkpoint, openStore, type Store } from './db/open.js';
-import { registerAuth } from './http/auth.js';
+import { registerAuthentication, registerRoleGuard } from './http/auth.js';
 import { AppError, registerErrorHandling } from './http/errors.js';
 import { createMetrics, type Metrics } from './http/metrics.js';
 import { routePlugins } from './http/routes/index.js';
@@ -121,7 +121,7 @@ export async function buildApp(config: Config, deps: Deps = {}): Promise<Fastify
     app.log.warn({ adminToken: bootstrap.generatedToken }, 'new database: admin device created; keep this token, it is not shown again');
   }
 
-  registerAuth(app, devices);
+  registerRoleGuard(app);
 
   app.addHook('onResponse', async (request, reply) => {
     metrics.httpDuration.observe(
@@ -160,6 +160,7 @@ export async function buildApp(config: Config, deps: Deps = {}): Promise<Fastify
       void hub.drain(3_000).then(() => done());
     },
   });
+  registerAuthentication(app, devices);
   for (const plugin of routePlugins) await app.register(plugin);
 
   const timers = [

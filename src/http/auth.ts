@@ -45,9 +45,9 @@ function bearerFrom(request: FastifyRequest, allowSubprotocol: boolean): string 
   return null;
 }
 
-export function registerAuth(app: FastifyInstance, devices: DeviceService): void {
+/** Must be added before any route is registered: a route without a role list is refused. */
+export function registerRoleGuard(app: FastifyInstance): void {
   app.decorateRequest('device', null);
-
   app.addHook('onRoute', (route) => {
     if (route.url.startsWith('/docs')) {
       route.config = { ...(route.config ?? {}), roles: 'public' };
@@ -58,7 +58,13 @@ export function registerAuth(app: FastifyInstance, devices: DeviceService): void
       throw new Error(`route ${String(route.method)} ${route.url} declares no roles: deny by default`);
     }
   });
+}
 
+/**
+ * Added after @fastify/websocket, whose own onRequest hook must run first: it marks upgrade
+ * requests so that a refused upgrade (401/403) has its socket closed instead of left open.
+ */
+export function registerAuthentication(app: FastifyInstance, devices: DeviceService): void {
   app.addHook('onRequest', async (request) => {
     if (request.is404) return;
     const config = request.routeOptions.config;

@@ -173,9 +173,9 @@ export class Hub {
   private close(client: Client, code: number, reason: string): void {
     if (client.closing) return;
     client.closing = true;
+    // ws destroys the socket if the closing handshake has not completed within 30 s, so a
+    // client that never reads does not hold the server, and a slow one still reads the code.
     client.socket.close(code, reason);
-    // A client that never reads will never complete the closing handshake.
-    setTimeout(() => client.socket.terminate(), 2_000).unref();
   }
 
   private onMessage(client: Client, text: string, isBinary: boolean): void {

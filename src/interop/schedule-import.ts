@@ -1,0 +1,744 @@
+// Reads frab/pretalx schedule.json (v1 and v2) and frab/pentabarf/wafer schedule XML into one neutral programme with absolute UTC times.
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import {
+  addDays,
+  formatDate,
+  localDateOf,
+  normalizeTimeZone,
+  offsetMinutesAt,
+  parseDate,
+  parseDateTime,
+  parseDurationMs,
+  parseInstant,
+  parseTimeOfDay,
+  toWallClock,
+  wallClockToUtc,
+} from './time.js';
+import type { CivilDate, Zone } from './time.js';
+
+export interface ParsedProgramme {
+  conference: { title: string; acronym?: string; timeZone: string | null; start?: string; end?: string };
+  /** Identified by name: real files reuse one guid for several rooms. */
+  rooms: { name: string; guid?: string }[];
+  sessions: ParsedSession[];
+  warnings: string[];
+}
+
+export interface ParsedSession {
+  /** "guid:<lowercase guid>", else "code:<pretalx code>", else "id:<id>". */
+  key: string;
+  title: string;
+  roomName: string;
+  startsAt: number;
+  endsAt: number;
+  type: string | null;
+  track: string | null;
+  language: string | null;
+  speakers: string[];
+  description: string | null;
+  url: string | null;
+  slug: string | null;
+  /** Marked cancelled by the file (a "CANCELLED:" title prefix or a v2 state); the prefix is removed from `title`. */
+  cancelled: boolean;
+}
+
+export interface ParseScheduleOptions {
+  contentType?: string;
+  /** The zone to assume when the file names none, or names one its own times contradict. */
+  fallbackTimeZone?: string;
+}
+
+/** A schedule that cannot be read; `message` is written for the person who uploaded it. */
+export class ScheduleImportError extends Error {
+  override readonly name = 'ScheduleImportError';
+  readonly code = 'invalid_schedule';
+}
+
+interface RawEvent {
+  label: string;
+  guid?: string;
+  code?: string;
+  id?: string;
+  date?: string;
+  start?: string;
+  end?: string;
+  duration?: unknown;
+  room?: string;
+  roomGuid?: string;
+  title?: string;
+  type?: string;
+  track?: string;
+  language?: string;
+  abstract?: string;
+  description?: string;
+  speakers: string[];
+  url?: string;
+  slug?: string;
+  zone?: string;
+  state?: string;
+}
+
+interface RawRoomGroup {
+  name?: string;
+  guid?: string;
+  events: RawEvent[];
+}
+
+interface RawDay {
+  date?: string;
+  start?: string;
+  rooms: RawRoomGroup[];
+}
+
+interface RawProgramme {
+  conference: {
+    title?: string;
+    acronym?: string;
+    timeZone?: string;
+    start?: string;
+    end?: string;
+    dayChange?: string;
+  };
+  rooms: { name: string; guid?: string }[];
+  days: RawDay[];
+}
+
+type Json = Record<string, unknown>;
+
+function record(x: unknown): Json | undefined {
+  return typeof x === 'object' && x !== null && !Array.isArray(x) ? (x as Json) : undefined;
+}
+
+function list(x: unknown): unknown[] {
+  if (x === undefined || x === null || x === '') return [];
+  return Array.isArray(x) ? x : [x];
+}
+
+/** A trimmed, non-empty string from a string or number; XML text nodes with attributes arrive as { '#text' }. */
+function text(x: unknown): string | undefined {
+  if (typeof x === 'number' && Number.isFinite(x)) return String(x);
+  if (typeof x === 'string') return x.trim() === '' ? undefined : x.trim();
+  if (Array.isArray(x)) return text(x[0]);
+  const r = record(x);
+  return r ? text(r['#text']) : undefined;
+}
+
+/** schedule.json v2 allows { en: "...", de: "..." } wherever text is expected. */
+function localized(x: unknown): string | undefined {
+  const direct = text(x);
+  if (direct !== undefined || typeof x === 'string') return direct;
+  const r = record(x);
+  if (!r) return undefined;
+  return text(r['en']) ?? Object.values(r).map(text).find((v) => v !== undefined);
+}
+
+function describe(title: string | undefined, id: string | undefined, guid: string | undefined): string {
+  const name = title ? `"${title.length > 60 ? `${title.slice(0, 57)}...` : title}"` : 'untitled event';
+  const ref = id ?? guid;
+  return ref ? `event ${name} (${ref})` : `event ${name}`;
+}
+
+function personNames(x: unknown): string[] {
+  const names: string[] = [];
+  for (const p of list(x)) {
+    const r = record(p);
+    const name = r
+      ? text(r['public_name']) ?? text(r['name']) ?? text(r['full_public_name']) ?? text(r['full_name']) ?? text(r['#text'])
+      : text(p);
+    if (name !== undefined && !names.includes(name)) names.push(name);
+  }
+  return names;
+}
+
+function jsonEvent(e: Json): RawEvent {
+  const title = localized(e['title']);
+  const id = text(e['id']);
+  const guid = text(e['guid']);
+  const room = e['room'];
+  const roomRecord = record(room);
+  const track = record(e['track']);
+  const start = text(e['start']);
+  return {
+    label: describe(title, id, guid),
+    ...optional({
+      guid,
+      code: text(e['code']),
+      id,
+      // v2 writes the absolute start under "start"; v1 writes it under "date" and a local "HH:MM" under "start".
+      date: text(e['date']) ?? (start?.includes('T') ? start : undefined),
+      start: start?.includes('T') ? undefined : start,
+      end: text(e['end']),
+      room: roomRecord ? text(roomRecord['name']) : text(room),
+      roomGuid: roomRecord ? text(roomRecord['guid']) : undefined,
+      title,
+      type: text(e['type']),
+      track: track ? text(track['name']) ?? text(track['slug']) : text(e['track']),
+      language: text(e['language']),
+      abstract: localized(e['abstract']),
+      description: localized(e['description']),
+      url: text(e['url']),
+      slug: text(e['slug']),
+      zone: text(e['time_zone_name']) ?? text(e['timezone']),
+      state: text(e['state']),
+    }),
+    duration: e['duration'],
+    speakers: personNames(e['persons'] ?? e['participants']),
+  };
+}
+
+/** Keeps only the fields that have a value, so optional properties are absent rather than undefined. */
+function optional<T extends Record<string, string | undefined>>(o: T): Partial<Record<keyof T, string>> {
+  const out: Partial<Record<keyof T, string>> = {};
+  for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k as keyof T] = v;
+  return out;
+}
+
+function jsonRooms(x: unknown): { name: string; guid?: string }[] {
+  const rooms: { name: string; guid?: string }[] = [];
+  for (const r of list(x)) {
+    const room = record(r);
+    const name = room ? text(room['name']) : text(r);
+    if (name === undefined) continue;
+    const guid = room ? text(room['guid']) : undefined;
+    rooms.push(guid === undefined ? { name } : { name, guid });
+  }
+  return rooms;
+}
+
+function fromJson(doc: unknown): RawProgramme {
+  const root = record(doc);
+  const schedule = record(root?.['schedule']) ?? (root && 'conference' in root ? root : undefined);
+  if (!schedule) throw new ScheduleImportError('This JSON is not a schedule: it has no "schedule" object.');
+  const conference = record(schedule['conference']);
+  if (!conference) throw new ScheduleImportError('The schedule has no "conference" object.');
+  const confRooms = jsonRooms(conference['rooms'] ?? schedule['rooms']);
+  const days: RawDay[] = [];
+
+  for (const d of list(conference['days'])) {
+    const day = record(d);
+    if (!day) continue;
+    const rooms: RawRoomGroup[] = [];
+    const dayRooms = day['rooms'];
+    if (record(dayRooms)) {
+      for (const [name, events] of Object.entries(dayRooms as Json)) {
+        rooms.push({ name, events: list(events).map(record).filter((e) => e !== undefined).map(jsonEvent) });
+      }
+    }
+    days.push({ ...optional({ date: text(day['date']), start: text(day['day_start']) ?? text(day['start']) }), rooms });
+  }
+
+  // v2 keeps days as bare metadata and lists every event once, flat, with absolute start and end.
+  const flat = list(schedule['events']).map(record).filter((e) => e !== undefined);
+  if (flat.length > 0) days.push({ rooms: [{ events: flat.map(jsonEvent) }] });
+
+  return {
+    conference: optional({
+      title: localized(conference['title']),
+      acronym: text(conference['acronym']),
+      timeZone: text(conference['time_zone_name']),
+      start: text(conference['start']),
+      end: text(conference['end']),
+      dayChange: text(conference['day_change']),
+    }),
+    rooms: confRooms,
+    days,
+  };
+}
+
+function xmlEvent(e: Json): RawEvent {
+  const title = text(e['title']);
+  const id = text(e['@_id']);
+  const guid = text(e['@_guid']);
+  const persons = record(e['persons']);
+  return {
+    label: describe(title, id, guid),
+    ...optional({
+      guid,
+      code: text(e['@_code']),
+      id,
+      date: text(e['date']),
+      start: text(e['start']),
+      end: text(e['end']),
+      room: text(e['room']),
+      title,
+      type: text(e['type']),
+      track: text(e['track']),
+      language: text(e['language']),
+      abstract: text(e['abstract']),
+      description: text(e['description']),
+      url: text(e['url']),
+      slug: text(e['slug']),
+    }),
+    duration: text(e['duration']),
+    speakers: personNames(persons?.['person']),
+  };
+}
+
+const xmlParser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '@_',
+  // Values like "00:45", "0100" or "2023" must stay text; numbers would lose their leading zeros.
+  parseTagValue: false,
+  parseAttributeValue: false,
+  trimValues: true,
+  ignoreDeclaration: true,
+  ignorePiTags: true,
+});
+
+function fromXml(source: string): RawProgramme {
+  const valid = XMLValidator.validate(source);
+  if (valid !== true) {
+    throw new ScheduleImportError(`The XML is not well-formed: ${valid.err.msg.replace(/\.$/, '')} (line ${valid.err.line}, column ${valid.err.col}).`);
+  }
+  let doc: unknown;
+  try {
+    doc = xmlParser.parse(source);
+  } catch (err) {
+    throw new ScheduleImportError(`The XML could not be read: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const schedule = record(record(doc)?.['schedule']);
+  if (!schedule) throw new ScheduleImportError('This XML is not a schedule: it has no <schedule> root element.');
+  const conference = record(schedule['conference']) ?? {};
+  const confRooms = jsonRooms(
+    list(record(conference['rooms'])?.['room']).map((r) => {
+      const room = record(r);
+      return room ? { name: text(room['@_name']) ?? text(room), guid: text(room['@_guid']) } : r;
+    }),
+  );
+  const days: RawDay[] = list(schedule['day']).map((d) => {
+    const day = record(d) ?? {};
+    const rooms: RawRoomGroup[] = list(day['room']).map((r) => {
+      const room = record(r) ?? {};
+      return {
+        ...optional({ name: text(room['@_name']), guid: text(room['@_guid']) }),
+        events: list(room['event']).map(record).filter((e) => e !== undefined).map(xmlEvent),
+      };
+    });
+    return { ...optional({ date: text(day['@_date']), start: text(day['@_start']) }), rooms };
+  });
+  return {
+    conference: optional({
+      title: text(conference['title']),
+      acronym: text(conference['acronym']),
+      timeZone: text(conference['time_zone_name']),
+      start: text(conference['start']),
+      end: text(conference['end']),
+      dayChange: text(conference['day_change']),
+    }),
+    rooms: confRooms,
+    days,
+  };
+}
+
+function decode(input: string | Buffer): string {
+  const source = typeof input === 'string' ? input : input.toString('utf8');
+  return source.charCodeAt(0) === 0xfeff ? source.slice(1) : source;
+}
+
+function readRaw(source: string, contentType: string | undefined): RawProgramme {
+  const first = source.trimStart()[0];
+  const hint = contentType?.toLowerCase() ?? '';
+  const isJson = first === '{' || first === '[' || (first !== '<' && hint.includes('json'));
+  const isXml = first === '<' || (!isJson && hint.includes('xml'));
+  if (isJson) {
+    let doc: unknown;
+    try {
+      doc = JSON.parse(source);
+    } catch (err) {
+      throw new ScheduleImportError(`The file is not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    return fromJson(doc);
+  }
+  if (isXml) return fromXml(source);
+  throw new ScheduleImportError(
+    'The file is neither a schedule.json (JSON) nor a schedule XML document.',
+  );
+}
+
+const CANCELLED_TITLE = /^\s*(?:\[\s*(?:cancell?ed|abgesagt)\s*\]\s*:?|\(\s*(?:cancell?ed|abgesagt)\s*\)\s*:?|(?:cancell?ed|abgesagt)\s*:)\s*/i;
+
+interface Placed {
+  event: RawEvent;
+  day: RawDay;
+  group: RawRoomGroup;
+  roomName: string;
+  instant: number | null;
+}
+
+interface ZoneVerdict {
+  checked: number;
+  contradicted: number;
+  example?: string;
+}
+
+/**
+ * How far a declared zone agrees with the events: an event's local `start` must be the wall-clock
+ * time of its absolute `date` in that zone. Without a `start`, only a non-UTC offset written in
+ * the date can speak against the zone, because many exporters write every date in UTC.
+ */
+function judgeZone(zone: Zone, placed: Placed[]): ZoneVerdict {
+  const verdict: ZoneVerdict = { checked: 0, contradicted: 0 };
+  for (const p of placed) {
+    if (p.instant === null || p.event.date === undefined) continue;
+    const startSeconds = p.event.start === undefined ? null : parseTimeOfDay(p.event.start);
+    const local = toWallClock(p.instant, zone);
+    let agrees: boolean;
+    if (startSeconds !== null) {
+      agrees = Math.floor(startSeconds / 60) === local.hour * 60 + local.minute;
+    } else {
+      const written = parseDateTime(p.event.date)?.offsetMinutes;
+      if (written === undefined || written === null || written === 0) continue;
+      agrees = written === offsetMinutesAt(zone, p.instant);
+    }
+    verdict.checked += 1;
+    if (!agrees) {
+      verdict.contradicted += 1;
+      verdict.example ??= `${p.event.label} is dated ${p.event.date}${p.event.start ? ` and starts at ${p.event.start} local time` : ''}`;
+    }
+  }
+  return verdict;
+}
+
+function mostCommonOffset(placed: Placed[]): number | null {
+  const counts = new Map<number, number>();
+  for (const p of placed) {
+    const offset = p.event.date === undefined ? null : parseDateTime(p.event.date)?.offsetMinutes;
+    if (offset !== null && offset !== undefined) counts.set(offset, (counts.get(offset) ?? 0) + 1);
+  }
+  let best: number | null = null;
+  for (const [offset, count] of counts) if (best === null || count > (counts.get(best) ?? 0)) best = offset;
+  return best;
+}
+
+function sameSession(a: ParsedSession, b: ParsedSession): boolean {
+  return (
+    a.startsAt === b.startsAt &&
+    a.endsAt === b.endsAt &&
+    a.roomName === b.roomName &&
+    a.title === b.title &&
+    a.cancelled === b.cancelled
+  );
+}
+
+function dateOnly(s: string | undefined): string | undefined {
+  if (s === undefined) return undefined;
+  const m = /^(\d{4}-\d{2}-\d{2})/.exec(s);
+  return m?.[1];
+}
+
+interface LocalClock {
+  zone: Zone | null;
+  /** The offset most event dates carry: the best guess for local times when the file has no believable zone. */
+  evidenceOffset: number | null;
+  dayChange: number | null;
+  /** Per room of a day: the local start of the previous event, to notice a listing that runs past midnight. */
+  lastStart: Map<RawRoomGroup, { seconds: number; rolled: boolean }>;
+  note: (kind: string, detail: string) => void;
+}
+
+/** The instant of an event that has no absolute date: a local date-time, or a local "HH:MM" on its day. */
+function localStart(p: Placed, clock: LocalClock): number {
+  const { event, day } = p;
+  const eventZone = event.zone === undefined ? null : normalizeTimeZone(event.zone);
+  const dayStart = day.start === undefined ? null : parseDateTime(day.start);
+  let wallZone: Zone | null = clock.zone;
+  if (eventZone !== null) wallZone = { kind: 'iana', name: eventZone };
+  else if (wallZone === null && dayStart !== null && dayStart.offsetMinutes !== null) wallZone = { kind: 'offset', minutes: dayStart.offsetMinutes };
+  else if (wallZone === null && clock.evidenceOffset !== null) wallZone = { kind: 'offset', minutes: clock.evidenceOffset };
+
+  const localDateTime = event.date === undefined ? null : parseDateTime(event.date);
+  if (localDateTime !== null) {
+    if (wallZone === null) throw noZone(event);
+    return wallClockToUtc(wallZone, localDateTime.wall);
+  }
+  const seconds = event.start === undefined ? null : parseTimeOfDay(event.start);
+  if (seconds === null) {
+    throw new ScheduleImportError(
+      event.date !== undefined || event.start !== undefined
+        ? `The start of ${event.label} cannot be read (date "${event.date ?? ''}", start "${event.start ?? ''}").`
+        : `${capitalize(event.label)} has no start time (neither "date" nor "start").`,
+    );
+  }
+  if (wallZone === null) throw noZone(event);
+
+  let date = event.date === undefined ? null : parseDate(event.date);
+  if (date === null) {
+    // A day's absolute start, seen in the event's zone, gives its local date and the hour it begins:
+    // wafer writes the day date in UTC, which for zones east of UTC is the evening before.
+    let dayStartSeconds: number | null = null;
+    if (dayStart !== null) {
+      const local =
+        dayStart.offsetMinutes === null
+          ? dayStart.wall
+          : toWallClock(wallClockToUtc({ kind: 'offset', minutes: dayStart.offsetMinutes }, dayStart.wall), wallZone);
+      date = local;
+      dayStartSeconds = local.hour * 3600 + local.minute * 60 + local.second;
+    } else if (day.date !== undefined) {
+      date = parseDate(day.date);
+    }
+    if (date === null) {
+      throw new ScheduleImportError(`${capitalize(event.label)} starts at ${event.start ?? ''} but its day has no readable date.`);
+    }
+    const threshold = dayStartSeconds ?? clock.dayChange;
+    let nextDay: boolean;
+    if (threshold !== null) {
+      nextDay = seconds < threshold;
+    } else {
+      // Without a day start, exporters still list a room's events in order: a time earlier than the one before is after midnight.
+      const previous = clock.lastStart.get(p.group);
+      nextDay = previous !== undefined && (previous.rolled || seconds < previous.seconds);
+      if (nextDay && previous?.rolled === false) {
+        clock.note('rollover', `${event.label} at ${event.start ?? ''} on ${day.date ?? formatDate(date)}`);
+      }
+      clock.lastStart.set(p.group, { seconds, rolled: nextDay });
+    }
+    if (nextDay) date = addDays(date, 1);
+  }
+  return wallClockToUtc(wallZone, {
+    ...date,
+    hour: Math.floor(seconds / 3600),
+    minute: Math.floor(seconds / 60) % 60,
+    second: seconds % 60,
+  });
+}
+
+/** An absolute `end` (schedule.json v2, and our own v1 export) wins over `duration`, which is rounded to the minute. */
+function endOf(event: RawEvent, startsAt: number): number {
+  const end = event.end === undefined ? null : parseInstant(event.end);
+  if (end !== null && end >= startsAt) return end;
+  const duration = parseDurationMs(event.duration);
+  if (duration === null) {
+    throw new ScheduleImportError(
+      event.duration === undefined || event.duration === ''
+        ? `${capitalize(event.label)} has no duration or end.`
+        : `The duration of ${event.label} cannot be read: "${String(event.duration)}".`,
+    );
+  }
+  return startsAt + duration;
+}
+
+function resolve(raw: RawProgramme, opts: ParseScheduleOptions): ParsedProgramme {
+  const warnings: string[] = [];
+  const notes = new Map<string, string[]>();
+  const note = (kind: string, detail: string): void => {
+    const seen = notes.get(kind) ?? [];
+    seen.push(detail);
+    notes.set(kind, seen);
+  };
+
+  const roomByGuid = new Map<string, string>();
+  for (const r of raw.rooms) {
+    const guid = r.guid?.toLowerCase();
+    if (guid !== undefined && !roomByGuid.has(guid)) roomByGuid.set(guid, r.name);
+  }
+
+  const placed: Placed[] = [];
+  for (const day of raw.days) {
+    for (const group of day.rooms) {
+      for (const event of group.events) {
+        const fromEvent = event.room ?? (event.roomGuid === undefined ? undefined : roomByGuid.get(event.roomGuid.toLowerCase()));
+        let roomName = group.name?.trim() || fromEvent;
+        if (group.name !== undefined && fromEvent !== undefined && fromEvent !== group.name.trim()) {
+          note('room-mismatch', `${event.label} is listed under "${group.name}" but names room "${fromEvent}"`);
+        }
+        if (roomName === undefined) {
+          note('no-room', event.label);
+          roomName = '(no room)';
+        }
+        placed.push({ event, day, group, roomName, instant: event.date === undefined ? null : parseInstant(event.date) });
+      }
+    }
+  }
+
+  let timeZone: string | null = null;
+  const declaredName = raw.conference.timeZone;
+  const declared = declaredName === undefined ? null : normalizeTimeZone(declaredName);
+  const fallback = opts.fallbackTimeZone === undefined ? null : normalizeTimeZone(opts.fallbackTimeZone);
+  if (opts.fallbackTimeZone !== undefined && fallback === null) {
+    warnings.push(`The fallback time zone "${opts.fallbackTimeZone}" is not a known IANA zone and was ignored.`);
+  }
+  if (declaredName !== undefined && declared === null) {
+    warnings.push(`time_zone_name "${declaredName}" is not a known IANA time zone; it was ignored.`);
+  }
+  if (declared !== null) {
+    const verdict = judgeZone({ kind: 'iana', name: declared }, placed);
+    if (verdict.contradicted * 2 > verdict.checked) {
+      warnings.push(
+        `time_zone_name "${declared}" contradicts ${verdict.contradicted} of ${verdict.checked} event times ` +
+          `(${verdict.example ?? 'e.g.'}); the events' absolute dates were used and the zone was ` +
+          (fallback === null ? 'left unknown.' : `taken as "${fallback}".`),
+      );
+    } else {
+      timeZone = declared;
+    }
+  } else if (declaredName === undefined) {
+    warnings.push(
+      'The file names no time zone (time_zone_name); the zone was ' +
+        (fallback === null ? 'left unknown.' : `taken as "${fallback}".`),
+    );
+  }
+  if (timeZone === null && fallback !== null) {
+    timeZone = fallback;
+    const verdict = judgeZone({ kind: 'iana', name: fallback }, placed);
+    if (verdict.contradicted * 2 > verdict.checked) {
+      warnings.push(`The fallback time zone "${fallback}" does not match the file's event times either (${verdict.example ?? ''}).`);
+    }
+  }
+  const zone: Zone | null = timeZone === null ? null : { kind: 'iana', name: timeZone };
+  const clock: LocalClock = {
+    zone,
+    evidenceOffset: mostCommonOffset(placed),
+    dayChange: raw.conference.dayChange === undefined ? null : parseTimeOfDay(raw.conference.dayChange),
+    lastStart: new Map(),
+    note,
+  };
+
+  const sessions = new Map<string, ParsedSession>();
+  let unkeyed = 0;
+  for (const p of placed) {
+    const { event } = p;
+    const startsAt = p.instant ?? localStart(p, clock);
+    const endsAt = endOf(event, startsAt);
+
+    let title = event.title ?? '';
+    let cancelled = event.state?.toUpperCase() === 'CANCELED' || event.state?.toUpperCase() === 'CANCELLED';
+    const prefix = CANCELLED_TITLE.exec(title);
+    if (prefix) {
+      cancelled = true;
+      title = title.slice(prefix[0].length).trim();
+    }
+    if (title === '') {
+      note('untitled', event.label);
+      title = '(untitled)';
+    }
+
+    let key: string;
+    if (event.guid !== undefined) key = `guid:${event.guid.toLowerCase()}`;
+    else if (event.code !== undefined) key = `code:${event.code}`;
+    else if (event.id !== undefined) key = `id:${event.id}`;
+    else {
+      unkeyed += 1;
+      key = `slot:${new Date(startsAt).toISOString()}|${p.roomName}|${title}`;
+    }
+
+    const description =
+      [event.abstract, event.description]
+        .filter((s): s is string => s !== undefined)
+        .filter((s, i, all) => all.indexOf(s) === i)
+        .join('\n\n') || null;
+    const session: ParsedSession = {
+      key,
+      title,
+      roomName: p.roomName,
+      startsAt,
+      endsAt,
+      type: event.type ?? null,
+      track: event.track ?? null,
+      language: event.language ?? null,
+      speakers: event.speakers,
+      description,
+      url: event.url ?? null,
+      slug: event.slug ?? null,
+      cancelled,
+    };
+    const existing = sessions.get(key);
+    if (existing === undefined) sessions.set(key, session);
+    else if (!sameSession(existing, session)) {
+      note(
+        'conflict',
+        `${event.label} (${new Date(startsAt).toISOString()} in "${session.roomName}") duplicates ${key}, ` +
+          `kept as ${new Date(existing.startsAt).toISOString()} in "${existing.roomName}"`,
+      );
+    }
+  }
+
+  const summaries: Record<string, (details: string[]) => string> = {
+    'room-mismatch': (d) => `${d.length} event(s) name a room other than the one they are listed under; the listing was used: ${d.slice(0, 3).join('; ')}.`,
+    'no-room': (d) => `${d.length} event(s) have no room and were put in "(no room)": ${d.slice(0, 3).join('; ')}.`,
+    rollover: (d) => `Events listed after later ones in the same room were taken to run past midnight into the next day: ${d.slice(0, 3).join('; ')}.`,
+    untitled: (d) => `${d.length} event(s) have no title: ${d.slice(0, 3).join('; ')}.`,
+    conflict: (d) => `${d.length} event(s) appear more than once with different details; the first listing was kept: ${d.slice(0, 3).join('; ')}.`,
+  };
+  for (const [kind, details] of notes) warnings.push(summaries[kind]?.(details) ?? `${kind}: ${details.join('; ')}`);
+  if (unkeyed > 0) warnings.push(`${unkeyed} event(s) have neither guid nor id; they are identified by time, room and title.`);
+
+  const sorted = [...sessions.values()].sort(
+    (a, b) => a.startsAt - b.startsAt || a.roomName.localeCompare(b.roomName) || a.key.localeCompare(b.key),
+  );
+
+  return {
+    conference: conferenceOf(raw, timeZone, zone, sorted),
+    rooms: collectRooms(raw, placed, warnings),
+    sessions: sorted,
+    warnings,
+  };
+}
+
+function conferenceOf(
+  raw: RawProgramme,
+  timeZone: string | null,
+  zone: Zone | null,
+  sessions: ParsedSession[],
+): ParsedProgramme['conference'] {
+  const first = sessions[0];
+  const last = sessions[sessions.length - 1];
+  const start = dateOnly(raw.conference.start) ?? (zone && first ? localDateOf(first.startsAt, zone) : undefined);
+  const end = dateOnly(raw.conference.end) ?? (zone && last ? localDateOf(last.startsAt, zone) : undefined);
+  return {
+    title: raw.conference.title ?? raw.conference.acronym ?? 'Untitled schedule',
+    timeZone,
+    ...optional({ acronym: raw.conference.acronym, start, end }),
+  };
+}
+
+/**
+ * Every room the file mentions, by name, in the order it first mentions them. A guid shared by
+ * rooms with different names identifies none of them, so it is dropped rather than passed on.
+ */
+function collectRooms(raw: RawProgramme, placed: Placed[], warnings: string[]): ParsedProgramme['rooms'] {
+  const guidOf = new Map<string, string | undefined>();
+  const add = (name: string | undefined, guid: string | undefined): void => {
+    if (name === undefined) return;
+    const known = guidOf.get(name);
+    if (!guidOf.has(name) || (known === undefined && guid !== undefined)) guidOf.set(name, guid?.toLowerCase());
+  };
+  for (const r of raw.rooms) add(r.name, r.guid);
+  for (const day of raw.days) for (const group of day.rooms) add(group.name?.trim() || undefined, group.guid);
+  for (const p of placed) add(p.roomName, undefined);
+
+  const namesByGuid = new Map<string, string[]>();
+  for (const [name, guid] of guidOf) {
+    if (guid !== undefined) namesByGuid.set(guid, [...(namesByGuid.get(guid) ?? []), name]);
+  }
+  const shared = [...namesByGuid].filter(([, names]) => names.length > 1);
+  for (const [guid, names] of shared) {
+    warnings.push(`Rooms ${names.map((n) => `"${n}"`).join(', ')} share the guid ${guid}; rooms are matched by name and that guid was dropped.`);
+  }
+  const sharedGuids = new Set(shared.map(([guid]) => guid));
+  return [...guidOf].map(([name, guid]) => (guid === undefined || sharedGuids.has(guid) ? { name } : { name, guid }));
+}
+
+function noZone(event: RawEvent): ScheduleImportError {
+  return new ScheduleImportError(
+    `${capitalize(event.label)} gives only a local time, and the file names no usable time zone; set time_zone_name or give the event an absolute date.`,
+  );
+}
+
+function capitalize(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+/**
+ * Parses a schedule file. An event's absolute `date` is the truth; local `start` times are only
+ * used when there is none. Throws ScheduleImportError for anything that is not a readable schedule.
+ */
+export function parseSchedule(input: string | Buffer, opts: ParseScheduleOptions = {}): ParsedProgramme {
+  const source = decode(input);
+  if (source.trim() === '') throw new ScheduleImportError('The file is empty.');
+  try {
+    return resolve(readRaw(source, opts.contentType), opts);
+  } catch (err) {
+    if (err instanceof ScheduleImportError) throw err;
+    throw new ScheduleImportError(`The schedule could not be read: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}

@@ -1,0 +1,65 @@
+// foldText and searchTokens: Latin diacritics and special letters fold, other scripts pass through.
+import t from 'tap';
+import fc from 'fast-check';
+import { foldText, searchTokens } from '../../src/domain/text-fold.js';
+
+t.test('diacritics and case fold away', async (t) => {
+  t.equal(foldText('Müller'), 'muller');
+  t.equal(foldText('Mu\u0308ller'), 'muller', 'decomposed input (macOS file names, some CSV exports)');
+  t.equal(foldText('Żółkiewski'), 'zolkiewski');
+  t.equal(foldText('François Hollande'), 'francois hollande');
+  t.equal(foldText('Ångström'), 'angstrom');
+  t.equal(foldText('İstanbul'), 'istanbul', 'Turkish dotted capital I');
+  t.equal(foldText('ﬁnance Ｔｏｋｙｏ'), 'finance tokyo', 'compatibility forms');
+});
+
+t.test('letters that Unicode does not decompose', async (t) => {
+  const cases: [string, string][] = [
+    ['Øresund', 'oresund'],
+    ['Straße', 'strasse'],
+    ['STRAẞE', 'strasse'],
+    ['Þór', 'thor'],
+    ['Đorđević', 'dordevic'],
+    ['Ðóra', 'dora'],
+    ['Łukasz Łódź', 'lukasz lodz'],
+    ['Æbeltoft', 'aebeltoft'],
+    ['Œuvre cœur', 'oeuvre coeur'],
+    ['Kırıkkale', 'kirikkale'],
+    ['Ħamrun', 'hamrun'],
+    ['Ŧ ŧ', 't t'],
+    ['Col·legi', 'collegi'],
+  ];
+  for (const [input, folded] of cases) t.equal(foldText(input), folded, input);
+});
+
+t.test('other scripts pass through, lower-cased where they have case', async (t) => {
+  t.equal(foldText('Москва'), 'москва');
+  t.equal(foldText('Ёлкин'), 'елкин', 'ё searches as е');
+  t.equal(foldText('Αθήνα ΟΔΥΣΣΕΥΣ'), 'αθηνα οδυσσευσ', 'tonos and final sigma fold');
+  t.equal(foldText('習近平'), '習近平');
+  t.equal(foldText('山田 ガク'), '山田 ガク', 'kana voicing marks are kept');
+  t.equal(foldText('김정은'), '김정은', 'Hangul recomposes');
+  t.equal(foldText('محمد بن سلمان'), 'محمد بن سلمان');
+  t.equal(foldText('שלום'), 'שלום');
+  t.equal(foldText('मोहनदास गांधी'), 'मोहनदास गांधी', 'Devanagari vowel signs are kept');
+});
+
+t.test('searchTokens splits on anything but letters, marks and digits', async (t) => {
+  t.same(searchTokens("  O'Brien-Müller, Dr.  "), ['o', 'brien', 'muller', 'dr']);
+  t.same(searchTokens('Ministry of Defence (MoD) 2023'), ['ministry', 'of', 'defence', 'mod', '2023']);
+  t.same(searchTokens('anna@example.nl'), ['anna', 'example', 'nl']);
+  t.same(searchTokens('मोहनदास गांधी'), ['मोहनदास', 'गांधी'], 'words are not cut at vowel signs');
+  t.same(searchTokens('習近平'), ['習近平']);
+  t.same(searchTokens(' - , '), []);
+});
+
+t.test('property: folding is idempotent and its output is lower case', async (t) => {
+  fc.assert(
+    fc.property(fc.string({ unit: 'grapheme', maxLength: 30 }), (s) => {
+      const folded = foldText(s);
+      return foldText(folded) === folded && folded === folded.toLowerCase();
+    }),
+    { numRuns: 1000 },
+  );
+  t.pass('holds');
+});
