@@ -13,9 +13,11 @@ import { registerAuthentication, registerRoleGuard } from './http/auth.js';
 import { AppError, registerErrorHandling } from './http/errors.js';
 import { createMetrics, type Metrics } from './http/metrics.js';
 import { routePlugins } from './http/routes/index.js';
+import pages from './http/routes/pages.js';
 import { EventLog } from './live/event-log.js';
 import { Hub } from './live/hub.js';
 import { createLogger } from './logger.js';
+import { webBuildFolder } from './paths.js';
 import { AnnouncementService } from './services/announcements.js';
 import { DeviceService } from './services/devices.js';
 import { OccupancyService } from './services/occupancy.js';
@@ -162,6 +164,7 @@ export async function buildApp(config: Config, deps: Deps = {}): Promise<Fastify
   });
   registerAuthentication(app, devices);
   for (const plugin of routePlugins) await app.register(plugin);
+  await app.register(pages, { webRoot: webBuildFolder() });
 
   const timers = [
     setInterval(() => {

@@ -1,10 +1,10 @@
 // Opens the SQLite file with the pragmas eventday relies on and applies the migrations.
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { migrationsFolder } from '../paths.js';
 import * as schema from './schema.js';
 
 export type Sqlite = Database.Database;
@@ -13,17 +13,6 @@ export type Db = BetterSQLite3Database<typeof schema>;
 export interface Store {
   sqlite: Sqlite;
   db: Db;
-}
-
-function findMigrationsFolder(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const candidate = path.join(dir, 'drizzle');
-    if (existsSync(path.join(candidate, 'meta', '_journal.json'))) return candidate;
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error('drizzle migrations folder not found');
-    dir = parent;
-  }
 }
 
 /**
@@ -50,7 +39,7 @@ export function openStore(file: string): Store {
   try {
     applyPragmas(sqlite);
     const db = drizzle(sqlite, { schema });
-    migrate(db, { migrationsFolder: findMigrationsFolder() });
+    migrate(db, { migrationsFolder: migrationsFolder() });
     return { sqlite, db };
   } catch (err) {
     sqlite.close();

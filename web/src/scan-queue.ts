@@ -1,0 +1,99 @@
+// The desk's scan outbox in IndexedDB: a scan is stored before it is sent and removed once the server has answered, so a reload or a crash never loses one.
+
+export interface QueuedScan {
+  scanId: string;
+  code: string;
+  kind: 'entry';
+  roomId: null;
+  scannedAt: string;
+}
+
+export interface ScanQueue {
+  /** False when IndexedDB is unavailable and the outbox lives only as long as the page. */
+  readonly persistent: boolean;
+  put(scan: QueuedScan): Promise<void>;
+  /** Oldest first, as the batch endpoint decides each scan as of its scannedAt. */
+  all(): Promise<QueuedScan[]>;
+  remove(scanIds: string[]): Promise<void>;
+}
+
+const DB_NAME = 'eventday-desk';
+const STORE = 'scans';
+
+function request<T>(req: IDBRequest<T>): Promise<T> {
+  return new Promise((resolve, reject) => {
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error ?? new Error('IndexedDB request failed'));
+  });
+}
+
+function completion(tx: IDBTransaction): Promise<void> {
+  return new Promise((resolve, reject) => {
+    tx.oncomplete = () => resolve();
+    tx.onerror = () => reject(tx.error ?? new Error('IndexedDB transaction failed'));
+    tx.onabort = () => reject(tx.error ?? new Error('IndexedDB transaction aborted'));
+  });
+}
+
+function isQueuedScan(v: unknown): v is QueuedScan {
+  if (typeof v !== 'object' || v === null) return false;
+  const s = v as Record<string, unknown>;
+  return typeof s.scanId === 'string' && typeof s.code === 'string' && typeof s.scannedAt === 'string';
+}
+
+const byScanTime = (a: QueuedScan, b: QueuedScan): number => a.scannedAt.localeCompare(b.scannedAt);
+
+function openDatabase(): Promise<IDBDatabase> {
+  const open = indexedDB.open(DB_NAME, 1);
+  open.onupgradeneeded = () => {
+    open.result.createObjectStore(STORE, { keyPath: 'scanId' });
+  };
+  return request(open);
+}
+
+function memoryQueue(): ScanQueue {
+  const scans = new Map<string, QueuedScan>();
+  return {
+    persistent: false,
+    async put(scan) {
+      scans.set(scan.scanId, scan);
+    },
+    async all() {
+      return [...scans.values()].sort(byScanTime);
+    },
+    async remove(ids) {
+      for (const id of ids) scans.delete(id);
+    },
+  };
+}
+
+export async function openScanQueue(): Promise<ScanQueue> {
+  let db: IDBDatabase;
+  try {
+    db = await openDatabase();
+  } catch {
+    return memoryQueue();
+  }
+  // Asks the browser not to evict the outbox under storage pressure; refusal is harmless.
+  void navigator.storage?.persist?.().catch(() => false);
+  return {
+    persistent: true,
+    async put(scan) {
+      const tx = db.transaction(STORE, 'readwrite');
+      tx.objectStore(STORE).put(scan);
+      await completion(tx);
+    },
+    async all() {
+      const tx = db.transaction(STORE, 'readonly');
+      const rows: unknown[] = await request(tx.objectStore(STORE).getAll());
+      return rows.filter(isQueuedScan).sort(byScanTime);
+    },
+    async remove(ids) {
+      if (ids.length === 0) return;
+      const tx = db.transaction(STORE, 'readwrite');
+      const store = tx.objectStore(STORE);
+      for (const id of ids) store.delete(id);
+      await completion(tx);
+    },
+  };
+}
