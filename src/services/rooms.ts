@@ -1,13 +1,18 @@
-// Rooms: the store functions and wire shapes (public for kiosks, staff with occupancy).
+// Rooms: the store functions, wire shapes (public for kiosks, staff with occupancy) and the create/change use cases.
+import { and, eq, ne } from 'drizzle-orm';
+import type { z } from 'zod';
 import type { Store } from '../db/open.js';
 import { rooms } from '../db/schema.js';
-import { occupancyLevel } from '../domain/occupancy.js';
-import type { publicRoomSchema, staffRoomSchema } from '../http/schemas.js';
-import type { z } from 'zod';
+import { nextAlertLevel, occupancyLevel } from '../domain/occupancy.js';
+import { AppError, notFound } from '../http/errors.js';
+import { publicRoomSchema, type staffRoomSchema } from '../http/schemas.js';
+import { occupancyEventSchema } from './occupancy.js';
+import type { Actor, Tx, Writer } from './writer.js';
 
 export type RoomRow = typeof rooms.$inferSelect;
 export type PublicRoom = z.infer<typeof publicRoomSchema>;
 export type StaffRoom = z.infer<typeof staffRoomSchema>;
+export type RoomStatus = RoomRow['status'];
 
 export function toPublicRoom(row: RoomRow): PublicRoom {
   return {
@@ -31,4 +36,167 @@ export function toStaffRoom(row: RoomRow): StaffRoom {
 
 export function listRoomRows(store: Store): RoomRow[] {
   return store.db.select().from(rooms).orderBy(rooms.sortOrder, rooms.name).all();
+}
+
+export function getRoomRow(store: Store, id: string): RoomRow | undefined {
+  return store.db.select().from(rooms).where(eq(rooms.id, id)).get();
+}
+
+export function insertRoomRow(store: Store, row: RoomRow): void {
+  store.db.insert(rooms).values(row).run();
+}
+
+/** Every change to a room reaches kiosks as the room's public state. */
+export function emitRoomUpdated(tx: Tx, row: RoomRow, name: 'room.created' | 'room.updated' = 'room.updated'): void {
+  tx.emit({ topic: 'schedule', name, visibility: 'public', schema: publicRoomSchema, roomIds: [row.id], data: toPublicRoom(row) });
+}
+
+export interface NewRoom {
+  name: string;
+  capacity: number;
+  features: string[];
+  status: RoomStatus;
+  sortOrder: number;
+}
+
+export type RoomChanges = Partial<NewRoom>;
+
+/** Called after the commit that took a room out of service (room allocation re-plans its sessions). */
+export type OutOfServiceListener = (room: RoomRow, actor: Actor) => void | Promise<void>;
+
+interface ErrorLog {
+  error(obj: object, msg: string): void;
+}
+
+export class RoomService {
+  private readonly outOfServiceListeners = new Set<OutOfServiceListener>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly writer: Writer,
+    private readonly newId: () => string,
+    private readonly log: ErrorLog,
+  ) {}
+
+  list(): RoomRow[] {
+    return listRoomRows(this.store);
+  }
+
+  /** Registers a listener for rooms going out of service; returns the function that removes it. */
+  onOutOfService(listener: OutOfServiceListener): () => void {
+    this.outOfServiceListeners.add(listener);
+    return () => this.outOfServiceListeners.delete(listener);
+  }
+
+  create(actor: Actor, input: NewRoom): Promise<RoomRow> {
+    return this.writer.submit(actor, (tx) => {
+      this.assertNameFree(input.name, null);
+      const row: RoomRow = {
+        id: this.newId(),
+        name: input.name,
+        capacity: input.capacity,
+        features: uniq(input.features),
+        status: input.status,
+        occupancy: 0,
+        alertLevel: 'normal',
+        sortOrder: input.sortOrder,
+        createdAt: tx.now,
+        updatedAt: tx.now,
+      };
+      insertRoomRow(this.store, row);
+      emitRoomUpdated(tx, row, 'room.created');
+      return row;
+    });
+  }
+
+  async update(actor: Actor, id: string, changes: RoomChanges): Promise<RoomRow> {
+    const { before, after } = await this.writer.submit(actor, (tx) => {
+      const row = getRoomRow(this.store, id);
+      if (!row) throw notFound('room');
+      if (changes.name !== undefined && changes.name !== row.name) this.assertNameFree(changes.name, id);
+      const capacity = changes.capacity ?? row.capacity;
+      const next: RoomRow = {
+        ...row,
+        name: changes.name ?? row.name,
+        capacity,
+        features: changes.features === undefined ? row.features : uniq(changes.features),
+        status: changes.status ?? row.status,
+        sortOrder: changes.sortOrder ?? row.sortOrder,
+        // Capacity moves the thresholds: the same hysteresis rule as a change of count decides the level.
+        alertLevel: capacity === row.capacity ? row.alertLevel : nextAlertLevel(row.alertLevel, row.occupancy, capacity),
+        updatedAt: tx.now,
+      };
+      const changed =
+        next.name !== row.name ||
+        next.capacity !== row.capacity ||
+        next.status !== row.status ||
+        next.sortOrder !== row.sortOrder ||
+        JSON.stringify(next.features) !== JSON.stringify(row.features);
+      if (!changed) return { before: row, after: row };
+      this.store.db
+        .update(rooms)
+        .set({
+          name: next.name,
+          capacity: next.capacity,
+          features: next.features,
+          status: next.status,
+          sortOrder: next.sortOrder,
+          alertLevel: next.alertLevel,
+          updatedAt: next.updatedAt,
+        })
+        .where(eq(rooms.id, id))
+        .run();
+      if (next.capacity !== row.capacity) this.emitCapacity(tx, row, next);
+      emitRoomUpdated(tx, next);
+      return { before: row, after: next };
+    });
+    if (before.status !== 'out_of_service' && after.status === 'out_of_service') this.notifyOutOfService(after, actor);
+    return after;
+  }
+
+  private emitCapacity(tx: Tx, before: RoomRow, after: RoomRow): void {
+    if (after.alertLevel !== before.alertLevel) {
+      tx.emit({
+        topic: 'occupancy',
+        name: 'room.alert',
+        visibility: 'staff',
+        roomIds: [after.id],
+        data: { roomId: after.id, level: after.alertLevel, previousLevel: before.alertLevel, occupancy: after.occupancy, capacity: after.capacity },
+      });
+    }
+    tx.emit({
+      topic: 'occupancy',
+      name: 'room.occupancy',
+      visibility: 'staff',
+      roomIds: [after.id],
+      data: occupancyEventSchema.parse({
+        roomId: after.id,
+        occupancy: after.occupancy,
+        capacity: after.capacity,
+        occupancyLevel: occupancyLevel(after.occupancy, after.capacity),
+      }),
+    });
+  }
+
+  private notifyOutOfService(room: RoomRow, actor: Actor): void {
+    for (const listener of this.outOfServiceListeners) {
+      // After the commit and off the request: a failing listener must not undo or fail the change itself.
+      void Promise.resolve()
+        .then(() => listener(room, actor))
+        .catch((err: unknown) => this.log.error({ err, roomId: room.id }, 'out-of-service listener failed'));
+    }
+  }
+
+  private assertNameFree(name: string, exceptId: string | null): void {
+    const clash = this.store.db
+      .select({ id: rooms.id })
+      .from(rooms)
+      .where(exceptId === null ? eq(rooms.name, name) : and(eq(rooms.name, name), ne(rooms.id, exceptId)))
+      .get();
+    if (clash) throw new AppError('name_taken', 409, `a room named "${name}" already exists`);
+  }
+}
+
+function uniq(values: string[]): string[] {
+  return [...new Set(values)];
 }

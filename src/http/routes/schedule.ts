@@ -1,0 +1,104 @@
+// Live schedule routes: now/next per room, the public change feed, schedule.json and iCalendar exports, and the programme import.
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { toICalendar } from '../../interop/ical.js';
+import { toScheduleJson } from '../../interop/schedule-export.js';
+import { changeEntrySchema, importResultSchema, nowNextSchema, scheduleServices } from '../../services/schedule.js';
+import { ANY_ROLE, actorOf } from '../auth.js';
+
+/** Programme files are larger than API bodies: a 1,000-event schedule.json is about 1 MB. */
+const IMPORT_BODY_LIMIT = 32 * 1024 * 1024;
+const IMPORT_TYPES = ['application/json', 'application/xml', 'text/xml'];
+
+const routes: FastifyPluginAsyncZod = async (app) => {
+  const { schedule } = scheduleServices(app);
+
+  app.get(
+    '/api/schedule/now',
+    {
+      config: { roles: ANY_ROLE },
+      schema: {
+        tags: ['schedule'],
+        summary: "Per room, the session on now and the next one (delays applied, cancelled skipped), as of the server's clock",
+        querystring: z.strictObject({ roomId: z.string().min(1).max(200).optional() }),
+        response: { 200: z.array(nowNextSchema) },
+      },
+    },
+    async (request) => schedule.nowNext(request.query.roomId),
+  );
+
+  app.get(
+    '/api/schedule/changes',
+    {
+      config: { roles: ANY_ROLE },
+      schema: {
+        tags: ['schedule'],
+        summary: 'The public schedule changes after event seq `since`, oldest first; page with the last seq seen',
+        querystring: z.strictObject({
+          since: z.coerce.number().int().min(0).default(0),
+          limit: z.coerce.number().int().min(1).max(10_000).default(5_000),
+        }),
+        response: { 200: z.array(changeEntrySchema) },
+      },
+    },
+    async (request) => schedule.changes(request.query.since, request.query.limit),
+  );
+
+  app.get(
+    '/api/schedule.json',
+    {
+      config: { roles: ANY_ROLE },
+      schema: {
+        tags: ['schedule'],
+        summary: 'The live schedule as frab/pretalx schedule.json v1 (c3voc schema): delays applied, cancelled sessions titled "CANCELLED: "',
+        response: { 200: z.string().describe('schedule.json document') },
+      },
+    },
+    async (_request, reply) => {
+      const doc = toScheduleJson(schedule.exportInput(), { now: new Date(app.clock()) });
+      return reply.type('application/json; charset=utf-8').send(JSON.stringify(doc));
+    },
+  );
+
+  app.get(
+    '/api/schedule.ics',
+    {
+      config: { roles: ANY_ROLE },
+      schema: {
+        tags: ['schedule'],
+        summary: 'The live schedule as iCalendar: one VEVENT per session, UID stable, SEQUENCE the version, cancelled ones STATUS:CANCELLED',
+        response: { 200: z.string().describe('text/calendar') },
+      },
+    },
+    async (_request, reply) => {
+      const calendar = toICalendar(schedule.exportInput(), { now: new Date(app.clock()) });
+      return reply.type('text/calendar; charset=utf-8').header('content-disposition', 'inline; filename="schedule.ics"').send(calendar);
+    },
+  );
+
+  // The import reads the file as sent (JSON or XML), so it gets its own parsers in a scope of its own.
+  await app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser(IMPORT_TYPES, { parseAs: 'buffer', bodyLimit: IMPORT_BODY_LIMIT }, (_request, body, done) => done(null, body));
+    scope.post(
+      '/api/schedule/import',
+      {
+        config: { roles: ['admin'] },
+        bodyLimit: IMPORT_BODY_LIMIT,
+        schema: {
+          tags: ['schedule'],
+          summary:
+            'Import a programme: frab/pretalx schedule.json (v1, v2) or frab/pentabarf/wafer XML. Rooms match by name, sessions by guid (else id); ' +
+            'the same file twice changes nothing; a newer release updates in place and emits its differences as schedule changes',
+          consumes: IMPORT_TYPES,
+          // The file is read as sent, not validated as JSON: the importer judges it and answers 400 invalid_schedule.
+          body: z.unknown().describe('the programme file: schedule.json, or frab / pentabarf / wafer schedule XML'),
+          response: { 200: importResultSchema },
+        },
+      },
+      async (request) => schedule.importFile(actorOf(request), request.body as Buffer, request.headers['content-type']),
+    );
+  });
+};
+
+export default routes;

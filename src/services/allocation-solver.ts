@@ -1,0 +1,110 @@
+// Solves the room-allocation integer program with HiGHS (WebAssembly): one weighted solve, or lexicographic stages.
+import highsEntry from 'highs';
+import type { Highs } from 'highs';
+import { buildAllocationModel, decodeAllocation, stageLp } from '../domain/allocation.js';
+import type { AllocationInput, AllocationModelOptions, AllocationResult, AllocationVariable } from '../domain/allocation.js';
+
+export interface SolveAllocationOptions extends AllocationModelOptions {
+  /** Wall-clock budget for the whole solve, every stage included. */
+  readonly timeLimitSeconds?: number;
+}
+
+export type SolvedAllocation = AllocationResult & { readonly solveMs: number };
+
+const DEFAULT_TIME_LIMIT_SECONDS = 10;
+
+// The package's types describe its CommonJS build (`module.exports.default`); Node's ESM entry exports the loader itself.
+const loadHighs: typeof highsEntry.default = typeof highsEntry === 'function' ? highsEntry : highsEntry.default;
+
+let runtime: Promise<Highs> | undefined;
+
+function loadRuntime(): Promise<Highs> {
+  const loading =
+    runtime ??
+    loadHighs().catch((error: unknown) => {
+      // Forget a failed load so that the next request tries again instead of failing forever.
+      runtime = undefined;
+      throw error;
+    });
+  runtime = loading;
+  return loading;
+}
+
+/**
+ * Plans rooms for `input`. `optimal` is true only when HiGHS proved every solve optimal; when the
+ * time limit stops it, the best plan HiGHS had found is returned with `optimal: false`. The solve
+ * is synchronous WebAssembly and holds the event loop for up to the time limit.
+ */
+export async function solveAllocation(input: AllocationInput, opts: SolveAllocationOptions = {}): Promise<SolvedAllocation> {
+  const startedAt = performance.now();
+  const timeLimitSeconds = opts.timeLimitSeconds ?? DEFAULT_TIME_LIMIT_SECONDS;
+  if (!(timeLimitSeconds > 0) || !Number.isFinite(timeLimitSeconds)) throw new RangeError('timeLimitSeconds must be a positive number');
+  const model = buildAllocationModel(input, { strategy: opts.strategy ?? 'auto' });
+  const finish = (result: AllocationResult): SolvedAllocation => ({ ...result, solveMs: Math.round(performance.now() - startedAt) });
+  if (model.variables.length === 0) return finish(decodeAllocation(input, model, { values: {}, optimal: true }));
+
+  const highs = await loadRuntime();
+  const deadline = startedAt + timeLimitSeconds * 1000;
+  // Each stage starts HiGHS from the best plan so far, the first from the model's feasible start,
+  // so a time limit always leaves a plan at least as good as the one in force.
+  let best = { values: model.start, result: decodeAllocation(input, model, { values: model.start, optimal: false }) };
+  let optimal = true;
+  for (const [index, stage] of model.stages.entries()) {
+    const objective = best.result.objective;
+    if (stage.terms.every((term) => objective[term] === model.floors[term])) continue;
+    const remainingSeconds = (deadline - performance.now()) / 1000;
+    if (remainingSeconds <= 0) {
+      optimal = false;
+      break;
+    }
+    const lp = index === 0 ? model.lp : stageLp(model, index, objective);
+    const outcome = runHighs(highs, lp, model.variables, deadline, best.values);
+    if (outcome.values) best = { values: outcome.values, result: decodeAllocation(input, model, { values: outcome.values, optimal: false }) };
+    if (!outcome.optimal) {
+      optimal = false;
+      break;
+    }
+  }
+  return finish({ ...best.result, optimal });
+}
+
+/** One HiGHS run from a feasible start, stopped at `deadline`; `values` is null when it found no feasible solution. */
+function runHighs(
+  highs: Highs,
+  lp: string,
+  variables: readonly AllocationVariable[],
+  deadline: number,
+  start: Readonly<Record<string, number>>,
+): { optimal: boolean; values: Record<string, number> | null } {
+  const { modelStatus, solutionStatus, callbackType } = highs.constants;
+  const model = highs.createModel({ format: 'lp', data: lp });
+  try {
+    // Columns are decoded by position, which the LP text fixes; check a sample rather than pay for every name.
+    const step = Math.max(1, Math.floor(variables.length / 64));
+    for (let i = 0; i < variables.length; i += step) {
+      if (model.getColName(i) !== variables[i]!.name) throw new Error(`HiGHS column ${i} is not ${variables[i]!.name}`);
+    }
+    if (model.getDimensions().numCols !== variables.length) throw new Error('HiGHS read a different number of columns');
+    // Presolve finds next to nothing in these set-packing rows and cost 2-5× the solve itself in
+    // scripts/bench/allocation.ts (500 sessions: most of the time budget).
+    model.options.set({ output_flag: false, presolve: 'off', time_limit: Math.max(0, (deadline - performance.now()) / 1000), mip_rel_gap: 0 });
+    model.setSolution({ indices: variables.map((_, i) => i), values: variables.map((v) => start[v.name] ?? 0) });
+    // HiGHS checks its own time limit only between some phases and overran it by half in the
+    // 500-session benchmark; its MIP checkpoints let the deadline hold much closer.
+    model.run({
+      [callbackType.mipInterrupt](event) {
+        if (performance.now() > deadline) event.interrupt();
+      },
+    });
+    const status = model.getModelStatus();
+    if (status !== modelStatus.optimal && status !== modelStatus.timeLimit && status !== modelStatus.interrupted) {
+      const label = Object.entries(modelStatus).find(([, code]) => code === status)?.[0] ?? String(status);
+      throw new Error(`HiGHS stopped with model status ${label}`);
+    }
+    if (model.info.get('primal_solution_status') !== solutionStatus.feasible) return { optimal: false, values: null };
+    const colValue = model.getSolution().colValue;
+    return { optimal: status === modelStatus.optimal, values: Object.fromEntries(variables.map((v, i) => [v.name, colValue[i] ?? 0])) };
+  } finally {
+    model.dispose();
+  }
+}

@@ -1,0 +1,396 @@
+// Room allocation plans: the solver's input read from the database, the solve, the stored plan, applying its moves, and proposals after a room failure.
+import { eq } from 'drizzle-orm';
+import type { Store } from '../db/open.js';
+import { allocationPlans, sessions } from '../db/schema.js';
+import {
+  AllocationInputError,
+  type AllocationInput,
+  type AllocationResult,
+  type AllocationRoom,
+  type AllocationSession,
+  type BlockingInterval,
+} from '../domain/allocation.js';
+import { effectiveEnd, effectiveStart, localDate, localDayBounds } from '../domain/schedule.js';
+import { AppError, notFound, type FieldError } from '../http/errors.js';
+import { toIso, type SessionWire } from '../http/schemas.js';
+import type { SolvedAllocation } from './allocation-solver.js';
+import { listRoomRows, type RoomRow } from './rooms.js';
+import { listSessionRows, toSessionWire, type SessionRow, type SessionService } from './sessions.js';
+import type { Actor, Tx, Writer } from './writer.js';
+
+const MINUTE_MS = 60_000;
+/** Sessions starting this soon keep their room: people are already on their way. */
+export const FIXED_WINDOW_MS = 15 * MINUTE_MS;
+export const DEFAULT_CHANGEOVER_MINUTES = 10;
+
+export interface PlanRequest {
+  day?: string | undefined;
+  sessionIds?: string[] | undefined;
+  changeoverMinutes?: number | undefined;
+  pinned?: string[] | undefined;
+}
+
+export interface Plan {
+  id: string;
+  basedOnSeq: number;
+  /** Every planned session's room, moved or not (fixed ones included); `fromRoomId === toRoomId` means it stays. */
+  assignments: { sessionId: string; fromRoomId: string | null; toRoomId: string }[];
+  unplaced: { sessionId: string; reason: string }[];
+  objective: { unplaced: number; moves: number; seatsShort: number; seatsIdle: number };
+  optimal: boolean;
+  solveMs: number;
+}
+
+export interface PlanDetail extends Plan {
+  createdAt: string;
+  appliedAt: string | null;
+  changeoverMinutes: number;
+  /** `room_failure` for a plan the service proposed on its own when a room went out of service. */
+  trigger: { kind: 'request' } | { kind: 'room_failure'; roomId: string };
+}
+
+export interface AppliedPlan {
+  planId: string;
+  changes: SessionWire[];
+}
+
+/** What is stored beside a plan: the request and the exact input it was solved from. */
+interface StoredRequest {
+  trigger: PlanDetail['trigger'];
+  day: string | null;
+  sessionIds: string[] | null;
+  pinned: string[];
+  changeoverMinutes: number;
+  /** Sessions asked for but not planned because they are cancelled or over. */
+  skipped: string[];
+  input: AllocationInput;
+}
+
+interface StoredResult {
+  assignments: Plan['assignments'];
+  unplaced: Plan['unplaced'];
+  objective: Plan['objective'];
+  optimal: boolean;
+  solveMs: number;
+}
+
+export type Solve = (input: AllocationInput) => Promise<SolvedAllocation>;
+
+function isOver(s: SessionRow, now: number): boolean {
+  return s.status === 'cancelled' || s.status === 'ended' || effectiveEnd(s) <= now;
+}
+
+/**
+ * Live and started sessions keep their room, and so do sessions starting within 15 minutes unless
+ * their room has failed: people are already on their way, but a failed room cannot hold them.
+ */
+function keepsRoom(s: SessionRow, now: number, failedRoomIds: ReadonlySet<string>): boolean {
+  if (s.status === 'live' || effectiveStart(s) <= now) return true;
+  return !failedRoomIds.has(s.roomId) && effectiveStart(s) <= now + FIXED_WINDOW_MS;
+}
+
+function failedRoomsOf(trigger: PlanDetail['trigger']): ReadonlySet<string> {
+  return new Set(trigger.kind === 'room_failure' ? [trigger.roomId] : []);
+}
+
+function invalid(field: string, message: string): AppError {
+  const errors: FieldError[] = [{ field, message }];
+  return new AppError('validation_failed', 400, `${field}: ${message}`, { errors });
+}
+
+// A session going live or ending by the clock (kind `status`) is no edit; apply checks the clock itself.
+const staleSql = `
+  SELECT DISTINCT name FROM events
+  WHERE seq > ?
+    AND ((name LIKE 'session.%' AND json_extract(payload, '$.kind') IS NOT 'status')
+      OR (name LIKE 'room.%' AND name NOT IN ('room.occupancy', 'room.alert', 'room.headcount')))`;
+
+export interface AllocationServiceDeps {
+  store: Store;
+  writer: Writer;
+  clock: () => number;
+  newId: () => string;
+  timeZone: string;
+  solve: Solve;
+  /** Moves go through the schedule's own update, so they are versioned and classified like any edit. */
+  sessions: Pick<SessionService, 'updateIn'>;
+}
+
+export class AllocationService {
+  private readonly store: Store;
+  private readonly writer: Writer;
+  private readonly clock: () => number;
+  private readonly newId: () => string;
+  private readonly timeZone: string;
+  private readonly solve: Solve;
+  private readonly sessions: Pick<SessionService, 'updateIn'>;
+  private readonly headStmt;
+  private readonly staleStmt;
+
+  constructor(deps: AllocationServiceDeps) {
+    this.store = deps.store;
+    this.writer = deps.writer;
+    this.clock = deps.clock;
+    this.newId = deps.newId;
+    this.timeZone = deps.timeZone;
+    this.solve = deps.solve;
+    this.sessions = deps.sessions;
+    this.headStmt = this.store.sqlite.prepare('SELECT COALESCE(MAX(seq), 0) AS seq FROM events');
+    this.staleStmt = this.store.sqlite.prepare(staleSql);
+  }
+
+  /**
+   * Reads the schedule, solves outside any transaction (the solver is asynchronous), then stores
+   * the plan with an `allocation.planned` event. `basedOnSeq` is the log head when the input was
+   * read, so any change made while the solver ran makes the plan stale.
+   */
+  async createPlan(actor: Actor, request: PlanRequest): Promise<Plan> {
+    if (request.day !== undefined && request.sessionIds !== undefined) {
+      throw invalid('body', 'give either day or sessionIds, not both');
+    }
+    const prepared = this.prepare(request, { kind: 'request' });
+    const solved = await this.solveInput(prepared.stored.input);
+    return this.writer.submit(actor, (tx) => this.save(tx, prepared, solved, 'allocation.planned')).then(toPlan);
+  }
+
+  getPlan(id: string): PlanDetail {
+    const row = this.store.db.select().from(allocationPlans).where(eq(allocationPlans.id, id)).get();
+    if (!row) throw notFound('allocation plan');
+    return toDetail(row);
+  }
+
+  /**
+   * Applies every move of a plan in one transaction: each a public `session.updated` of kind
+   * `moved`, then one `allocation.applied` for staff. Refused as `stale_plan` when sessions or
+   * rooms changed after the plan was computed, or when a session it moves is about to start.
+   */
+  apply(actor: Actor, id: string): Promise<AppliedPlan> {
+    return this.writer.submit(actor, (tx) => {
+      const row = this.store.db.select().from(allocationPlans).where(eq(allocationPlans.id, id)).get();
+      if (!row) throw notFound('allocation plan');
+      if (row.appliedAt !== null) {
+        throw new AppError('plan_already_applied', 409, `allocation plan ${id} was applied at ${toIso(row.appliedAt)}`);
+      }
+      const request = row.request as unknown as StoredRequest;
+      const result = row.result as unknown as StoredResult;
+      this.assertFresh(row.basedOnSeq, request.input);
+      const failedRooms = failedRoomsOf(request.trigger);
+
+      const roomsById = new Map(listRoomRows(this.store).map((r) => [r.id, r]));
+      const changes: SessionWire[] = [];
+      const moves: { sessionId: string; fromRoomId: string; toRoomId: string }[] = [];
+      for (const a of result.assignments) {
+        const session = this.store.db.select().from(sessions).where(eq(sessions.id, a.sessionId)).get();
+        if (!session || session.roomId === a.toRoomId) continue;
+        // Time passes without events: a session the plan could move may have become one that must stay.
+        if (keepsRoom(session, tx.now, failedRooms)) {
+          throw new AppError('stale_plan', 409, `session ${session.id} is live or starts within 15 minutes: it keeps its room; make a new plan`);
+        }
+        const target = roomsById.get(a.toRoomId);
+        if (!target) throw new AppError('stale_plan', 409, `room ${a.toRoomId} no longer exists; make a new plan`);
+        changes.push(this.move(tx, session, target));
+        moves.push({ sessionId: session.id, fromRoomId: session.roomId, toRoomId: target.id });
+      }
+      this.store.db.update(allocationPlans).set({ appliedAt: tx.now }).where(eq(allocationPlans.id, id)).run();
+      tx.emit({
+        topic: 'allocation',
+        name: 'allocation.applied',
+        visibility: 'staff',
+        roomIds: moves.flatMap((m) => [m.fromRoomId, m.toRoomId]),
+        data: { planId: id, appliedAt: toIso(tx.now), moves },
+      });
+      return { planId: id, changes };
+    });
+  }
+
+  /**
+   * A plan for the sessions a room failure strands (today's sessions in that room that are not
+   * over), published to staff as `allocation.proposed`; staff decide whether to apply it. Their
+   * scheduled sessions may move even within 15 minutes of the start: the room cannot hold them.
+   * Null when the room is not out of service (any more) or strands nothing.
+   */
+  async proposeForRoomFailure(roomId: string): Promise<PlanDetail | null> {
+    const now = this.clock();
+    const room = listRoomRows(this.store).find((r) => r.id === roomId);
+    if (!room || room.status !== 'out_of_service') return null;
+    const today = this.dayBounds(localDate(now, this.timeZone));
+    const stranded = listSessionRows(this.store).filter(
+      (s) => s.roomId === roomId && !isOver(s, now) && s.startsAt >= today.start && s.startsAt < today.end,
+    );
+    if (stranded.length === 0) return null;
+    const prepared = this.prepare({ sessionIds: stranded.map((s) => s.id) }, { kind: 'room_failure', roomId });
+    const solved = await this.solveInput(prepared.stored.input);
+    return this.writer.submit(null, (tx) => this.save(tx, prepared, solved, 'allocation.proposed'));
+  }
+
+  /** Reads everything the solver needs in one synchronous pass, so the input and `basedOnSeq` agree. */
+  private prepare(request: PlanRequest, trigger: PlanDetail['trigger']): { stored: StoredRequest; basedOnSeq: number } {
+    const now = this.clock();
+    const failedRoomIds = failedRoomsOf(trigger);
+    const roomRows = listRoomRows(this.store);
+    const all = listSessionRows(this.store);
+    const byId = new Map(all.map((s) => [s.id, s]));
+    const changeoverMinutes = request.changeoverMinutes ?? DEFAULT_CHANGEOVER_MINUTES;
+
+    const unknownIn = (ids: readonly string[]): string[] => [...new Set(ids.filter((id) => !byId.has(id)))];
+    const pinned = new Set(request.pinned ?? []);
+    const unknownPinned = unknownIn([...pinned]);
+    if (unknownPinned.length > 0) throw invalid('body.pinned', `unknown session(s): ${unknownPinned.join(', ')}`);
+
+    let day: string | null = null;
+    let candidates: SessionRow[];
+    if (request.sessionIds !== undefined) {
+      const unknown = unknownIn(request.sessionIds);
+      if (unknown.length > 0) throw invalid('body.sessionIds', `unknown session(s): ${unknown.join(', ')}`);
+      candidates = [...new Set(request.sessionIds)].map((id) => byId.get(id)!);
+    } else {
+      // The same day as GET /api/sessions?day=: by scheduled start, local to the event's zone.
+      day = request.day ?? localDate(now, this.timeZone);
+      const bounds = this.dayBounds(day);
+      candidates = all.filter((s) => s.startsAt >= bounds.start && s.startsAt < bounds.end);
+    }
+
+    const skipped = candidates.filter((s) => isOver(s, now)).map((s) => s.id);
+    const planned = candidates.filter((s) => !isOver(s, now));
+    const plannedIds = new Set(planned.map((s) => s.id));
+    const allocationSessions: AllocationSession[] = planned.map((s) => ({
+      id: s.id,
+      startsAt: effectiveStart(s),
+      endsAt: effectiveEnd(s),
+      roomId: s.roomId,
+      expectedAttendance: s.expectedAttendance,
+      requiredFeatures: s.requiredFeatures,
+      fixed: pinned.has(s.id) || keepsRoom(s, now, failedRoomIds),
+    }));
+
+    // Sessions left out of the plan still hold their rooms where they touch the planned times.
+    const gapMs = changeoverMinutes * MINUTE_MS;
+    const windowStart = Math.min(...allocationSessions.map((s) => s.startsAt)) - gapMs;
+    const windowEnd = Math.max(...allocationSessions.map((s) => s.endsAt)) + gapMs;
+    const blocking: BlockingInterval[] = all
+      .filter((s) => !plannedIds.has(s.id) && (s.status === 'scheduled' || s.status === 'live'))
+      .filter((s) => effectiveEnd(s) > effectiveStart(s) && effectiveEnd(s) > windowStart && effectiveStart(s) < windowEnd)
+      .map((s) => ({ roomId: s.roomId, startsAt: effectiveStart(s), endsAt: effectiveEnd(s) }));
+
+    const rooms: AllocationRoom[] = roomRows.map((r) => ({ id: r.id, capacity: r.capacity, features: r.features, status: r.status }));
+    const basedOnSeq = (this.headStmt.get() as { seq: number }).seq;
+    return {
+      basedOnSeq,
+      stored: {
+        trigger,
+        day,
+        sessionIds: request.sessionIds === undefined ? null : [...new Set(request.sessionIds)],
+        pinned: [...pinned],
+        changeoverMinutes,
+        skipped,
+        input: { rooms, sessions: allocationSessions, blocking, changeoverMinutes },
+      },
+    };
+  }
+
+  private dayBounds(day: string): { start: number; end: number } {
+    const bounds = localDayBounds(day, this.timeZone);
+    if (!bounds) throw invalid('body.day', `${day} is not a date`);
+    return bounds;
+  }
+
+  private async solveInput(input: AllocationInput): Promise<SolvedAllocation> {
+    try {
+      return await this.solve(input);
+    } catch (err) {
+      // The input comes from the database: a session that ends before it starts is a data problem staff can fix.
+      if (err instanceof AllocationInputError) throw new AppError('invalid_schedule', 422, `the schedule cannot be planned: ${err.message}`);
+      throw err;
+    }
+  }
+
+  private save(
+    tx: Tx,
+    prepared: { stored: StoredRequest; basedOnSeq: number },
+    solved: SolvedAllocation,
+    eventName: 'allocation.planned' | 'allocation.proposed',
+  ): PlanDetail {
+    const result: StoredResult = {
+      assignments: solved.assignments.map((a) => ({ sessionId: a.sessionId, fromRoomId: a.fromRoomId, toRoomId: a.toRoomId })),
+      unplaced: solved.unplaced.map((u) => ({ sessionId: u.sessionId, reason: u.reason })),
+      objective: objectiveOf(solved),
+      optimal: solved.optimal,
+      solveMs: solved.solveMs,
+    };
+    const row: typeof allocationPlans.$inferSelect = {
+      id: this.newId(),
+      basedOnSeq: prepared.basedOnSeq,
+      request: prepared.stored as unknown as Record<string, unknown>,
+      result: result as unknown as Record<string, unknown>,
+      createdAt: tx.now,
+      createdBy: tx.actor?.deviceId ?? null,
+      appliedAt: null,
+    };
+    this.store.db.insert(allocationPlans).values(row).run();
+    const detail = toDetail(row);
+    tx.emit({ topic: 'allocation', name: eventName, visibility: 'staff', data: detail });
+    return detail;
+  }
+
+  /** Refuses a plan whose input no longer describes the schedule: a session changed, or a room's status, capacity or features. */
+  private assertFresh(basedOnSeq: number, input: AllocationInput): void {
+    const names = (this.staleStmt.all(basedOnSeq) as { name: string }[]).map((r) => r.name);
+    if (names.some((n) => n.startsWith('session.'))) {
+      throw new AppError('stale_plan', 409, `the schedule changed after event ${basedOnSeq}; make a new plan`);
+    }
+    if (names.length === 0) return;
+    // room.updated also announces a room turning full or not full, which changes nothing a plan relies on.
+    const current = new Map(listRoomRows(this.store).map((r) => [r.id, r]));
+    const changed = input.rooms.filter((r) => {
+      const now = current.get(r.id);
+      return !now || now.status !== r.status || now.capacity !== r.capacity || !sameSet(now.features, r.features);
+    });
+    if (changed.length > 0) {
+      throw new AppError('stale_plan', 409, `room(s) ${changed.map((r) => r.id).join(', ')} changed after event ${basedOnSeq}; make a new plan`);
+    }
+  }
+
+  private move(tx: Tx, session: SessionRow, target: RoomRow): SessionWire {
+    return toSessionWire(this.sessions.updateIn(tx, session, { ...session, roomId: target.id, changeNote: `Moved to ${target.name}` }));
+  }
+}
+
+function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  const sa = new Set(a);
+  const sb = new Set(b);
+  return sa.size === sb.size && [...sa].every((x) => sb.has(x));
+}
+
+function objectiveOf(r: AllocationResult): Plan['objective'] {
+  return { unplaced: r.objective.unplaced, moves: r.objective.moves, seatsShort: r.objective.seatsShort, seatsIdle: r.objective.seatsIdle };
+}
+
+function toPlan(d: PlanDetail): Plan {
+  return {
+    id: d.id,
+    basedOnSeq: d.basedOnSeq,
+    assignments: d.assignments,
+    unplaced: d.unplaced,
+    objective: d.objective,
+    optimal: d.optimal,
+    solveMs: d.solveMs,
+  };
+}
+
+function toDetail(row: typeof allocationPlans.$inferSelect): PlanDetail {
+  const request = row.request as unknown as StoredRequest;
+  const result = row.result as unknown as StoredResult;
+  return {
+    id: row.id,
+    basedOnSeq: row.basedOnSeq,
+    assignments: result.assignments,
+    unplaced: result.unplaced,
+    objective: result.objective,
+    optimal: result.optimal,
+    solveMs: result.solveMs,
+    createdAt: toIso(row.createdAt),
+    appliedAt: row.appliedAt === null ? null : toIso(row.appliedAt),
+    changeoverMinutes: request.changeoverMinutes,
+    trigger: request.trigger,
+  };
+}

@@ -1,0 +1,50 @@
+// Manual headcounts: door staff set a room's occupancy to the number they counted, with an audit event.
+import type { Store } from '../db/open.js';
+import { AppError, notFound } from '../http/errors.js';
+import type { OccupancyService } from './occupancy.js';
+import { getRoomRow, toStaffRoom, type StaffRoom } from './rooms.js';
+import type { Actor, Writer } from './writer.js';
+
+/** No room on the day holds more; a larger number is a typo, not a count. */
+export const MAX_HEADCOUNT = 100_000;
+/** A count more than this many times the capacity is a typo (a fire-code capacity is never off by 10×). */
+export const HEADCOUNT_CAPACITY_FACTOR = 10;
+
+/** Why `count` cannot be a real count for a room of this capacity, or null when it can. */
+export function implausibleHeadcount(count: number, capacity: number): string | null {
+  if (!Number.isSafeInteger(count) || count < 0) return 'must be a whole number of people, 0 or more';
+  if (count > MAX_HEADCOUNT) return `must be at most ${MAX_HEADCOUNT}`;
+  // A room without a capacity still takes a small count, so that counting a room never fails on data entry.
+  const limit = HEADCOUNT_CAPACITY_FACTOR * Math.max(capacity, 1);
+  if (count > limit) return `is more than ${HEADCOUNT_CAPACITY_FACTOR}× the room's capacity (${capacity})`;
+  return null;
+}
+
+export class HeadcountService {
+  constructor(
+    private readonly store: Store,
+    private readonly writer: Writer,
+    private readonly occupancy: OccupancyService,
+  ) {}
+
+  record(actor: Actor, roomId: string, count: number): Promise<StaffRoom> {
+    return this.writer.submit(actor, (tx) => {
+      const room = getRoomRow(this.store, roomId);
+      if (!room) throw notFound('room');
+      const problem = implausibleHeadcount(count, room.capacity);
+      if (problem !== null) {
+        throw new AppError('validation_failed', 400, `count ${problem}`, { errors: [{ field: 'body.count', message: problem }] });
+      }
+      const updated = this.occupancy.set(tx, roomId, count);
+      // Who counted what, and what the count replaced: the audit trail of manual overrides.
+      tx.emit({
+        topic: 'occupancy',
+        name: 'room.headcount',
+        visibility: 'admin',
+        roomIds: [roomId],
+        data: { roomId, count, previous: room.occupancy },
+      });
+      return toStaffRoom(updated);
+    });
+  }
+}

@@ -1,0 +1,375 @@
+// The live schedule as a whole: programme import, now/next per room, the public change feed, exports, and the status clock's wiring.
+import { eq, isNotNull, sql } from 'drizzle-orm';
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { Store } from '../db/open.js';
+import { eventSettings, sessions } from '../db/schema.js';
+import {
+  changeKinds,
+  daysSpanned,
+  diffProgramme,
+  effectiveEnd,
+  effectiveStart,
+  nowAndNext,
+  sameValue,
+  themeFromTrack,
+  type ExistingSession,
+  type IncomingSession,
+} from '../domain/schedule.js';
+import { AppError, notFound } from '../http/errors.js';
+import { isoTime, sessionSchema, toIso, type SessionWire } from '../http/schemas.js';
+import { ScheduleImportError, parseSchedule, type ParsedProgramme } from '../interop/schedule-import.js';
+import type { ExportInput } from '../interop/schedule-export.js';
+import { emitRoomUpdated, insertRoomRow, listRoomRows, RoomService, type RoomRow } from './rooms.js';
+import { changeKindSchema, SessionService, sessionFieldsSchema, statusNow, toSessionWire, type SessionEvent, type SessionRow } from './sessions.js';
+import { readSettings, type EventSettings } from './settings.js';
+import type { Actor, Tx, Writer } from './writer.js';
+
+/** How often the clock moves sessions to live and ended; kiosks show the change within this. */
+export const STATUS_INTERVAL_MS = 2_000;
+
+/** Type of an imported session whose file gives none (the data model's default). */
+const DEFAULT_TYPE = 'panel';
+
+export const nowNextSchema = z.object({
+  roomId: z.string(),
+  current: sessionSchema.nullable(),
+  next: sessionSchema.nullable(),
+});
+export type NowNextWire = z.infer<typeof nowNextSchema>;
+
+export const changeEntrySchema = z.object({
+  seq: z.number().int(),
+  at: isoTime,
+  sessionId: z.string(),
+  kind: changeKindSchema,
+  /** Every kind the change made (a move and a new time at once); `kind` is the most important. */
+  kinds: z.array(changeKindSchema),
+  before: sessionFieldsSchema.nullable(),
+  after: sessionFieldsSchema.nullable(),
+  note: z.string().nullable(),
+});
+export type ChangeEntry = z.infer<typeof changeEntrySchema>;
+
+export const importResultSchema = z.object({
+  rooms: z.object({ created: z.number().int(), updated: z.number().int() }),
+  sessions: z.object({ created: z.number().int(), updated: z.number().int(), cancelled: z.number().int() }),
+  warnings: z.array(z.string()),
+});
+export type ImportResult = z.infer<typeof importResultSchema>;
+
+interface NowNextCache {
+  /** Newest schedule event when computed. */
+  seq: number;
+  /** Valid for clock readings in [from, until). */
+  from: number;
+  until: number;
+  rows: NowNextWire[];
+}
+
+interface ChangeRow {
+  seq: number;
+  at: number;
+  payload: string;
+}
+
+export class ScheduleService {
+  private readonly candidatesStmt;
+  private readonly untilStmt;
+  private readonly scheduleSeqStmt;
+  private readonly changesStmt;
+  private nowNextCache: NowNextCache | null = null;
+
+  constructor(
+    private readonly store: Store,
+    private readonly writer: Writer,
+    private readonly sessionService: SessionService,
+    private readonly newId: () => string,
+    private readonly clock: () => number,
+    private readonly settings: EventSettings,
+  ) {
+    // The only sessions now/next can choose from: those on now, and in each room those starting
+    // soonest. Reading every remaining session of a 2,000-session day costs several times more.
+    const now = sql.placeholder('now');
+    this.candidatesStmt = store.db
+      .select()
+      .from(sessions)
+      .where(
+        sql`${sessions.status} != 'cancelled' AND ${sessions.endsAt} + ${sessions.delayMinutes} * 60000 > ${now}
+          AND (${sessions.startsAt} + ${sessions.delayMinutes} * 60000 <= ${now}
+            OR (${sessions.roomId}, ${sessions.startsAt} + ${sessions.delayMinutes} * 60000) IN (
+              SELECT room_id, MIN(starts_at + delay_minutes * 60000) FROM sessions
+              WHERE status != 'cancelled' AND starts_at + delay_minutes * 60000 > ${now} GROUP BY room_id))`,
+      )
+      .prepare();
+    // The next instant at which some session starts or ends: until then now/next cannot change by itself.
+    this.untilStmt = store.sqlite.prepare(
+      `SELECT MIN(CASE WHEN starts_at + delay_minutes * 60000 > @now THEN starts_at + delay_minutes * 60000
+                       ELSE ends_at + delay_minutes * 60000 END) AS until
+       FROM sessions WHERE status != 'cancelled' AND ends_at + delay_minutes * 60000 > @now`,
+    );
+    // Every change to sessions and rooms appends a `schedule` event: its newest seq versions the cache.
+    this.scheduleSeqStmt = store.sqlite.prepare(`SELECT MAX(seq) AS seq FROM events WHERE topic = 'schedule'`);
+    const kinds = changeKinds.map((k) => `'${k}'`).join(', ');
+    this.changesStmt = store.sqlite.prepare(
+      `SELECT seq, at, payload FROM events
+       WHERE topic = 'schedule' AND seq > ? AND name IN ('session.created', 'session.updated')
+         AND json_extract(payload, '$.kind') IN (${kinds})
+       ORDER BY seq LIMIT ?`,
+    );
+  }
+
+  /** Per room (or the one asked for): the session on now and the next, as of the server's clock. */
+  nowNext(roomId?: string): NowNextWire[] {
+    const all = this.allNowNext(this.clock());
+    if (roomId === undefined) return all;
+    const one = all.find((r) => r.roomId === roomId);
+    if (!one) throw notFound('room');
+    return [one];
+  }
+
+  /**
+   * Kiosks and signage poll this: the answer is kept until the schedule changes (a new schedule
+   * event) or the clock reaches the next start or end of a session, whichever comes first.
+   */
+  private allNowNext(now: number): NowNextWire[] {
+    const seq = (this.scheduleSeqStmt.get() as { seq: number | null }).seq ?? 0;
+    const cached = this.nowNextCache;
+    if (cached && cached.seq === seq && now >= cached.from && now < cached.until) return cached.rows;
+    const slots = nowAndNext(this.candidatesStmt.all({ now }), now);
+    const wire = (row: SessionRow | null | undefined): SessionWire | null => (row ? toSessionWire(row) : null);
+    const rows = listRoomRows(this.store).map((room) => {
+      const slot = slots.get(room.id);
+      return { roomId: room.id, current: wire(slot?.current), next: wire(slot?.next) };
+    });
+    const until = (this.untilStmt.get({ now }) as { until: number | null }).until ?? Number.POSITIVE_INFINITY;
+    this.nowNextCache = { seq, from: now, until, rows };
+    return rows;
+  }
+
+  /** The public schedule changes after `since`, oldest first, read from the event log. */
+  changes(since: number, limit: number): ChangeEntry[] {
+    return (this.changesStmt.all(since, limit) as ChangeRow[]).map((row) => {
+      const data = JSON.parse(row.payload) as SessionEvent;
+      return {
+        seq: row.seq,
+        at: toIso(row.at),
+        sessionId: data.session.id,
+        kind: changeKindSchema.parse(data.kind),
+        kinds: data.kinds,
+        before: data.before,
+        after: data.after,
+        note: data.note,
+      };
+    });
+  }
+
+  /** The live programme for the exporters: delays applied, cancelled sessions kept and marked by status. */
+  exportInput(): ExportInput {
+    const settings = readSettings(this.store);
+    return {
+      event: { name: settings.name, timeZone: settings.timeZone },
+      rooms: listRoomRows(this.store).map((r) => ({ id: r.id, name: r.name })),
+      sessions: this.sessionService.list().map((s) => ({
+        id: s.id,
+        title: s.title,
+        theme: s.theme,
+        type: s.type,
+        startsAt: toIso(effectiveStart(s)),
+        endsAt: toIso(effectiveEnd(s)),
+        roomId: s.roomId,
+        speakers: s.speakers,
+        status: s.status,
+        delayMinutes: s.delayMinutes,
+        changeNote: s.changeNote,
+        description: s.description,
+        language: s.language,
+        version: s.version,
+      })),
+    };
+  }
+
+  /**
+   * Imports a programme file (schedule.json, frab/pentabarf/wafer XML) in one transaction. Rooms are
+   * matched by name and sessions by their key in the file; the file is the truth for what it says,
+   * and each difference is emitted as a schedule change. The same file twice changes nothing.
+   */
+  async importFile(actor: Actor, body: string | Buffer, contentType?: string): Promise<ImportResult> {
+    let parsed: ParsedProgramme;
+    try {
+      parsed = parseSchedule(body, { fallbackTimeZone: this.settings.timeZone, ...(contentType === undefined ? {} : { contentType }) });
+    } catch (err) {
+      if (err instanceof ScheduleImportError) throw new AppError('invalid_schedule', 400, err.message);
+      throw err;
+    }
+    if (parsed.sessions.length === 0) {
+      // An empty release would cancel the whole programme: far more likely a wrong file than an intent.
+      throw new AppError('invalid_schedule', 400, 'The file lists no events; nothing was imported.');
+    }
+    const { result, settings } = await this.writer.submit(actor, (tx) => this.importIn(tx, parsed));
+    this.settings.name = settings.name;
+    this.settings.days = settings.days;
+    return result;
+  }
+
+  private importIn(tx: Tx, parsed: ParsedProgramme): { result: ImportResult; settings: { name: string; days: string[] } } {
+    const warnings = [...parsed.warnings];
+    const roomRows = listRoomRows(this.store);
+    const roomIds = new Map(roomRows.map((r) => [r.name, r.id]));
+    // New rooms come after the existing ones, in the order the file names them.
+    let sortOrder = Math.max(0, ...roomRows.map((r) => r.sortOrder));
+    const newRooms: string[] = [];
+    for (const name of [...parsed.rooms.map((r) => r.name), ...parsed.sessions.map((s) => s.roomName)]) {
+      if (roomIds.has(name)) continue;
+      sortOrder += 1;
+      const row: RoomRow = {
+        id: this.newId(),
+        name,
+        capacity: 0,
+        features: [],
+        status: 'open',
+        occupancy: 0,
+        alertLevel: 'normal',
+        sortOrder,
+        createdAt: tx.now,
+        updatedAt: tx.now,
+      };
+      insertRoomRow(this.store, row);
+      emitRoomUpdated(tx, row, 'room.created');
+      roomIds.set(name, row.id);
+      newRooms.push(name);
+    }
+    if (newRooms.length > 0) {
+      warnings.push(`${newRooms.length} new room(s) have no capacity yet (${newRooms.slice(0, 5).map((n) => `"${n}"`).join(', ')}); set it before doors open.`);
+    }
+
+    const current = this.store.db.select().from(sessions).where(isNotNull(sessions.externalKey)).all();
+    const rowsById = new Map(current.map((r) => [r.id, r]));
+    const existing: ExistingSession[] = current.map((r) => ({
+      id: r.id,
+      externalKey: r.externalKey!,
+      title: r.title,
+      roomId: r.roomId,
+      startsAt: r.startsAt,
+      endsAt: r.endsAt,
+      type: r.type,
+      speakers: r.speakers,
+      description: r.description,
+      language: r.language,
+      theme: r.theme,
+      cancelled: r.status === 'cancelled',
+    }));
+    const incoming: IncomingSession[] = parsed.sessions.map((s) => ({
+      key: s.key,
+      title: s.title,
+      roomId: roomIds.get(s.roomName)!,
+      startsAt: s.startsAt,
+      endsAt: s.endsAt,
+      type: s.type ?? DEFAULT_TYPE,
+      speakers: s.speakers,
+      description: s.description,
+      language: s.language,
+      theme: themeFromTrack(s.track),
+      cancelled: s.cancelled,
+    }));
+    const plan = diffProgramme(existing, incoming);
+
+    const counts = { created: 0, updated: 0, cancelled: 0 };
+    for (const s of plan.create) {
+      const row: SessionRow = {
+        id: this.newId(),
+        externalKey: s.key,
+        title: s.title,
+        theme: s.theme ?? null,
+        type: s.type,
+        startsAt: s.startsAt,
+        endsAt: s.endsAt,
+        roomId: s.roomId,
+        speakers: s.speakers,
+        status: s.cancelled ? 'cancelled' : 'scheduled',
+        delayMinutes: 0,
+        access: { policy: 'open' },
+        expectedAttendance: 0,
+        requiredFeatures: [],
+        description: s.description,
+        language: s.language,
+        version: 1,
+        changeNote: null,
+        createdAt: tx.now,
+        updatedAt: tx.now,
+      };
+      row.status = statusNow(row, tx.now);
+      this.sessionService.insertIn(tx, row);
+      counts.created += 1;
+    }
+    for (const { existing: e, next } of plan.update) {
+      const row = rowsById.get(e.id)!;
+      const { cancelled, ...fields } = next;
+      const changed: SessionRow = { ...row, ...fields, changeNote: null };
+      changed.status = cancelled ? 'cancelled' : statusNow({ ...changed, status: 'scheduled' }, tx.now);
+      this.sessionService.updateIn(tx, row, changed);
+      if (cancelled && !e.cancelled) counts.cancelled += 1;
+      else counts.updated += 1;
+    }
+    for (const e of plan.cancel) {
+      const row = rowsById.get(e.id)!;
+      this.sessionService.updateIn(tx, row, { ...row, status: 'cancelled', changeNote: null });
+      counts.cancelled += 1;
+    }
+
+    const settings = this.updateSettingsIn(parsed.conference.title);
+    return { result: { rooms: { created: newRooms.length, updated: 0 }, sessions: counts, warnings }, settings };
+  }
+
+  /** The event takes the programme's title, and its days are the local dates the programme spans. */
+  private updateSettingsIn(title: string): { name: string; days: string[] } {
+    const settings = readSettings(this.store);
+    const spans = this.store.db.select({ startsAt: sessions.startsAt, endsAt: sessions.endsAt }).from(sessions).all();
+    const next = { name: title, days: daysSpanned(spans, settings.timeZone) };
+    if (next.name !== settings.name || !sameValue(next.days, settings.days)) {
+      this.store.db.update(eventSettings).set(next).where(eq(eventSettings.id, 1)).run();
+    }
+    return next;
+  }
+}
+
+export interface ScheduleServices {
+  rooms: RoomService;
+  sessions: SessionService;
+  schedule: ScheduleService;
+}
+
+declare module '../app.js' {
+  interface Services {
+    /** Rooms, sessions and the schedule; created by the first plugin that asks, see `scheduleServices`. */
+    rooms?: RoomService;
+    sessions?: SessionService;
+    schedule?: ScheduleService;
+  }
+}
+
+/**
+ * The schedule services of an app, created once on first use and shared through `app.services`
+ * (allocation subscribes with `scheduleServices(app).rooms.onOutOfService(...)`). Call it while
+ * plugins register: it starts the status clock and stops it when the app closes.
+ */
+export function scheduleServices(app: FastifyInstance): ScheduleServices {
+  const s = app.services;
+  if (s.rooms && s.sessions && s.schedule) return { rooms: s.rooms, sessions: s.sessions, schedule: s.schedule };
+  const rooms = new RoomService(app.store, app.writer, app.newId, app.log);
+  const sessionService = new SessionService(app.store, app.writer, app.newId, app.clock);
+  const schedule = new ScheduleService(app.store, app.writer, sessionService, app.newId, app.clock, app.settings);
+  Object.assign(s, { rooms, sessions: sessionService, schedule });
+
+  const timer = setInterval(() => {
+    if (app.lifecycle.closing) return;
+    try {
+      sessionService.advanceStatuses();
+    } catch (err) {
+      app.log.error({ err }, 'session status clock failed');
+    }
+  }, STATUS_INTERVAL_MS);
+  timer.unref();
+  app.addHook('onClose', async () => clearInterval(timer));
+  return { rooms, sessions: sessionService, schedule };
+}
