@@ -3,8 +3,9 @@ export type OccupancyLevel = 'normal' | 'near' | 'full';
 
 export const NEAR_RATIO = 0.9;
 
+/** Capacity 0 means "not set yet" (imported rooms carry none): such a room is never near or full. */
 export function occupancyLevel(occupancy: number, capacity: number): OccupancyLevel {
-  if (capacity <= 0) return occupancy > 0 ? 'full' : 'normal';
+  if (capacity <= 0) return 'normal';
   if (occupancy >= capacity) return 'full';
   if (occupancy >= capacity * NEAR_RATIO) return 'near';
   return 'normal';

@@ -128,7 +128,8 @@ export function decideScan(input: ScanInput): ScanDecision {
     return rejected('not_allowed');
   }
   const addsOne = mayMove && !inThisRoom;
-  const full = addsOne && room.occupancy >= room.capacity;
+  // Capacity 0 is a room whose size is not set yet (imported rooms): nobody is turned away for it.
+  const full = addsOne && room.capacity > 0 && room.occupancy >= room.capacity;
   if (full && !input.force) return rejected('room_full');
   return {
     result: 'ok',
