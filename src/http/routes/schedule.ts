@@ -5,6 +5,7 @@ import { toICalendar } from '../../interop/ical.js';
 import { toScheduleJson } from '../../interop/schedule-export.js';
 import { changeEntrySchema, importResultSchema, nowNextSchema, scheduleServices } from '../../services/schedule.js';
 import { ANY_ROLE, actorOf } from '../auth.js';
+import { AppError } from '../errors.js';
 
 /** Programme files are larger than API bodies: a 1,000-event schedule.json is about 1 MB. */
 const IMPORT_BODY_LIMIT = 32 * 1024 * 1024;
@@ -96,7 +97,12 @@ const routes: FastifyPluginAsyncZod = async (app) => {
           response: { 200: importResultSchema },
         },
       },
-      async (request) => schedule.importFile(actorOf(request), request.body as Buffer, request.headers['content-type']),
+      async (request) => {
+        if (!Buffer.isBuffer(request.body) || request.body.length === 0) {
+          throw new AppError('invalid_schedule', 400, 'the request has no file: send the schedule.json or XML as the body');
+        }
+        return schedule.importFile(actorOf(request), request.body, request.headers['content-type']);
+      },
     );
   });
 };
