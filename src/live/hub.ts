@@ -167,7 +167,8 @@ export class Hub {
       this.close(client, CLOSE_TOO_SLOW, 'too slow');
       return;
     }
-    client.socket.send(message);
+    // A Buffer would go out as a binary frame, which browsers hand over as a Blob: messages are JSON text.
+    client.socket.send(message, { binary: false });
   }
 
   private close(client: Client, code: number, reason: string): void {

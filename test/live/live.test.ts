@@ -71,6 +71,9 @@ t.test('a client with the current epoch gets exactly what it missed; another epo
   const e1 = await again.next();
   const e2 = await again.next();
   t.match(e1, { type: 'event', topic: 'announcements', name: 'announcement.created', data: { id: a.id, text: 'one' } });
+  const liveFrame = new Promise<boolean>((resolve) => again.ws.once('message', (_data, isBinary) => resolve(isBinary)));
+  await post(b, 'ops', '/api/announcements', { text: 'three', severity: 'info' });
+  t.equal(await liveFrame, false, 'live events are text frames, as browsers expect JSON');
   t.match(e2, { type: 'event', name: 'announcement.created', data: { text: 'two' } });
   t.ok((e2.seq as number) > (e1.seq as number));
   t.notOk(again.messages.some((m) => m.type === 'snapshot'), 'no snapshot on a replay');
