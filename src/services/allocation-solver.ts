@@ -1,7 +1,8 @@
-// Solves the room-allocation integer program with HiGHS (WebAssembly): one weighted solve, or lexicographic stages.
+// Solves the room-allocation integer program with HiGHS (WebAssembly), one weighted solve or lexicographic stages, in a worker thread so that the event loop stays free.
+import { Worker } from 'node:worker_threads';
 import highsEntry from 'highs';
 import type { Highs } from 'highs';
-import { buildAllocationModel, decodeAllocation, stageLp } from '../domain/allocation.js';
+import { AllocationInputError, buildAllocationModel, decodeAllocation, stageLp } from '../domain/allocation.js';
 import type { AllocationInput, AllocationModelOptions, AllocationResult, AllocationVariable } from '../domain/allocation.js';
 
 export interface SolveAllocationOptions extends AllocationModelOptions {
@@ -11,7 +12,114 @@ export interface SolveAllocationOptions extends AllocationModelOptions {
 
 export type SolvedAllocation = AllocationResult & { readonly solveMs: number };
 
+/** What the main thread posts to the worker, one at a time. */
+export interface SolveRequest {
+  readonly input: AllocationInput;
+  readonly opts: SolveAllocationOptions;
+}
+
+/** The worker's answer. A structured clone keeps an error's message but not its class, hence `inputError`. */
+export type SolveReply = { readonly ok: true; readonly result: SolvedAllocation } | { readonly ok: false; readonly error: unknown; readonly inputError: boolean };
+
+interface Job extends SolveRequest {
+  readonly resolve: (result: SolvedAllocation) => void;
+  readonly reject: (error: unknown) => void;
+}
+
 const DEFAULT_TIME_LIMIT_SECONDS = 10;
+
+let worker: Worker | undefined;
+let running: Job | undefined;
+const waiting: Job[] = [];
+
+/**
+ * Plans rooms for `input`. `optimal` is true only when HiGHS proved every solve optimal; when the
+ * time limit stops it, the best plan HiGHS had found is returned with `optimal: false`. Solves run
+ * one at a time in a long-lived worker thread; the time limit counts from the start of this
+ * request's own solve, not from its wait behind another.
+ */
+export async function solveAllocation(input: AllocationInput, opts: SolveAllocationOptions = {}): Promise<SolvedAllocation> {
+  timeLimitOf(opts);
+  return new Promise((resolve, reject) => {
+    waiting.push({ input, opts, resolve, reject });
+    dispatch();
+  });
+}
+
+/** Terminates the solver's worker and rejects the solves still pending; the next solve starts a new worker. */
+export async function stopAllocationSolver(): Promise<void> {
+  const stopped = worker;
+  worker = undefined;
+  const error = new Error('the allocation solver was stopped');
+  for (const job of [running, ...waiting.splice(0)]) job?.reject(error);
+  running = undefined;
+  await stopped?.terminate();
+}
+
+function dispatch(): void {
+  if (running) return;
+  const job = waiting.shift();
+  if (!job) {
+    worker?.unref();
+    return;
+  }
+  running = job;
+  try {
+    worker ??= startWorker();
+    // Referenced only while a solve is pending: an idle solver never keeps the process alive, but a
+    // script awaiting its plan must not exit under it.
+    worker.ref();
+    worker.postMessage({ input: job.input, opts: job.opts } satisfies SolveRequest);
+  } catch (error) {
+    running = undefined;
+    job.reject(error);
+    dispatch();
+  }
+}
+
+function startWorker(): Worker {
+  // Run from TypeScript source (tsx, tap), the worker registers tsx itself and leaves out the parent's
+  // loaders: tsx does not register in worker threads on Node 20, and tap's ts-node, which does, takes
+  // seconds to start in one.
+  const started = import.meta.url.endsWith('.ts')
+    ? new Worker(sourceBootstrap(), { execArgv: [] })
+    : new Worker(new URL('./allocation-worker.js', import.meta.url));
+  started.on('message', (reply: SolveReply) => {
+    if (started !== worker || !running) return;
+    const job = running;
+    running = undefined;
+    if (reply.ok) job.resolve(reply.result);
+    else job.reject(reply.inputError ? new AllocationInputError((reply.error as Error).message) : reply.error);
+    dispatch();
+  });
+  started.on('error', (error) => lose(started, new Error(`the allocation solver's worker failed: ${String(error)}`, { cause: error })));
+  started.on('messageerror', (error) => lose(started, new Error(`the allocation solver's worker sent an unreadable reply: ${String(error)}`, { cause: error })));
+  started.on('exit', (code) => lose(started, new Error(`the allocation solver's worker exited with code ${code}`)));
+  return started;
+}
+
+/** `lost` died or broke: its solve fails, and the next one gets a new worker. */
+function lose(lost: Worker, error: Error): void {
+  if (lost !== worker) return;
+  worker = undefined;
+  void lost.terminate();
+  const job = running;
+  running = undefined;
+  job?.reject(error);
+  dispatch();
+}
+
+function sourceBootstrap(): URL {
+  const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
+  const entry = JSON.stringify(new URL('./allocation-worker.ts', import.meta.url).href);
+  return new URL(`data:text/javascript,${encodeURIComponent(`const { register } = await import(${tsx}); register(); await import(${entry});`)}`);
+}
+
+function timeLimitOf(opts: SolveAllocationOptions): number {
+  const timeLimitSeconds = opts.timeLimitSeconds ?? DEFAULT_TIME_LIMIT_SECONDS;
+  if (!(timeLimitSeconds > 0) || !Number.isFinite(timeLimitSeconds)) throw new RangeError('timeLimitSeconds must be a positive number');
+  return timeLimitSeconds;
+}
 
 // The package's types describe its CommonJS build (`module.exports.default`); Node's ESM entry exports the loader itself.
 const loadHighs: typeof highsEntry.default = typeof highsEntry === 'function' ? highsEntry : highsEntry.default;
@@ -31,14 +139,12 @@ function loadRuntime(): Promise<Highs> {
 }
 
 /**
- * Plans rooms for `input`. `optimal` is true only when HiGHS proved every solve optimal; when the
- * time limit stops it, the best plan HiGHS had found is returned with `optimal: false`. The solve
- * is synchronous WebAssembly and holds the event loop for up to the time limit.
+ * `solveAllocation` on the calling thread, which the synchronous WebAssembly holds for up to the
+ * time limit: the worker's solve, and the tests' reference for it.
  */
-export async function solveAllocation(input: AllocationInput, opts: SolveAllocationOptions = {}): Promise<SolvedAllocation> {
+export async function solveAllocationHere(input: AllocationInput, opts: SolveAllocationOptions = {}): Promise<SolvedAllocation> {
   const startedAt = performance.now();
-  const timeLimitSeconds = opts.timeLimitSeconds ?? DEFAULT_TIME_LIMIT_SECONDS;
-  if (!(timeLimitSeconds > 0) || !Number.isFinite(timeLimitSeconds)) throw new RangeError('timeLimitSeconds must be a positive number');
+  const timeLimitSeconds = timeLimitOf(opts);
   const model = buildAllocationModel(input, { strategy: opts.strategy ?? 'auto' });
   const finish = (result: AllocationResult): SolvedAllocation => ({ ...result, solveMs: Math.round(performance.now() - startedAt) });
   if (model.variables.length === 0) return finish(decodeAllocation(input, model, { values: {}, optimal: true }));
