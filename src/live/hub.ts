@@ -9,6 +9,8 @@ export const CLOSE_POLICY = 1008;
 export const CLOSE_TOO_SLOW = 4008;
 export const CLOSE_REVOKED = 4403;
 
+const HEARTBEAT_SLICES = 25;
+
 export interface LiveFilter {
   topics: ReadonlySet<string> | null;
   roomIds: ReadonlySet<string> | null;
@@ -42,6 +44,8 @@ interface Client {
   deviceId: string;
   filter: LiveFilter;
   alive: boolean;
+  /** Which heartbeat slice pings this socket. */
+  slice: number;
   malformed: number;
   closing: boolean;
 }
@@ -68,9 +72,15 @@ export class Hub {
   private readonly clients = new Set<Client>();
   private readonly pingTimer: NodeJS.Timeout;
   private shuttingDown = false;
+  private nextSlice = 0;
+  private currentSlice = 0;
+  /** The serialised snapshot per role at one head seq: a reconnect storm builds it once. */
+  private readonly snapshots = new Map<Role, { seq: number; message: string }>();
 
   constructor(private readonly opts: HubOptions) {
-    this.pingTimer = setInterval(() => this.heartbeat(), opts.pingIntervalMs);
+    // Each socket is pinged once per interval, but a slice at a time: pinging 10,000 sockets in
+    // one pass (and handling their pongs) would hold the event loop in front of commits.
+    this.pingTimer = setInterval(() => this.heartbeat(), opts.pingIntervalMs / HEARTBEAT_SLICES);
     this.pingTimer.unref();
   }
 
@@ -95,6 +105,7 @@ export class Hub {
       deviceId: req.deviceId,
       filter: req.filter,
       alive: true,
+      slice: this.nextSlice++ % HEARTBEAT_SLICES,
       malformed: 0,
       closing: false,
     };
@@ -111,7 +122,7 @@ export class Hub {
         if (canSee(client.role, event.visibility) && matches(client.filter, event)) socket.send(eventMessage(event));
       }
     } else {
-      socket.send(JSON.stringify({ type: 'snapshot', seq: head, data: this.opts.snapshot(req.role) }));
+      socket.send(this.snapshotMessage(req.role, head));
     }
     this.clients.add(client);
     this.opts.onSocketsChanged?.(client.role, 1);
@@ -212,8 +223,19 @@ export class Hub {
     if (client.malformed >= (this.opts.maxMalformed ?? 5)) this.close(client, CLOSE_POLICY, 'malformed messages');
   }
 
+  private snapshotMessage(role: Role, head: number): string {
+    const cached = this.snapshots.get(role);
+    if (cached && cached.seq === head) return cached.message;
+    const message = JSON.stringify({ type: 'snapshot', seq: head, data: this.opts.snapshot(role) });
+    this.snapshots.set(role, { seq: head, message });
+    return message;
+  }
+
   private heartbeat(): void {
+    const slice = this.currentSlice;
+    this.currentSlice = (slice + 1) % HEARTBEAT_SLICES;
     for (const client of this.clients) {
+      if (client.slice !== slice) continue;
       if (!client.alive) {
         client.socket.terminate();
         continue;
