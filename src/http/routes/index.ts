@@ -2,6 +2,9 @@
 import type { FastifyPluginAsync } from 'fastify';
 import allocation from './allocation.js';
 import announcements from './announcements.js';
+import attendees from './attendees.js';
+import badges from './badges.js';
+import checkins from './checkins.js';
 import devices from './devices.js';
 import headcount from './headcount.js';
 import live from './live.js';
@@ -10,4 +13,4 @@ import rooms from './rooms.js';
 import schedule from './schedule.js';
 import sessions from './sessions.js';
 
-export const routePlugins: FastifyPluginAsync[] = [ops, devices, rooms, sessions, schedule, announcements, headcount, allocation, live];
+export const routePlugins: FastifyPluginAsync[] = [ops, devices, rooms, sessions, schedule, announcements, headcount, allocation, attendees, badges, checkins, live];

@@ -1,0 +1,204 @@
+// Badge keys and badge codes: the signing key (created on first need, rotated by an admin), issue, reprint, verify with a cache.
+import { createPrivateKey, randomBytes, type KeyObject } from 'node:crypto';
+import type { Statement } from 'better-sqlite3';
+import type { Store } from '../db/open.js';
+import {
+  badgePublicKeys,
+  generateBadgeKey,
+  signBadgeCode,
+  verifyBadgeCodeCached,
+  VerifiedCodeCache,
+  type BadgeVerification,
+} from '../domain/badge-code.js';
+import { AppError, notFound } from '../http/errors.js';
+import type { Actor, Tx, Writer } from './writer.js';
+
+/** A badge scanned again at a door is verified from here: a few hundred bytes an entry, so 50k badges is about 20 MB. */
+const VERIFIED_CACHE_ENTRIES = 50_000;
+
+export interface Signer {
+  kid: string;
+  privateKey: KeyObject;
+}
+
+export interface BadgeWire {
+  code: string;
+  version: number;
+  issuedAt: number;
+}
+
+export interface PublicKeyInfo {
+  kid: string;
+  active: boolean;
+  createdAt: number;
+  retiredAt: number | null;
+  publicKeyPem: string;
+  jwk: { kty: string; crv: string; x: string };
+}
+
+interface KeyRow {
+  kid: string;
+  privateKeyPem: string;
+  publicKeyPem: string;
+  createdAt: number;
+  retiredAt: number | null;
+}
+
+/** Key ids ride in every code: at most 8 characters keep a code within a version 6 QR symbol. */
+function newKid(): string {
+  return `k${randomBytes(3).toString('hex')}`;
+}
+
+/**
+ * Key rotation: `rotate()` (POST /api/badges/keys/rotate) creates a new signing key and retires the
+ * current one. Retired keys keep verifying the badges they signed until an admin removes them
+ * (`removeKey`, DELETE /api/badges/keys/:kid), after which those codes scan as invalid_code.
+ * Offline scanners fetch every key that still verifies from GET /api/badges/public-key.
+ */
+export class BadgeService {
+  private signer: Signer | null = null;
+  private publicKeys: Map<string, KeyObject> | null = null;
+  private readonly cache = new VerifiedCodeCache(VERIFIED_CACHE_ENTRIES);
+  private readonly keyRows: Statement<[], KeyRow>;
+  private readonly insertBadge: Statement<[string, number, string, string, number]>;
+  private readonly currentBadge: Statement<[string], { code: string; version: number; issuedAt: number }>;
+  private readonly badgeVersion: Statement<[string], { version: number }>;
+  private readonly setBadgeVersion: Statement<[number, number, string]>;
+  private readonly revokeBadges: Statement<[number, string]>;
+
+  constructor(
+    private readonly store: Store,
+    private readonly writer: Writer,
+  ) {
+    const sqlite = store.sqlite;
+    this.keyRows = sqlite.prepare(
+      'SELECT kid, private_key_pem AS privateKeyPem, public_key_pem AS publicKeyPem, created_at AS createdAt, retired_at AS retiredAt FROM badge_keys ORDER BY created_at, kid',
+    );
+    this.insertBadge = sqlite.prepare('INSERT INTO badges (attendee_id, version, kid, code, issued_at) VALUES (?, ?, ?, ?, ?)');
+    this.badgeVersion = sqlite.prepare('SELECT badge_version AS version FROM attendees WHERE id = ?');
+    this.setBadgeVersion = sqlite.prepare('UPDATE attendees SET badge_version = ?, updated_at = ? WHERE id = ?');
+    this.revokeBadges = sqlite.prepare('UPDATE badges SET revoked_at = ? WHERE attendee_id = ? AND revoked_at IS NULL');
+    this.currentBadge = sqlite.prepare(
+      'SELECT code, version, issued_at AS issuedAt FROM badges WHERE attendee_id = ? AND revoked_at IS NULL ORDER BY version DESC LIMIT 1',
+    );
+  }
+
+  /**
+   * The key that signs new badges, created on first need. Call it outside a transaction (before
+   * `writer.submit`): creating the key is its own small committed use case.
+   */
+  signingKey(): Signer {
+    if (this.signer) return this.signer;
+    let active = this.keyRows.all().filter((k) => k.retiredAt === null).at(-1);
+    if (!active) {
+      active = this.writer.run(null, (tx) => this.createKeyIn(tx));
+      this.publicKeys = null;
+    }
+    this.signer = { kid: active.kid, privateKey: createPrivateKey(active.privateKeyPem) };
+    return this.signer;
+  }
+
+  /** Never throws; anything but a well-formed code signed by a key we still hold is { ok: false }. */
+  verify(code: string): BadgeVerification {
+    return verifyBadgeCodeCached(code, this.keys(), this.cache);
+  }
+
+  /** Signs and stores a badge of the given version; runs inside the caller's transaction. */
+  issueIn(tx: Tx, signer: Signer, attendeeId: string, version: number): BadgeWire {
+    const code = signBadgeCode(signer, { attendeeId, version });
+    this.insertBadge.run(attendeeId, version, signer.kid, code, tx.now);
+    return { code, version, issuedAt: tx.now };
+  }
+
+  current(attendeeId: string): BadgeWire | null {
+    return this.currentBadge.get(attendeeId) ?? null;
+  }
+
+  /** Reprint: the next version is signed and every earlier code of the attendee is revoked. */
+  reissue(actor: Actor, attendeeId: string): Promise<BadgeWire> {
+    // Checked before the key is made on first need: a 404 writes nothing, not even a key.
+    if (!this.badgeVersion.get(attendeeId)) return Promise.reject(notFound('attendee'));
+    const signer = this.signingKey();
+    return this.writer.submit(actor, (tx) => {
+      const row = this.badgeVersion.get(attendeeId);
+      if (!row) throw notFound('attendee');
+      const version = row.version + 1;
+      this.setBadgeVersion.run(version, tx.now, attendeeId);
+      this.revokeBadges.run(tx.now, attendeeId);
+      const badge = this.issueIn(tx, signer, attendeeId, version);
+      // Never the code itself: the event log is read far more widely than a badge should travel.
+      tx.emit({ topic: 'attendees', name: 'badge.reissued', visibility: 'personal', data: { attendeeId, version, issuedAt: badge.issuedAt } });
+      return badge;
+    });
+  }
+
+  publicKeyList(): PublicKeyInfo[] {
+    this.signingKey();
+    const keys = this.keys();
+    return this.keyRows.all().map((row) => {
+      const jwk = keys.get(row.kid)!.export({ format: 'jwk' });
+      return {
+        kid: row.kid,
+        active: row.retiredAt === null,
+        createdAt: row.createdAt,
+        retiredAt: row.retiredAt,
+        publicKeyPem: row.publicKeyPem,
+        jwk: { kty: String(jwk.kty), crv: String(jwk.crv), x: String(jwk.x) },
+      };
+    });
+  }
+
+  /** A new key signs from now on; the one it replaces is retired but still verifies. */
+  async rotate(actor: Actor): Promise<{ kid: string; retired: string[] }> {
+    try {
+      return await this.writer.submit(actor, (tx) => {
+        const retired = this.keyRows.all().filter((k) => k.retiredAt === null).map((k) => k.kid);
+        this.store.sqlite.prepare('UPDATE badge_keys SET retired_at = ? WHERE retired_at IS NULL').run(tx.now);
+        const created = this.createKeyIn(tx);
+        return { kid: created.kid, retired };
+      });
+    } finally {
+      this.forgetKeys();
+    }
+  }
+
+  /** Codes signed with a removed key scan as invalid_code; the signing key cannot be removed. */
+  async removeKey(actor: Actor, kid: string): Promise<{ kid: string; badgesAffected: number }> {
+    try {
+      return await this.writer.submit(actor, (tx) => {
+        const row = this.keyRows.all().find((k) => k.kid === kid);
+        if (!row) throw notFound('badge key');
+        if (row.retiredAt === null) throw new AppError('key_active', 409, 'the signing key cannot be removed; rotate first');
+        const affected = this.store.sqlite
+          .prepare('SELECT COUNT(*) AS n FROM badges WHERE kid = ? AND revoked_at IS NULL')
+          .get(kid) as { n: number };
+        this.store.sqlite.prepare('DELETE FROM badge_keys WHERE kid = ?').run(kid);
+        tx.emit({ topic: 'badges', name: 'badge.key_removed', visibility: 'admin', data: { kid, badgesAffected: affected.n } });
+        return { kid, badgesAffected: affected.n };
+      });
+    } finally {
+      this.forgetKeys();
+    }
+  }
+
+  private createKeyIn(tx: Tx): KeyRow {
+    const pair = generateBadgeKey(newKid());
+    const row: KeyRow = { ...pair, createdAt: tx.now, retiredAt: null };
+    this.store.sqlite
+      .prepare('INSERT INTO badge_keys (kid, private_key_pem, public_key_pem, created_at) VALUES (?, ?, ?, ?)')
+      .run(row.kid, row.privateKeyPem, row.publicKeyPem, row.createdAt);
+    tx.emit({ topic: 'badges', name: 'badge.key_created', visibility: 'admin', data: { kid: row.kid } });
+    return row;
+  }
+
+  private keys(): Map<string, KeyObject> {
+    this.publicKeys ??= badgePublicKeys(this.keyRows.all());
+    return this.publicKeys;
+  }
+
+  // New KeyObjects also void every cached verification (the cache checks key identity).
+  private forgetKeys(): void {
+    this.signer = null;
+    this.publicKeys = null;
+  }
+}
