@@ -2,79 +2,13 @@
 import t from 'tap';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AllocationInputError } from '../../src/domain/allocation.js';
-import type { AllocationInput, AllocationRoom, AllocationSession } from '../../src/domain/allocation.js';
+import type { AllocationInput } from '../../src/domain/allocation.js';
+import { fromScratch, generateProgramme as programme } from '../../scripts/bench/allocation-programmes.js';
 import { solveAllocation, solveAllocationHere, stopAllocationSolver } from '../../src/services/allocation-solver.js';
 import type { SolveAllocationOptions, SolvedAllocation } from '../../src/services/allocation-solver.js';
 
-const MIN = 60_000;
-const DAY = 24 * 60 * MIN;
-const LENGTHS = [30, 45, 60, 75, 90];
-const BREAKS = [10, 10, 15, 15, 30, 45, 60];
 // Generous, so that a loaded machine cannot stop either solve early and make two correct plans differ.
 const UNHURRIED: SolveAllocationOptions = { timeLimitSeconds: 120 };
-
-/** mulberry32, as in scripts/bench/allocation.ts, whose programmes these follow. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let x = state;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Two days of back-to-back slots in every room, `sessions` of them drawn as the plan in force, attendance drifted from it. */
-function programme(sessions: number, roomCount: number, seed: number): AllocationInput {
-  const random = prng(seed);
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
-  const rooms = Array.from({ length: roomCount }, (_, i): AllocationRoom => {
-    const capacity = i === 0 ? 2000 : i < 3 ? 600 + Math.floor(random() * 600) : i < roomCount / 3 ? 150 + Math.floor(random() * 350) : 30 + Math.floor(random() * 110);
-    const features = ['av'];
-    if (capacity >= 600 || random() < 0.15) features.push('interpretation');
-    if (random() < 0.3) features.push('streaming');
-    return { id: `room-${i + 1}`, capacity, features, status: 'open' };
-  });
-  const slots: { room: AllocationRoom; startsAt: number; endsAt: number }[] = [];
-  for (let day = 0; day < 2; day++) {
-    for (const room of rooms) {
-      let minute = 8 * 60 + 30;
-      for (;;) {
-        const length = pick(LENGTHS);
-        if (minute + length > 18 * 60 + 30) break;
-        slots.push({ room, startsAt: day * DAY + minute * MIN, endsAt: day * DAY + (minute + length) * MIN });
-        minute += length + pick(BREAKS);
-      }
-    }
-  }
-  for (let i = slots.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [slots[i], slots[j]] = [slots[j]!, slots[i]!];
-  }
-  const chosen = slots.slice(0, sessions).sort((a, b) => a.startsAt - b.startsAt);
-  if (chosen.length < sessions) throw new Error(`only ${chosen.length} slots for ${sessions} sessions`);
-  return {
-    rooms,
-    blocking: [],
-    changeoverMinutes: 10,
-    sessions: chosen.map(
-      (slot, i): AllocationSession => ({
-        id: `session-${i + 1}`,
-        startsAt: slot.startsAt,
-        endsAt: slot.endsAt,
-        roomId: slot.room.id,
-        expectedAttendance: Math.max(5, Math.round(slot.room.capacity * (0.45 + random() * 0.8))),
-        requiredFeatures: slot.room.features.filter((feature) => feature !== 'av' && random() < 0.3),
-        fixed: false,
-      }),
-    ),
-  };
-}
-
-function fromScratch(problem: AllocationInput): AllocationInput {
-  return { ...problem, sessions: problem.sessions.map((s) => ({ ...s, roomId: null })) };
-}
 
 /** Everything but the timing. */
 function plan(result: SolvedAllocation): Omit<SolvedAllocation, 'solveMs'> {
