@@ -175,7 +175,7 @@ export const checkins = sqliteTable(
     result: text('result', { enum: ['ok', 'warning', 'rejected'] }).notNull(),
     reason: text('reason'),
     forced: integer('forced', { mode: 'boolean' }).notNull().default(false),
-    /** The exit from another room that this entry implied, if any. */
+    /** The room this scan took the attendee out of: an exit, or the exit an entry elsewhere implied. */
     leftRoomId: text('left_room_id'),
     /** The answer first given, returned verbatim to a replay. */
     response: text('response', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),

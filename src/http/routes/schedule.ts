@@ -99,7 +99,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       },
       async (request) => {
         if (!Buffer.isBuffer(request.body) || request.body.length === 0) {
-          throw new AppError('invalid_schedule', 400, 'the request has no file: send the schedule.json or XML as the body');
+          throw new AppError('invalid_schedule', 400, 'the request body is empty: send the schedule.json or XML file as the body');
         }
         return schedule.importFile(actorOf(request), request.body, request.headers['content-type']);
       },
