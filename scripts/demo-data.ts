@@ -1,4 +1,5 @@
 // The demo conference, generated deterministically: a congress centre, a two-day programme as schedule.json, and ~2,000 attendees as CSV.
+import { pick, prng } from './random.js';
 import { addDays, formatDate, formatDuration, formatLocalIso, parseDate, wallClockToUtc, type Zone } from '../src/interop/time.js';
 
 export interface DemoRoom {
@@ -79,19 +80,7 @@ const speakersPool = [
   'Prof. Rafael Domínguez', 'Dr. Aiko Tanaka', 'Ms. Fatima Al-Sayed', 'Dr. Pieter van den Berg', 'Prof. Anna Kowalczyk',
 ];
 
-/** A small seeded PRNG (mulberry32): the demo is the same on every machine. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
-const pick = <T>(rand: () => number, list: readonly T[]): T => list[Math.floor(rand() * list.length)]!;
 
 export interface DemoProgramme {
   schedule: Record<string, unknown>;

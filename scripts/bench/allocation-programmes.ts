@@ -1,4 +1,5 @@
 // Generated two-day programmes for the allocation benchmark and tests: seeded, so every run solves the same instances.
+import { pick, prng } from '../random.js';
 import type { AllocationInput, AllocationRoom, AllocationSession } from '../../src/domain/allocation.js';
 
 export const MIN = 60_000;
@@ -8,21 +9,7 @@ export const CHANGEOVER_MINUTES = 10;
 const LENGTHS = [30, 45, 60, 75, 90];
 const BREAKS = [10, 10, 15, 15, 30, 45, 60];
 
-/** mulberry32: a small seeded PRNG, so that every run measures the same programmes. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let x = state;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
-function pick<T>(random: () => number, items: readonly T[]): T {
-  return items[Math.floor(random() * items.length)]!;
-}
 
 function integer(random: () => number, min: number, max: number): number {
   return min + Math.floor(random() * (max - min + 1));

@@ -15,6 +15,7 @@ import { applyPragmas } from '../../src/db/open.js';
 import { createLogger } from '../../src/logger.js';
 import type { Actor } from '../../src/services/writer.js';
 import { registrationServices } from '../../src/services/registration.js';
+import { prng } from '../random.js';
 
 const USAGE = `usage: npx tsx scripts/bench/checkin.ts [--attendees 10000] [--connections 50] [--seconds 15] [--warmup 3]
        [--search-attendees 100000] [--search-queries 3000] [--search-connections 1] [--skip-search] [--skip-baseline] [--profile DIR]
@@ -62,16 +63,6 @@ function parseArgs(argv: string[]): Options {
 
 // ---------------------------------------------------------------- synthetic people (deterministic)
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const FIRST = 'Anna Jan Maria Pieter Sophie Lars Mohammed Wei Olga Ivan Sara David Emma Lucas Noah Julia Marco Elena Tomás Kenji Yuki Ahmed Fatima John Michael Laura Peter Max Martin Hans Ingrid Karl Nina Omar Paul Rosa Sven Tara Ugo Vera Walter Xenia Yusuf Zoë Adam Berta Carl Dora Erik Fiona Søren Łukasz Zoltán Agnieszka Björn Çağla Đorđe Þóra'.split(' ');
 const LAST = 'Müller Jansen de Vries van Dijk Bakker Smith Novák Kowalski Żółkiewski Rossi García Martin Dubois Schmidt Wang Chen Tanaka Ivanov Petrov Hansen Nielsen Berg Lindqvist Moreau Costa Silva Khan Ali Nguyen Kim Meyer Weber Wagner Becker Hoffmann Schulz Koch Richter Klein Wolf Neumann Schwarz Zimmermann Braun Krüger Hartmann Lange Schmitt Werner Krause Meier Lehmann Schulze Köhler Herrmann König Mayer Huber Kaiser Fuchs Peters Lang Scholz Möller Weiß Jung Hahn Schubert Vogel Friedrich Keller Günther Frank Berger Winkler Roth Beck Lorenz Baumann Franke Albrecht Schuster Simon Ludwig Böhm Winter Kraus Schumacher Krämer Vogt Stein Jäger Otto Sommer Groß Seidel Heinrich Brandt Haas Ødegård Ó Briain Nowak Wiśniewska Dvořák Horváth'.split(' ');
