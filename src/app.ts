@@ -18,9 +18,18 @@ import { EventLog } from './live/event-log.js';
 import { Hub } from './live/hub.js';
 import { createLogger } from './logger.js';
 import { webBuildFolder } from './paths.js';
+import { AllocationService } from './services/allocation.js';
+import { solveAllocation } from './services/allocation-solver.js';
 import { AnnouncementService } from './services/announcements.js';
+import { AttendeeService } from './services/attendees.js';
+import { BadgeService } from './services/badges.js';
+import { CheckinService } from './services/checkins.js';
 import { DeviceService } from './services/devices.js';
+import { HeadcountService } from './services/headcount.js';
 import { OccupancyService } from './services/occupancy.js';
+import { RoomService } from './services/rooms.js';
+import { ScheduleService, STATUS_INTERVAL_MS } from './services/schedule.js';
+import { SessionService } from './services/sessions.js';
 import { ensureSettings, type EventSettings } from './services/settings.js';
 import { buildSnapshot, type StaffExtras } from './services/snapshot.js';
 import { Writer } from './services/writer.js';
@@ -36,6 +45,14 @@ export interface Services {
   devices: DeviceService;
   announcements: AnnouncementService;
   occupancy: OccupancyService;
+  rooms: RoomService;
+  sessions: SessionService;
+  schedule: ScheduleService;
+  badges: BadgeService;
+  attendees: AttendeeService;
+  checkins: CheckinService;
+  headcounts: HeadcountService;
+  allocation: AllocationService;
 }
 
 declare module 'fastify' {
@@ -49,8 +66,6 @@ declare module 'fastify' {
     metrics: Metrics;
     settings: EventSettings;
     services: Services;
-    /** Staff-only parts of the live snapshot (arrival stats, …), contributed by the features that own them. */
-    snapshotExtras: StaffExtras[];
     lifecycle: { closing: boolean };
   }
 }
@@ -84,10 +99,32 @@ export async function buildApp(config: Config, deps: Deps = {}): Promise<Fastify
   const log = new EventLog(store.sqlite, settings.epoch);
   const writer = new Writer(store.sqlite, log, clock);
   const metrics = createMetrics();
-  const snapshotExtras: StaffExtras[] = [];
   const devices = new DeviceService(store, writer, newId);
   const announcements = new AnnouncementService(store, writer, newId, clock);
   const occupancy = new OccupancyService(store, writer);
+  const rooms = new RoomService(store, writer, newId, logger as FastifyBaseLogger);
+  const sessions = new SessionService(store, writer, newId, clock);
+  const schedule = new ScheduleService(store, writer, sessions, newId, clock, settings);
+  const badges = new BadgeService(store, writer);
+  const checkins = new CheckinService(store, writer, badges, occupancy, newId, settings.timeZone, (err) =>
+    logger.error({ err }, 'check-in stats publication failed'),
+  );
+  const attendees = new AttendeeService(store, writer, badges, newId, () => checkins.arrivalsChanged());
+  const headcounts = new HeadcountService(store, writer, occupancy);
+  const allocation = new AllocationService({
+    store,
+    writer,
+    clock,
+    newId,
+    timeZone: settings.timeZone,
+    solve: (input) => solveAllocation(input),
+    sessions,
+  });
+  // A proposal is advice: the room service logs a listener's failure and never undoes the room change.
+  rooms.onOutOfService(async (room) => {
+    await allocation.proposeForRoomFailure(room.id);
+  });
+  const snapshotExtras: StaffExtras[] = [() => ({ checkinStats: checkins.stats() })];
   const hub = new Hub({
     log,
     snapshot: (role) => buildSnapshot(store, announcements, role, snapshotExtras),
@@ -113,8 +150,7 @@ export async function buildApp(config: Config, deps: Deps = {}): Promise<Fastify
   app.decorate('newId', newId);
   app.decorate('metrics', metrics);
   app.decorate('settings', settings);
-  app.decorate('services', { devices, announcements, occupancy });
-  app.decorate('snapshotExtras', snapshotExtras);
+  app.decorate('services', { devices, announcements, occupancy, rooms, sessions, schedule, badges, attendees, checkins, headcounts, allocation });
   app.decorate('lifecycle', { closing: false });
 
   const bootstrap = devices.ensureBootstrapAdmin(config.adminToken);
@@ -181,6 +217,14 @@ export async function buildApp(config: Config, deps: Deps = {}): Promise<Fastify
         app.log.error({ err }, 'announcement expiry failed');
       }
     }, EXPIRY_INTERVAL_MS),
+    setInterval(() => {
+      if (app.lifecycle.closing) return;
+      try {
+        sessions.advanceStatuses();
+      } catch (err) {
+        app.log.error({ err }, 'session status clock failed');
+      }
+    }, STATUS_INTERVAL_MS),
   ];
   for (const t of timers) t.unref();
 
@@ -191,6 +235,7 @@ export async function buildApp(config: Config, deps: Deps = {}): Promise<Fastify
     for (const t of timers) clearInterval(t);
     occupancy.flush();
     occupancy.stop();
+    checkins.stop();
     hub.closeAll();
     try {
       checkpoint(store.sqlite);

@@ -14,7 +14,6 @@ import { loadConfig } from '../../src/config.js';
 import { applyPragmas } from '../../src/db/open.js';
 import { createLogger } from '../../src/logger.js';
 import type { Actor } from '../../src/services/writer.js';
-import { registrationServices } from '../../src/services/registration.js';
 import { prng } from '../random.js';
 
 const USAGE = `usage: npx tsx scripts/bench/checkin.ts [--attendees 10000] [--connections 50] [--seconds 15] [--warmup 3]
@@ -109,7 +108,7 @@ async function serveEventday(dir: string, attendees: number, devices: number): P
   const app = await buildApp(config, { logger: quietLogger() });
   const admin: Actor = { deviceId: (app.store.sqlite.prepare("SELECT id FROM devices WHERE role = 'admin'").get() as { id: string }).id, role: 'admin' };
   const seedStart = performance.now();
-  const report = await registrationServices(app).attendees.import(admin, csvOf(attendees));
+  const report = await app.services.attendees.import(admin, csvOf(attendees));
   if (report.errors.length > 0) throw new Error(`seed import failed: ${JSON.stringify(report.errors.slice(0, 3))}`);
   const seedMs = performance.now() - seedStart;
   const tokens: string[] = [];

@@ -14,7 +14,7 @@ import {
   toWallClock,
   wallClockToUtc,
 } from './time.js';
-import type { CivilDate, Zone } from './time.js';
+import type { Zone } from './time.js';
 
 export interface ParsedProgramme {
   conference: { title: string; acronym?: string; timeZone: string | null; start?: string; end?: string };

@@ -76,7 +76,7 @@ export class EventLog {
   private readonly firstStmt;
 
   constructor(
-    private readonly sqlite: Sqlite,
+    sqlite: Sqlite,
     readonly epoch: string,
   ) {
     const last = sqlite.prepare('SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1').get() as Head | undefined;

@@ -1,6 +1,5 @@
-// The live schedule as a whole: programme import, now/next per room, the public change feed, exports, and the status clock's wiring.
+// The live schedule as a whole: programme import, now/next per room, the public change feed and exports.
 import { eq, isNotNull, sql } from 'drizzle-orm';
-import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Store } from '../db/open.js';
 import { eventSettings, sessions } from '../db/schema.js';
@@ -20,7 +19,7 @@ import { AppError, notFound } from '../http/errors.js';
 import { isoTime, sessionSchema, toIso, type SessionWire } from '../http/schemas.js';
 import { ScheduleImportError, parseSchedule, type ParsedProgramme } from '../interop/schedule-import.js';
 import type { ExportInput } from '../interop/schedule-export.js';
-import { emitRoomUpdated, insertRoomRow, listRoomRows, RoomService, type RoomRow } from './rooms.js';
+import { emitRoomUpdated, insertRoomRow, listRoomRows, type RoomRow } from './rooms.js';
 import { changeKindSchema, SessionService, sessionFieldsSchema, statusNow, toSessionWire, type SessionEvent, type SessionRow } from './sessions.js';
 import { readSettings, type EventSettings } from './settings.js';
 import type { Actor, Tx, Writer } from './writer.js';
@@ -331,45 +330,4 @@ export class ScheduleService {
     }
     return next;
   }
-}
-
-export interface ScheduleServices {
-  rooms: RoomService;
-  sessions: SessionService;
-  schedule: ScheduleService;
-}
-
-declare module '../app.js' {
-  interface Services {
-    /** Rooms, sessions and the schedule; created by the first plugin that asks, see `scheduleServices`. */
-    rooms?: RoomService;
-    sessions?: SessionService;
-    schedule?: ScheduleService;
-  }
-}
-
-/**
- * The schedule services of an app, created once on first use and shared through `app.services`
- * (allocation subscribes with `scheduleServices(app).rooms.onOutOfService(...)`). Call it while
- * plugins register: it starts the status clock and stops it when the app closes.
- */
-export function scheduleServices(app: FastifyInstance): ScheduleServices {
-  const s = app.services;
-  if (s.rooms && s.sessions && s.schedule) return { rooms: s.rooms, sessions: s.sessions, schedule: s.schedule };
-  const rooms = new RoomService(app.store, app.writer, app.newId, app.log);
-  const sessionService = new SessionService(app.store, app.writer, app.newId, app.clock);
-  const schedule = new ScheduleService(app.store, app.writer, sessionService, app.newId, app.clock, app.settings);
-  Object.assign(s, { rooms, sessions: sessionService, schedule });
-
-  const timer = setInterval(() => {
-    if (app.lifecycle.closing) return;
-    try {
-      sessionService.advanceStatuses();
-    } catch (err) {
-      app.log.error({ err }, 'session status clock failed');
-    }
-  }, STATUS_INTERVAL_MS);
-  timer.unref();
-  app.addHook('onClose', async () => clearInterval(timer));
-  return { rooms, sessions: sessionService, schedule };
 }

@@ -52,7 +52,7 @@ export class Writer {
   private readonly inTransaction;
 
   constructor(
-    private readonly sqlite: Sqlite,
+    sqlite: Sqlite,
     private readonly log: EventLog,
     private readonly clock: () => number,
   ) {

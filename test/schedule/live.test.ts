@@ -2,7 +2,6 @@
 import t from 'tap';
 import type { Test } from 'tap';
 import { build, listen, liveClient, testClock } from '../helper.js';
-import { scheduleServices } from '../../src/services/schedule.js';
 
 const at = (iso: string): number => Date.parse(iso);
 
@@ -63,7 +62,7 @@ t.test('now and next per room, as of the server clock, delays applied and cancel
 
 t.test('status follows the clock: live at start + delay, ended at end + delay, with events; cancelled never goes live', async (t) => {
   const { app, auth, clock, a, b, create, patch } = await setup(t);
-  const { sessions } = scheduleServices(app);
+  const { sessions } = app.services;
   const s1 = await create(a, 'S1', '09:00', '10:00');
   const s2 = await create(b, 'S2', '09:00', '10:00');
   const s3 = await create(b, 'S3', '10:00', '11:00');
@@ -109,7 +108,7 @@ t.test('the change feed: public change kinds from the event log, after `since`, 
   const s = await create(a, 'Talk', '09:00', '10:00');
   await patch(s.id, { version: 1, roomId: b, changeNote: 'Projector broken' });
   clock.set(at('2026-02-15T09:00:00Z'));
-  scheduleServices(app).sessions.advanceStatuses();
+  app.services.sessions.advanceStatuses();
   await patch(s.id, { version: 2, delayMinutes: 10 });
   await patch(s.id, { version: 3, speakers: ['Someone'] });
   await patch(s.id, { version: 4, title: 'Better talk', startsAt: '2026-02-15T09:05:00Z' });

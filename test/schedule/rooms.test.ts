@@ -2,7 +2,6 @@
 import t from 'tap';
 import type { FastifyInstance } from 'fastify';
 import { build } from '../helper.js';
-import { scheduleServices } from '../../src/services/schedule.js';
 
 function eventCount(app: FastifyInstance): number {
   return (app.store.sqlite.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
@@ -110,7 +109,7 @@ t.test('a room going out of service calls the listeners after commit, once', asy
   const { app, auth } = await build(t);
   const room = (await app.inject({ method: 'POST', url: '/api/rooms', headers: auth('ops'), payload: { name: 'Hall', capacity: 100 } })).json();
   const seen: { id: string; status: string; committed: boolean; actorRole: string }[] = [];
-  const { rooms } = scheduleServices(app);
+  const { rooms } = app.services;
   const off = rooms.onOutOfService((r, actor) => {
     const stored = app.store.sqlite.prepare('SELECT status FROM rooms WHERE id = ?').get(r.id) as { status: string };
     seen.push({ id: r.id, status: r.status, committed: stored.status === 'out_of_service', actorRole: actor.role });

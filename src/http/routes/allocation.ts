@@ -1,9 +1,7 @@
 // Room allocation routes: staff ask for a plan, re-read it, and apply it in one step.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { AllocationService, DEFAULT_CHANGEOVER_MINUTES } from '../../services/allocation.js';
-import { solveAllocation } from '../../services/allocation-solver.js';
-import { scheduleServices } from '../../services/schedule.js';
+import { DEFAULT_CHANGEOVER_MINUTES } from '../../services/allocation.js';
 import { actorOf } from '../auth.js';
 import { idParam, isoTime, problemSchema, sessionSchema } from '../schemas.js';
 
@@ -41,20 +39,7 @@ export const planDetailSchema = planSchema.extend({
 });
 
 const routes: FastifyPluginAsyncZod = async (app) => {
-  const { rooms, sessions } = scheduleServices(app);
-  const allocation = new AllocationService({
-    store: app.store,
-    writer: app.writer,
-    clock: app.clock,
-    newId: app.newId,
-    timeZone: app.settings.timeZone,
-    solve: (input) => solveAllocation(input),
-    sessions,
-  });
-  // The room service logs a listener's failure; a proposal is advice and must never undo the room change.
-  rooms.onOutOfService(async (room) => {
-    await allocation.proposeForRoomFailure(room.id);
-  });
+  const { allocation } = app.services;
   const staff = { roles: ['ops', 'admin'] as const };
 
   app.post(

@@ -5,7 +5,6 @@ import { actorOf } from '../auth.js';
 import { AppError, notFound } from '../errors.js';
 import { categorySchema, idParam, isoTime } from '../schemas.js';
 import { SEARCH_DEFAULT_LIMIT, SEARCH_MAX_LIMIT, SEARCH_MIN_CHARS, toAttendeeWire } from '../../services/attendees.js';
-import { registrationServices } from '../../services/registration.js';
 
 /** A 100,000-row export is about 15 MB; the global 1 MiB limit is for JSON. */
 const IMPORT_BODY_LIMIT = 32 * 1024 * 1024;
@@ -44,7 +43,7 @@ const attendeeFields = {
 };
 
 const routes: FastifyPluginAsyncZod = async (app) => {
-  const { attendees } = registrationServices(app);
+  const { attendees } = app.services;
 
   app.addContentTypeParser('text/csv', { parseAs: 'buffer', bodyLimit: IMPORT_BODY_LIMIT }, (_request, body, done) => done(null, body));
 

@@ -6,14 +6,13 @@ import { notFound } from '../errors.js';
 import { idParam, isoTime, toIso } from '../schemas.js';
 import { renderBadgeSvg } from '../../interop/badge-svg.js';
 import type { BadgeWire } from '../../services/badges.js';
-import { registrationServices } from '../../services/registration.js';
 
 const badgeSchema = z.object({ code: z.string(), version: z.number().int(), issuedAt: isoTime });
 
 const wire = (b: BadgeWire): z.infer<typeof badgeSchema> => ({ code: b.code, version: b.version, issuedAt: toIso(b.issuedAt) });
 
 const routes: FastifyPluginAsyncZod = async (app) => {
-  const { badges, attendees } = registrationServices(app);
+  const { badges, attendees } = app.services;
 
   app.get(
     '/api/badges/public-key',

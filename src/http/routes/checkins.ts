@@ -4,7 +4,6 @@ import { z } from 'zod';
 import { actorOf } from '../auth.js';
 import { categorySchema, idParam, isoTime } from '../schemas.js';
 import { BATCH_MAX_SCANS, FAILED_SCANS_PER_WINDOW, type ScanRequest } from '../../services/checkins.js';
-import { registrationServices } from '../../services/registration.js';
 
 const scanSchema = z.strictObject({
   scanId: z.string().min(1).max(200).describe('chosen by the scanner (a UUID); a resent scanId gets the first answer'),
@@ -65,7 +64,7 @@ const toRequest = (body: ScanBody): ScanRequest => ({
 });
 
 const routes: FastifyPluginAsyncZod = async (app) => {
-  const { checkins } = registrationServices(app);
+  const { checkins } = app.services;
 
   app.post(
     '/api/checkins',

@@ -1,12 +1,12 @@
 // POST /api/rooms/:id/headcount: door staff and ops set a room's occupancy to a counted number.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { HeadcountService, MAX_HEADCOUNT } from '../../services/headcount.js';
+import { MAX_HEADCOUNT } from '../../services/headcount.js';
 import { actorOf } from '../auth.js';
 import { idParam, problemSchema, staffRoomSchema } from '../schemas.js';
 
 const routes: FastifyPluginAsyncZod = async (app) => {
-  const headcounts = new HeadcountService(app.store, app.writer, app.services.occupancy);
+  const { headcounts } = app.services;
 
   app.post(
     '/api/rooms/:id/headcount',

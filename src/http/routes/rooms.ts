@@ -3,7 +3,6 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { isStaffRole } from '../../live/visibility.js';
 import { toPublicRoom, toStaffRoom } from '../../services/rooms.js';
-import { scheduleServices } from '../../services/schedule.js';
 import { ANY_ROLE, actorOf } from '../auth.js';
 import { idParam, publicRoomSchema, roomStatusSchema, staffRoomSchema } from '../schemas.js';
 
@@ -18,7 +17,7 @@ const features = z.array(featureSchema).max(50);
 const sortOrder = z.number().int().min(-1_000_000).max(1_000_000);
 
 const routes: FastifyPluginAsyncZod = async (app) => {
-  const { rooms } = scheduleServices(app);
+  const { rooms } = app.services;
   const staff = { roles: ['ops', 'admin'] as const };
 
   app.get(

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { toICalendar } from '../../interop/ical.js';
 import { toScheduleJson } from '../../interop/schedule-export.js';
-import { changeEntrySchema, importResultSchema, nowNextSchema, scheduleServices } from '../../services/schedule.js';
+import { changeEntrySchema, importResultSchema, nowNextSchema } from '../../services/schedule.js';
 import { ANY_ROLE, actorOf } from '../auth.js';
 import { AppError } from '../errors.js';
 
@@ -12,7 +12,7 @@ const IMPORT_BODY_LIMIT = 32 * 1024 * 1024;
 const IMPORT_TYPES = ['application/json', 'application/xml', 'text/xml'];
 
 const routes: FastifyPluginAsyncZod = async (app) => {
-  const { schedule } = scheduleServices(app);
+  const { schedule } = app.services;
 
   app.get(
     '/api/schedule/now',

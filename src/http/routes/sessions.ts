@@ -2,7 +2,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { localDayBounds } from '../../domain/schedule.js';
-import { scheduleServices } from '../../services/schedule.js';
 import { toSessionWire } from '../../services/sessions.js';
 import { ANY_ROLE, actorOf } from '../auth.js';
 import { AppError, notFound } from '../errors.js';
@@ -29,7 +28,7 @@ const changeNote = z
 const ms = (iso: string): number => Date.parse(iso);
 
 const routes: FastifyPluginAsyncZod = async (app) => {
-  const { sessions } = scheduleServices(app);
+  const { sessions } = app.services;
   const staff = { roles: ['ops', 'admin'] as const };
 
   app.get(
