@@ -192,20 +192,7 @@ export interface IncomingSession {
 }
 
 /** An imported session as it stands in the database. */
-export interface ExistingSession {
-  id: string;
-  externalKey: string;
-  title: string;
-  roomId: string;
-  startsAt: number;
-  endsAt: number;
-  type: string;
-  speakers: string[];
-  description: string | null;
-  language: string | null;
-  theme: number | null;
-  cancelled: boolean;
-}
+export type ExistingSession = Omit<IncomingSession, 'key' | 'theme'> & { id: string; externalKey: string; theme: number | null };
 
 /** The fields an import sets; everything else (delay, access, capacity needs, notes) is the floor staff's. */
 export type ImportedFields = Pick<

@@ -17,8 +17,8 @@ import {
   type ScheduleChange,
   type Session,
 } from './model.js';
-import { byId, confirmTwice, errorText, fill, h, keepFocus, loadAllChanges, loadConference, startPage } from './page.js';
-import { CHANGE_LABELS, describeChange, latestChanges, sessionMarkers, type ScheduleContext } from './schedule.js';
+import { byId, changeItem, confirmTwice, errorText, fill, h, keepFocus, loadAllChanges, loadConference, startPage } from './page.js';
+import { CHANGE_LABELS, latestChanges, sessionMarkers, type ScheduleContext } from './schedule.js';
 import { DEFAULT_ZONE, dayOf, effectiveEnd, effectiveStart, timeOf } from './time.js';
 
 const ALERTS_KEPT = 30;
@@ -649,22 +649,7 @@ class Dashboard {
       fill(list, h('li', null, 'No changes yet.'));
       return;
     }
-    fill(
-      list,
-      ...changes.map((c) => {
-        const d = describeChange(c, ctx);
-        return h(
-          'li',
-          { class: `change change--${c.kind}`, 'data-seq': c.seq, 'data-session-id': c.sessionId },
-          h('span', { class: 'change__time' }, timeOf(Date.parse(c.at), state.zone)),
-          ' ',
-          h('strong', null, d.label),
-          ` ${d.title}`,
-          d.detail ? ` — ${d.detail}` : '',
-          d.note ? h('span', { class: 'change__note' }, ` “${d.note}”`) : null,
-        );
-      }),
-    );
+    fill(list, ...changes.map((c) => changeItem(c, ctx, state.zone)));
   }
 
 

@@ -14,10 +14,9 @@ import {
   type ScheduleChange,
   type Session,
 } from './model.js';
-import { byId, fill, h, loadAllChanges, loadConference, startPage } from './page.js';
+import { byId, changeItem, fill, h, loadAllChanges, loadConference, startPage } from './page.js';
 import {
   CHANGE_LABELS,
-  describeChange,
   latestChanges,
   roomSlots,
   sessionMarkers,
@@ -339,23 +338,7 @@ function renderTicker(now: number): void {
     fill(list, h('li', { class: 'change change--none' }, 'No changes to the programme.'));
     return;
   }
-  fill(
-    list,
-    ...relevant.map((c) => {
-      const d = describeChange(c, ctx);
-      return h(
-        'li',
-        { class: `change change--${c.kind}`, 'data-seq': c.seq, 'data-session-id': c.sessionId },
-        h('span', { class: 'change__time' }, timeOf(Date.parse(c.at), state.zone)),
-        ' ',
-        h('strong', { class: 'change__label' }, d.label),
-        ' ',
-        h('span', { class: 'change__title' }, d.title),
-        d.detail ? h('span', { class: 'change__detail' }, ` — ${d.detail}`) : null,
-        d.note ? h('span', { class: 'change__note' }, ` “${d.note}”`) : null,
-      );
-    }),
-  );
+  fill(list, ...relevant.map((c) => changeItem(c, ctx, state.zone)));
 }
 
 function renderClock(now: number): void {

@@ -12,6 +12,8 @@ import {
   type OfflineReason,
 } from './live-client.js';
 import { readChange, readList, type ScheduleChange } from './model.js';
+import { describeChange, type ScheduleContext } from './schedule.js';
+import { timeOf } from './time.js';
 import { zoneOfScheduleJson } from './time.js';
 
 /** Zone and title from the live schedule.json; null fields when it cannot be read (offline, or not set). */
@@ -70,6 +72,22 @@ function append(el: Element, children: Child[]): void {
     if (child === null || child === undefined || child === false) continue;
     el.append(typeof child === 'number' ? String(child) : child);
   }
+}
+
+/** One entry of a change list (kiosk ticker, dashboard feed): time, kind in words, title, detail, public note. */
+export function changeItem(c: ScheduleChange, ctx: ScheduleContext, zone: string): HTMLLIElement {
+  const d = describeChange(c, ctx);
+  return h(
+    'li',
+    { class: `change change--${c.kind}`, 'data-seq': c.seq, 'data-session-id': c.sessionId },
+    h('span', { class: 'change__time' }, timeOf(Date.parse(c.at), zone)),
+    ' ',
+    h('strong', { class: 'change__label' }, d.label),
+    ' ',
+    h('span', { class: 'change__title' }, d.title),
+    d.detail ? h('span', { class: 'change__detail' }, ` — ${d.detail}`) : null,
+    d.note ? h('span', { class: 'change__note' }, ` “${d.note}”`) : null,
+  );
 }
 
 export function fill(el: Element, ...children: Child[]): void {
