@@ -1,6 +1,6 @@
 // Concurrency: forty desks on one badge give one ok, one scanId sent at once is recorded once, counts stay consistent under any interleaving.
 import { randomUUID } from 'node:crypto';
-import fc from 'fast-check';
+import fc from '../property.js';
 import t from 'tap';
 import { build, testClock } from '../helper.js';
 import { addRoom, checkedInAt, countRows, iso, minutes, occupancyOf, scan, T0, walkIn, type WalkIn } from './fixtures.js';

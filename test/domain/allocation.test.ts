@@ -1,6 +1,6 @@
 // Room allocation: the HiGHS plan checked against hard rules and against brute force on small random instances.
 import t from 'tap';
-import fc from 'fast-check';
+import fc from '../property.js';
 import { AllocationInputError, buildAllocationModel, decodeAllocation } from '../../src/domain/allocation.js';
 import type {
   AllocationInput,

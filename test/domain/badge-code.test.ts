@@ -1,6 +1,6 @@
 // Badge codes: round trips, the documented byte layout, and every way a forged or damaged code must fail.
 import t from 'tap';
-import fc from 'fast-check';
+import fc from '../property.js';
 import { createPrivateKey, generateKeyPairSync, sign } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import {

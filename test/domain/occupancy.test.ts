@@ -1,6 +1,6 @@
 // Occupancy levels and alert hysteresis, including rooms whose capacity is not set yet.
 import t from 'tap';
-import fc from 'fast-check';
+import fc from '../property.js';
 import { hysteresisMargin, nextAlertLevel, occupancyLevel } from '../../src/domain/occupancy.js';
 import { decideScan } from '../../src/domain/scan.js';
 
@@ -37,7 +37,7 @@ t.test('alerts rise at once and fall only a margin below the threshold', async (
   t.equal(nextAlertLevel('near', 50, 100), 'normal');
 });
 
-t.test('a room oscillating by one person at the edge does not flap', async (t) => {
+t.test('a room oscillating by one person at the edge does not flap', async () => {
   fc.assert(
     fc.property(fc.integer({ min: 20, max: 3000 }), fc.array(fc.boolean(), { minLength: 2, maxLength: 40 }), (capacity, steps) => {
       let level = nextAlertLevel('normal', capacity, capacity);

@@ -1,6 +1,7 @@
 // decideScan: every reason, the order of the checks, room movements and offline ordering, plus properties.
 import t from 'tap';
-import fc from 'fast-check';
+import fc from '../property.js';
+import { occupancyLevel } from '../../src/domain/occupancy.js';
 import { decideScan } from '../../src/domain/scan.js';
 import type { ScanAttendee, ScanDecision, ScanInput, ScanRoom } from '../../src/domain/scan.js';
 
@@ -252,7 +253,7 @@ t.test('property: decisions are internally consistent', async (t) => {
       const arrivalsAtVenueEntries = !effects.venueArrival || (input.room === null && input.kind === 'entry');
       const exitsNeverRefusedForTheRoom = input.kind === 'entry' || !['room_full', 'not_allowed', 'room_closed'].includes(reason ?? '');
       const fullRoomsAdmitOnlyByForce =
-        effects.enterRoomId === null || input.room === null || input.room.occupancy < input.room.capacity || forced;
+        effects.enterRoomId === null || input.room === null || occupancyLevel(input.room.occupancy, input.room.capacity) !== 'full' || forced;
       return (
         consistentReason &&
         entersOnlyTheScannedRoom &&

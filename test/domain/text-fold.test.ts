@@ -1,6 +1,6 @@
 // foldText and searchTokens: Latin diacritics and special letters fold, other scripts pass through.
 import t from 'tap';
-import fc from 'fast-check';
+import fc from '../property.js';
 import { foldText, searchTokens } from '../../src/domain/text-fold.js';
 
 t.test('diacritics and case fold away', async (t) => {

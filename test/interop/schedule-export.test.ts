@@ -1,6 +1,6 @@
 // schedule.json export: c3voc schema validity, days in the event's zone, stable guids, cancelled sessions, and export → import round trips.
 import t from 'tap';
-import fc from 'fast-check';
+import fc from '../property.js';
 import { parseSchedule } from '../../src/interop/schedule-import.js';
 import type { ParsedSession } from '../../src/interop/schedule-import.js';
 import { roomGuid, sessionGuid, toScheduleJson, uuidV5 } from '../../src/interop/schedule-export.js';

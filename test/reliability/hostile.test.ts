@@ -1,7 +1,7 @@
 // Hostile input against every write route of the OpenAPI document with every role: no 5xx, no internals, no pollution, nothing written by a 4xx.
 import { createHash } from 'node:crypto';
 import t from 'tap';
-import fc from 'fast-check';
+import fc from '../property.js';
 import WebSocket from 'ws';
 import type { InjectOptions } from 'fastify';
 import type { Sqlite } from '../../src/db/open.js';

@@ -1,6 +1,6 @@
 // Property: random edits to a programme, re-imported, come back from the change feed as exactly those edits, and a second import is silent.
 import t from 'tap';
-import fc from 'fast-check';
+import fc from '../property.js';
 import { build, testClock } from '../helper.js';
 import { scheduleJson, type ProgrammeEvent } from './programme.js';
 
