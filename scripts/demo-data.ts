@@ -1,6 +1,6 @@
 // The demo conference, generated deterministically: a congress centre, a two-day programme as schedule.json, and ~2,000 attendees as CSV.
 import { pick, prng } from './random.js';
-import { addDays, formatDate, formatDuration, formatLocalIso, parseDate, wallClockToUtc, type Zone } from '../src/interop/time.js';
+import { addDays, formatDate, formatDuration, formatLocalIso, parseDate, wallClockToUtc, type Zone } from '../src/core/time.js';
 
 export interface DemoRoom {
   name: string;

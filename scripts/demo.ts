@@ -5,8 +5,8 @@ import closeWithGrace from 'close-with-grace';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
-import { roles, type Role } from '../src/db/schema.js';
-import { localDateOf } from '../src/interop/time.js';
+import { roles, type Role } from '../src/core/vocabulary.js';
+import { localDateOf } from '../src/core/time.js';
 import { createLogger } from '../src/logger.js';
 import { demoAttendeesCsv, demoProgramme, demoRooms } from './demo-data.js';
 

@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import WebSocket from 'ws';
 import { buildApp, type Deps } from '../src/app.js';
 import { loadConfig, type Config } from '../src/config.js';
-import type { Role } from '../src/db/schema.js';
+import type { Role } from '../src/core/vocabulary.js';
 import { createLogger } from '../src/logger.js';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
@@ -34,7 +34,7 @@ export interface Built {
   config: Config;
   dir: string;
   tokens: Record<Role, string>;
-  auth(role: Role): { authorization: string };
+  auth: (role: Role) => { authorization: string };
 }
 
 export async function build(
@@ -79,7 +79,7 @@ export function liveClient(url: string, options: WebSocket.ClientOptions & { pro
   const waiters: { predicate: (m: Record<string, unknown>) => boolean; resolve: (m: Record<string, unknown>) => void }[] = [];
   let cursor = 0;
   ws.on('message', (data) => {
-    const message = JSON.parse(data.toString()) as Record<string, unknown>;
+    const message = JSON.parse((data as Buffer).toString()) as Record<string, unknown>;
     messages.push(message);
     for (const w of [...waiters]) {
       if (w.predicate(message)) {

@@ -79,7 +79,7 @@ async function eventday(): Promise<Target> {
       payload: { name: `bench ${role}`, role },
     });
     if (res.statusCode !== 201) throw new Error(`POST /api/devices → ${res.statusCode} ${res.body}`);
-    return res.json() as { id: string; token: string };
+    return res.json<{ id: string; token: string }>();
   };
   const kiosk = await device('kiosk');
   const ops = await device('ops');
@@ -105,7 +105,7 @@ async function eventday(): Promise<Target> {
 
   const sqlite = app.store.sqlite;
   const pragma = sqlite.pragma.bind(sqlite);
-  sqlite.pragma = ((source: string, options?: { simple?: boolean }) => {
+  sqlite.pragma = (source: string, options?: { simple?: boolean }) => {
     if (!source.startsWith('wal_checkpoint')) return pragma(source, options);
     const t = performance.now();
     try {
@@ -116,7 +116,7 @@ async function eventday(): Promise<Target> {
       checkpoints.totalMs += ms;
       checkpoints.maxMs = Math.max(checkpoints.maxMs, ms);
     }
-  }) as typeof sqlite.pragma;
+  };
 
   await app.listen({ port: 0, host: '127.0.0.1' });
   const port = (app.server.address() as AddressInfo).port;

@@ -80,7 +80,7 @@ async function benchImport(): Promise<void> {
 async function benchPatch(): Promise<void> {
   const b = await fresh();
   await importFile(b.app, scheduleJson(generateProgramme(1000, { rooms: 20, days: 2 })));
-  const list = (await b.app.inject({ method: 'GET', url: '/api/sessions', headers: AUTH })).json() as { id: string; version: number }[];
+  const list = (await b.app.inject({ method: 'GET', url: '/api/sessions', headers: AUTH })).json<{ id: string; version: number }[]>();
   const versions = new Map(list.map((s) => [s.id, s.version]));
   let n = 0;
   const patchOne = async (id: string): Promise<number> => {
@@ -122,7 +122,7 @@ async function benchPatch(): Promise<void> {
 async function benchNow(): Promise<void> {
   const b = await fresh();
   await importFile(b.app, scheduleJson(generateProgramme(2000, { rooms: 40, days: 2 })));
-  const rooms = (await b.app.inject({ method: 'GET', url: '/api/rooms', headers: AUTH })).json() as { id: string }[];
+  const rooms = (await b.app.inject({ method: 'GET', url: '/api/rooms', headers: AUTH })).json<{ id: string }[]>();
   // Mid-morning of day one: most sessions still ahead, so now/next scans nearly the whole programme.
   b.clock.now = Date.parse('2026-02-15T10:10:00Z');
   const run = async (url: string, count: number): Promise<number[]> => {

@@ -73,8 +73,8 @@ export async function startServer(opts: ServerOptions): Promise<ServerProcess> {
     for (const line of chunk.toString().split('\n')) if (line.trim() !== '') lines.push(line);
     if (lines.length > 50) lines.splice(0, lines.length - 50);
   };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
   const exited = new Promise<ServerExit>((resolve) => {
     child.on('exit', (code, signal) => resolve({ code, signal, at: performance.now() }));
   });

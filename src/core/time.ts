@@ -14,7 +14,7 @@ export interface WallClock extends CivilDate {
 
 export type Zone = { kind: 'iana'; name: string } | { kind: 'offset'; minutes: number };
 
-const MINUTE_MS = 60_000;
+export const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
@@ -235,4 +235,19 @@ export function formatDuration(ms: number): string {
 
 export function formatTimeOfDay(w: WallClock): string {
   return `${pad(w.hour)}:${pad(w.minute)}`;
+}
+
+/** A time on the wire: ISO 8601 in UTC with `Z`, whole seconds without a fraction. */
+export function toIso(ms: number): string {
+  return new Date(ms).toISOString().replace('.000Z', 'Z');
+}
+
+/** When a session really starts: its scheduled start pushed by its delay. The one place this is computed (SQL: sessions.effective_starts_at). */
+export function effectiveStart(s: { startsAt: number; delayMinutes: number }): number {
+  return s.startsAt + s.delayMinutes * MINUTE_MS;
+}
+
+/** When a session really ends: a delay pushes the end as much as the start. */
+export function effectiveEnd(s: { endsAt: number; delayMinutes: number }): number {
+  return s.endsAt + s.delayMinutes * MINUTE_MS;
 }

@@ -15,21 +15,37 @@ export interface Store {
   db: Db;
 }
 
+export interface PragmaOptions {
+  /**
+   * `'wal'` (the default) for the service's database; `'delete'` for a file meant to travel
+   * alone (a backup, a restore copy): no -wal beside it to lose.
+   */
+  journalMode?: 'wal' | 'delete';
+  /** Freed pages are overwritten with zeros (a purge), instead of being left for reuse. */
+  secureDelete?: boolean;
+}
+
 /**
+ * The pragmas of every connection that writes, the service's and the maintenance scripts' alike.
  * better-sqlite3 reopens a WAL database with synchronous=NORMAL without a word, which can lose
  * acknowledged commits on power loss: set FULL on every open and refuse to run otherwise.
  */
-export function applyPragmas(sqlite: Sqlite): void {
-  sqlite.pragma('journal_mode = WAL');
+export function applyPragmas(sqlite: Sqlite, options: PragmaOptions = {}): void {
+  const journalMode = options.journalMode ?? 'wal';
+  sqlite.pragma(`journal_mode = ${journalMode === 'wal' ? 'WAL' : 'DELETE'}`);
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('wal_autocheckpoint = 0');
+  if (options.secureDelete === true) sqlite.pragma('secure_delete = ON');
   const mode = sqlite.pragma('journal_mode', { simple: true });
   const sync = sqlite.pragma('synchronous', { simple: true });
   const fk = sqlite.pragma('foreign_keys', { simple: true });
-  if (mode !== 'wal' || sync !== 2 || fk !== 1) {
-    throw new Error(`SQLite pragmas not in force (journal_mode=${String(mode)}, synchronous=${String(sync)}, foreign_keys=${String(fk)})`);
+  const secure = options.secureDelete === true ? sqlite.pragma('secure_delete', { simple: true }) : 1;
+  if (mode !== journalMode || sync !== 2 || fk !== 1 || secure !== 1) {
+    throw new Error(
+      `SQLite pragmas not in force (journal_mode=${String(mode)}, synchronous=${String(sync)}, foreign_keys=${String(fk)}, secure_delete=${String(secure)})`,
+    );
   }
 }
 

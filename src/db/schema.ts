@@ -1,26 +1,19 @@
 // The data model: every table of eventday in one drizzle schema (times are epoch milliseconds, UTC).
 import { sql } from 'drizzle-orm';
 import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
-
-export const roles = ['admin', 'ops', 'desk', 'door', 'kiosk'] as const;
-export type Role = (typeof roles)[number];
-
-export const categories = [
-  'government',
-  'industry',
-  'academia',
-  'think_tank',
-  'ngo',
-  'media',
-  'speaker',
-  'staff',
-  'other',
-] as const;
-export type Category = (typeof categories)[number];
-
-/** public: kiosks and everyone; staff: counts and plans; personal: names attendees; admin: device and audit events. */
-export const visibilities = ['public', 'staff', 'personal', 'admin'] as const;
-export type Visibility = (typeof visibilities)[number];
+import {
+  attendeeStatuses,
+  categories,
+  occupancyLevels,
+  roles,
+  roomStatuses,
+  scanKinds,
+  scanResults,
+  sessionStatuses,
+  severities,
+  visibilities,
+  type AccessPolicy,
+} from '../core/vocabulary.js';
 
 /** Single-row table: the event this database runs and the identity of the database itself. */
 export const eventSettings = sqliteTable(
@@ -73,7 +66,7 @@ export const attendees = sqliteTable(
     delegation: text('delegation'),
     email: text('email'),
     flags: text('flags', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
-    status: text('status', { enum: ['registered', 'cancelled'] }).notNull().default('registered'),
+    status: text('status', { enum: attendeeStatuses }).notNull().default('registered'),
     /** The current badge version; codes of older versions are revoked. */
     badgeVersion: integer('badge_version').notNull().default(1),
     checkedInAt: integer('checked_in_at'),
@@ -108,10 +101,10 @@ export const rooms = sqliteTable(
     name: text('name').notNull(),
     capacity: integer('capacity').notNull(),
     features: text('features', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
-    status: text('status', { enum: ['open', 'closed', 'out_of_service'] }).notNull().default('open'),
+    status: text('status', { enum: roomStatuses }).notNull().default('open'),
     occupancy: integer('occupancy').notNull().default(0),
     /** Last alert level emitted, kept with hysteresis so a room at the edge does not flap. */
-    alertLevel: text('alert_level', { enum: ['normal', 'near', 'full'] }).notNull().default('normal'),
+    alertLevel: text('alert_level', { enum: occupancyLevels }).notNull().default('normal'),
     sortOrder: integer('sort_order').notNull().default(0),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
@@ -119,7 +112,6 @@ export const rooms = sqliteTable(
   (t) => [uniqueIndex('rooms_name').on(t.name)],
 );
 
-export type AccessPolicy = { policy: 'open' } | { policy: 'categories'; categories: Category[] };
 
 export const sessions = sqliteTable(
   'sessions',
@@ -136,8 +128,11 @@ export const sessions = sqliteTable(
       .notNull()
       .references(() => rooms.id),
     speakers: text('speakers', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
-    status: text('status', { enum: ['scheduled', 'live', 'ended', 'cancelled'] }).notNull().default('scheduled'),
+    status: text('status', { enum: sessionStatuses }).notNull().default('scheduled'),
     delayMinutes: integer('delay_minutes').notNull().default(0),
+    /** The one SQL form of effective start and end (core/time.ts has the same rule for values in memory). */
+    effectiveStartsAt: integer('effective_starts_at').generatedAlwaysAs(sql`starts_at + delay_minutes * 60000`, { mode: 'virtual' }),
+    effectiveEndsAt: integer('effective_ends_at').generatedAlwaysAs(sql`ends_at + delay_minutes * 60000`, { mode: 'virtual' }),
     access: text('access', { mode: 'json' }).$type<AccessPolicy>().notNull().default(sql`'{"policy":"open"}'`),
     expectedAttendance: integer('expected_attendance').notNull().default(0),
     requiredFeatures: text('required_features', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
@@ -152,6 +147,7 @@ export const sessions = sqliteTable(
     uniqueIndex('sessions_external_key').on(t.externalKey),
     index('sessions_room_start').on(t.roomId, t.startsAt),
     index('sessions_start').on(t.startsAt),
+    index('sessions_room_effective_start').on(t.roomId, t.effectiveStartsAt),
   ],
 );
 
@@ -166,13 +162,13 @@ export const checkins = sqliteTable(
       .references(() => devices.id),
     attendeeId: text('attendee_id').references(() => attendees.id),
     badgeVersion: integer('badge_version'),
-    kind: text('kind', { enum: ['entry', 'exit'] }).notNull(),
+    kind: text('kind', { enum: scanKinds }).notNull(),
     roomId: text('room_id').references(() => rooms.id),
     /** The scanner's clock. */
     scannedAt: integer('scanned_at').notNull(),
     /** The server's clock when the scan arrived. */
     receivedAt: integer('received_at').notNull(),
-    result: text('result', { enum: ['ok', 'warning', 'rejected'] }).notNull(),
+    result: text('result', { enum: scanResults }).notNull(),
     reason: text('reason'),
     forced: integer('forced', { mode: 'boolean' }).notNull().default(false),
     /** The room this scan took the attendee out of: an exit, or the exit an entry elsewhere implied. */
@@ -206,7 +202,7 @@ export const announcements = sqliteTable(
   {
     id: text('id').primaryKey(),
     text: text('text').notNull(),
-    severity: text('severity', { enum: ['info', 'warning', 'emergency'] }).notNull(),
+    severity: text('severity', { enum: severities }).notNull(),
     roomIds: text('room_ids', { mode: 'json' }).$type<string[]>(),
     createdAt: integer('created_at').notNull(),
     expiresAt: integer('expires_at'),

@@ -1,5 +1,5 @@
 // Occupancy levels of a room — normal, near (≥ 90% of capacity), full (≥ 100%) — and alert hysteresis.
-export type OccupancyLevel = 'normal' | 'near' | 'full';
+import type { OccupancyLevel } from '../core/vocabulary.js';
 
 export const NEAR_RATIO = 0.9;
 

@@ -1,17 +1,7 @@
 // The rule for one badge scan: given what the service looked up, decide the answer and its effects.
+import type { RoomStatus, ScanKind, ScanReason, ScanResult } from '../core/vocabulary.js';
 import type { BadgeVerification } from './badge-code.js';
 
-export type ScanKind = 'entry' | 'exit';
-export type ScanResult = 'ok' | 'warning' | 'rejected';
-export type ScanReason =
-  | 'already_checked_in'
-  | 'invalid_code'
-  | 'unknown_attendee'
-  | 'revoked_badge'
-  | 'registration_cancelled'
-  | 'not_allowed'
-  | 'room_full'
-  | 'room_closed';
 
 export interface ScanAttendee {
   id: string;
@@ -23,7 +13,7 @@ export interface ScanAttendee {
 
 export interface ScanRoom {
   id: string;
-  status: 'open' | 'closed' | 'out_of_service';
+  status: RoomStatus;
   capacity: number;
   occupancy: number;
 }

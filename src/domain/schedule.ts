@@ -1,21 +1,7 @@
 // Schedule rules, pure: change kinds of an edit, the status a session's clock gives it, now/next per room, local days, and the import diff.
-import { addDays, formatDate, localDateOf, parseDate, wallClockToUtc } from '../interop/time.js';
-import type { Zone } from '../interop/time.js';
-
-/** The public change kinds, most important first: the first that applies is an event's `kind`. */
-export const changeKinds = ['added', 'cancelled', 'restored', 'moved', 'retimed', 'delayed', 'renamed'] as const;
-export type ChangeKind = (typeof changeKinds)[number];
-
-/**
- * Kinds of `session.updated` that are not schedule changes: `status` is the clock moving a
- * session to live or ended; `edited` is a change to other details (speakers, access, …).
- * Neither appears in the change feed.
- */
-export type UpdateKind = ChangeKind | 'status' | 'edited';
-
-export type SessionStatus = 'scheduled' | 'live' | 'ended' | 'cancelled';
-
-const MINUTE_MS = 60_000;
+import { addDays, effectiveEnd, effectiveStart, formatDate, localDateOf, parseDate, wallClockToUtc } from '../core/time.js';
+import type { Zone } from '../core/time.js';
+import type { ChangeKind, SessionStatus, UpdateKind } from '../core/vocabulary.js';
 
 /** What decides where and when a session is, and whether it is on. */
 export interface ScheduleFacts {
@@ -43,14 +29,6 @@ export function classifyChange(before: ScheduleFacts, after: ScheduleFacts): Cha
 /** The event kind of an update: its most important change kind, else `edited`. */
 export function primaryKind(kinds: readonly ChangeKind[]): UpdateKind {
   return kinds[0] ?? 'edited';
-}
-
-export function effectiveStart(s: { startsAt: number; delayMinutes: number }): number {
-  return s.startsAt + s.delayMinutes * MINUTE_MS;
-}
-
-export function effectiveEnd(s: { endsAt: number; delayMinutes: number }): number {
-  return s.endsAt + s.delayMinutes * MINUTE_MS;
 }
 
 /** The status the clock gives a session: live from start + delay, ended from end + delay; cancelled stays cancelled. */
@@ -108,28 +86,55 @@ export interface NowNext<T> {
 }
 
 /**
- * Per room, the session on now and the one after it, delays applied and cancelled sessions
- * skipped. When sessions overlap, the one that started last is the one on.
+ * The one rule for "on now" in a room, used by /api/schedule/now, snapshots, kiosks and door
+ * decisions alike: among the sessions not cancelled whose effective time span holds `at`, the
+ * one that started last (a session that starts inside another takes over); equal starts: the
+ * greater id, so every caller picks the same one.
  */
-export function nowAndNext<T extends Slotted>(sessions: readonly T[], now: number): Map<string, NowNext<T>> {
-  const byRoom = new Map<string, NowNext<T>>();
+export function sessionOnNow<T extends Slotted>(sessions: readonly T[], at: number): T | null {
+  let current: T | null = null;
   for (const s of sessions) {
-    if (s.status === 'cancelled') continue;
-    const start = effectiveStart(s);
-    const end = effectiveEnd(s);
-    if (end <= now) continue;
-    let slot = byRoom.get(s.roomId);
-    if (!slot) {
-      slot = { current: null, next: null };
-      byRoom.set(s.roomId, slot);
-    }
-    if (start <= now) {
-      if (slot.current === null || laterStart(s, slot.current)) slot.current = s;
-    } else if (slot.next === null || laterStart(slot.next, s)) {
-      slot.next = s;
-    }
+    if (s.status === 'cancelled' || effectiveStart(s) > at || effectiveEnd(s) <= at) continue;
+    if (current === null || laterStart(s, current)) current = s;
   }
-  return byRoom;
+  return current;
+}
+
+/** The session that starts next after `at` (not cancelled; equal starts: the smaller id). */
+export function sessionNext<T extends Slotted>(sessions: readonly T[], at: number): T | null {
+  let next: T | null = null;
+  for (const s of sessions) {
+    if (s.status === 'cancelled' || effectiveStart(s) <= at) continue;
+    if (next === null || laterStart(next, s)) next = s;
+  }
+  return next;
+}
+
+/**
+ * The session whose access rule applies at a room's door at `at`: the one on now, else the next
+ * one once its doors open (`lead` before its effective start).
+ */
+export function sessionAtDoor<T extends Slotted>(sessions: readonly T[], at: number, lead: number): T | null {
+  const current = sessionOnNow(sessions, at);
+  if (current !== null) return current;
+  const next = sessionNext(sessions, at);
+  return next !== null && effectiveStart(next) - lead <= at ? next : null;
+}
+
+/** Per room, the session on now and the one after it, by the rules above; a room with neither is left out. */
+export function nowAndNext<T extends Slotted>(sessions: readonly T[], now: number): Map<string, NowNext<T>> {
+  const byRoom = new Map<string, T[]>();
+  for (const s of sessions) {
+    const list = byRoom.get(s.roomId);
+    if (list) list.push(s);
+    else byRoom.set(s.roomId, [s]);
+  }
+  const result = new Map<string, NowNext<T>>();
+  for (const [roomId, list] of byRoom) {
+    const slot = { current: sessionOnNow(list, now), next: sessionNext(list, now) };
+    if (slot.current !== null || slot.next !== null) result.set(roomId, slot);
+  }
+  return result;
 }
 
 function laterStart(a: Slotted, b: Slotted): boolean {

@@ -22,6 +22,7 @@ const LETTER_FOLD_PATTERN = new RegExp(`[${Object.keys(LETTER_FOLDS).join('')}]`
 // Only the general-purpose combining diacritics are stripped, not every \p{M}: kana voicing
 // marks and the vowel signs of Indic scripts are letters in all but name, and removing them
 // would merge different words.
+// eslint-disable-next-line no-misleading-character-class -- ranges of combining marks, matched one code point at a time on purpose
 const DIACRITIC_PATTERN = /[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]/gu;
 
 // Catalan writes ŀl as l·l inside words (col·legi); people search for it as collegi.

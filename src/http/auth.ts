@@ -1,9 +1,9 @@
 // Authentication and role checks: every route declares its roles, and a route without a list cannot be registered.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Role } from '../db/schema.js';
+import type { Role } from '../core/vocabulary.js';
 import type { Device, DeviceService } from '../services/devices.js';
 import type { Actor } from '../services/writer.js';
-import { AppError } from './errors.js';
+import { AppError } from '../core/errors.js';
 
 /** `'public'` marks the few routes anyone may call (health, docs, pages); everything else lists its roles. */
 export type RouteRoles = readonly Role[] | 'public';
@@ -53,7 +53,7 @@ export function registerRoleGuard(app: FastifyInstance): void {
       route.config = { ...(route.config ?? {}), roles: 'public' };
       return;
     }
-    const roles = (route.config as { roles?: RouteRoles } | undefined)?.roles;
+    const roles = route.config?.roles;
     if (roles === undefined || (roles !== 'public' && roles.length === 0)) {
       throw new Error(`route ${String(route.method)} ${route.url} declares no roles: deny by default`);
     }

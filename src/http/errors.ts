@@ -1,25 +1,10 @@
 // AppError and the one error handler: every failure becomes problem+json with a stable code, 5xx details stay in the log.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import { AppError, type FieldError } from '../core/errors.js';
 
-export interface FieldError {
-  field: string;
-  message: string;
-}
-
-export class AppError extends Error {
-  constructor(
-    readonly code: string,
-    readonly statusCode: number,
-    readonly detail: string,
-    readonly extra: Record<string, unknown> = {},
-  ) {
-    super(detail);
-    this.name = 'AppError';
-  }
-}
-
-export const notFound = (what: string): AppError => new AppError('not_found', 404, `${what} not found`);
+// app.ts still imports AppError from here until it moves to core/errors.js.
+export { AppError } from '../core/errors.js';
 
 const titles: Record<number, string> = {
   400: 'Bad Request',

@@ -1,7 +1,7 @@
 // Attendee CSV import: parse and validate the file row by row, keeping good rows and explaining bad ones.
 import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
-import { categories, type Category } from '../db/schema.js';
+import { categories, type Category } from '../core/vocabulary.js';
 
 export type AttendeeCategory = Category;
 

@@ -68,6 +68,7 @@ const CATEGORY_STYLES: ReadonlyMap<string, BandStyle> = new Map([
 // Characters XML 1.0 forbids (one would make the whole file unreadable), and bidi overrides,
 // which could make a printed name read as something else.
 const UNPRINTABLE =
+  // eslint-disable-next-line no-control-regex -- matching the control characters XML forbids is the point
   /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u202a-\u202e\u2066-\u2069\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/gu;
 const RTL_FIRST_LETTER =
   /^[^\p{L}]*[\p{Script=Arabic}\p{Script=Hebrew}\p{Script=Syriac}\p{Script=Thaana}\p{Script=Nko}]/u;

@@ -11,8 +11,8 @@ import {
   parseDate,
   toWallClock,
   wallClockToUtc,
-} from './time.js';
-import type { CivilDate, Zone } from './time.js';
+} from '../core/time.js';
+import type { CivilDate, Zone } from '../core/time.js';
 
 export type ExportSessionStatus = 'scheduled' | 'live' | 'ended' | 'cancelled';
 

@@ -13,8 +13,8 @@ import {
   parseTimeOfDay,
   toWallClock,
   wallClockToUtc,
-} from './time.js';
-import type { Zone } from './time.js';
+} from '../core/time.js';
+import type { Zone } from '../core/time.js';
 
 export interface ParsedProgramme {
   conference: { title: string; acronym?: string; timeZone: string | null; start?: string; end?: string };
@@ -511,7 +511,7 @@ function endOf(event: RawEvent, startsAt: number): number {
     throw new ScheduleImportError(
       event.duration === undefined || event.duration === ''
         ? `${capitalize(event.label)} has no duration or end.`
-        : `The duration of ${event.label} cannot be read: "${String(event.duration)}".`,
+        : `The duration of ${event.label} cannot be read: ${JSON.stringify(event.duration)}.`,
     );
   }
   return startsAt + duration;

@@ -1,7 +1,8 @@
 // The append-only event log: seq allocation, the hash chain, and reads for replay and audit.
 import { createHash } from 'node:crypto';
+import type { Statement } from 'better-sqlite3';
 import type { Sqlite } from '../db/open.js';
-import type { Visibility } from '../db/schema.js';
+import type { Visibility } from '../core/vocabulary.js';
 
 export interface EventRecord {
   seq: number;
@@ -26,12 +27,27 @@ export interface AppendInput {
   at: number;
 }
 
-interface Head {
+export interface EventFilter {
+  names: readonly string[];
+  kinds?: readonly string[];
+}
+
+export interface LogHead {
   seq: number;
   hash: string;
 }
 
-const GENESIS_HASH = '0'.repeat(64);
+/** The hash the first row chains from; an empty log's head. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** The last row's seq and hash, or seq 0 and the genesis hash for an empty log. */
+export function readHead(sqlite: Sqlite): LogHead {
+  const last = sqlite.prepare('SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1').get() as LogHead | undefined;
+  return last ?? { seq: 0, hash: GENESIS_HASH };
+}
+
+/** Rows re-chained per read, so a long log is never loaded at once. */
+const REWRITE_CHUNK = 2_000;
 
 /** The content a row's hash covers, in a fixed order so the chain can be verified later. */
 export function canonicalContent(r: EventRecord): string {
@@ -70,22 +86,24 @@ export function rowToRecord(row: EventRow): EventRecord {
 }
 
 export class EventLog {
-  private head: Head;
+  private head: LogHead;
   private readonly insertStmt;
   private readonly afterStmt;
   private readonly firstStmt;
+  private readonly topicHeadStmt;
+  private readonly namedStmts = new Map<string, Statement>();
 
   constructor(
-    sqlite: Sqlite,
+    private readonly sqlite: Sqlite,
     readonly epoch: string,
   ) {
-    const last = sqlite.prepare('SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1').get() as Head | undefined;
-    this.head = last ?? { seq: 0, hash: GENESIS_HASH };
+    this.head = readHead(sqlite);
     this.insertStmt = sqlite.prepare(
       `INSERT INTO events (seq, epoch, at, topic, name, visibility, actor_device_id, room_ids, payload, hash)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.afterStmt = sqlite.prepare('SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?');
+    this.topicHeadStmt = sqlite.prepare('SELECT MAX(seq) AS seq FROM events WHERE topic = ?');
     this.firstStmt = sqlite.prepare('SELECT MIN(seq) AS seq FROM events');
   }
 
@@ -99,11 +117,11 @@ export class EventLog {
   }
 
   /** Marks where the log stands, so a failed transaction can put the in-memory head back. */
-  mark(): Head {
+  mark(): LogHead {
     return { ...this.head };
   }
 
-  reset(mark: Head): void {
+  reset(mark: LogHead): void {
     this.head = { ...mark };
   }
 
@@ -139,6 +157,65 @@ export class EventLog {
 
   readAfter(since: number, limit: number): EventRecord[] {
     return (this.afterStmt.all(since, limit) as EventRow[]).map(rowToRecord);
+  }
+
+  /**
+   * Events after `since` with one of these names (and, given `kinds`, whose payload's `kind` is one
+   * of them), oldest first: how services read history without knowing how the log stores it.
+   */
+  readNamed(since: number, limit: number, filter: EventFilter): EventRecord[] {
+    const key = JSON.stringify(filter);
+    let stmt = this.namedStmts.get(key);
+    if (!stmt) {
+      const list = (values: readonly string[]): string => values.map((v) => `'${v.replaceAll("'", "''")}'`).join(', ');
+      const kinds = filter.kinds ? ` AND json_extract(payload, '$.kind') IN (${list(filter.kinds)})` : '';
+      stmt = this.sqlite.prepare(`SELECT * FROM events WHERE seq > ? AND name IN (${list(filter.names)})${kinds} ORDER BY seq LIMIT ?`);
+      this.namedStmts.set(key, stmt);
+    }
+    return (stmt.all(since, limit) as EventRow[]).map(rowToRecord);
+  }
+
+  /** The newest seq of a topic (0 when it has none): what a cache of that topic's state is versioned by. */
+  latestSeqOf(topic: string): number {
+    return (this.topicHeadStmt.get(topic) as { seq: number | null }).seq ?? 0;
+  }
+
+  /**
+   * Replaces stored payloads (a purge redacting personal data) and re-chains every row from the
+   * first changed one, so the chain verifies again; seq, epoch and the rest of each row stay.
+   * `rewrite` returns the payload to keep (the same string when nothing changes). Must run
+   * inside the caller's transaction; a rollback must be followed by `reset(mark)`.
+   */
+  rewritePayloads(rewrite: (record: EventRecord) => string): { rewritten: number; rechained: number } {
+    const update = this.sqlite.prepare('UPDATE events SET payload = ?, hash = ? WHERE seq = ?');
+    let rewritten = 0;
+    let rechained = 0;
+    let previous = GENESIS_HASH;
+    let rechaining = false;
+    let after = 0;
+    for (;;) {
+      const rows = this.afterStmt.all(after, REWRITE_CHUNK) as EventRow[];
+      if (rows.length === 0) break;
+      for (const row of rows) {
+        const record = rowToRecord(row);
+        const payloadJson = rewrite(record);
+        if (payloadJson !== row.payload) {
+          rewritten += 1;
+          rechaining = true;
+        }
+        if (rechaining) {
+          const hash = chainHash(previous, { ...record, payloadJson });
+          update.run(payloadJson, hash, row.seq);
+          rechained += 1;
+          previous = hash;
+        } else {
+          previous = row.hash;
+        }
+        after = row.seq;
+      }
+    }
+    if (rechained > 0) this.head = { seq: after, hash: previous };
+    return { rewritten, rechained };
   }
 }
 

@@ -1,8 +1,9 @@
 // The live hub: holds the sockets, replays or snapshots on connect, and fans events out after commit.
 import type { WebSocket } from 'ws';
-import type { Role } from '../db/schema.js';
+import { subscribeSchema, type Snapshot, type SnapshotData, type Welcome } from '../contract/live.js';
+import { audienceOfRole, type Audience, type Role } from '../core/vocabulary.js';
+import { ShapedEvent } from './audience.js';
 import type { EventLog, EventRecord } from './event-log.js';
-import { canSee } from './visibility.js';
 
 export const CLOSE_GOING_AWAY = 1001;
 export const CLOSE_POLICY = 1008;
@@ -27,7 +28,7 @@ export interface ConnectRequest {
 
 export interface HubOptions {
   log: EventLog;
-  snapshot: (role: Role) => Record<string, unknown>;
+  snapshot: (role: Role) => SnapshotData;
   maxBuffered: number;
   pingIntervalMs: number;
   replayMaxEvents: number;
@@ -41,6 +42,7 @@ export interface HubOptions {
 interface Client {
   socket: WebSocket;
   role: Role;
+  audience: Audience;
   deviceId: string;
   filter: LiveFilter;
   alive: boolean;
@@ -56,10 +58,6 @@ function matches(filter: LiveFilter, event: EventRecord): boolean {
     return false;
   }
   return true;
-}
-
-function eventMessage(e: EventRecord): string {
-  return `{"type":"event","seq":${e.seq},"at":${JSON.stringify(new Date(e.at).toISOString())},"topic":${JSON.stringify(e.topic)},"name":${JSON.stringify(e.name)},"data":${e.payloadJson}}`;
 }
 
 export function parseList(value: string | undefined): ReadonlySet<string> | null {
@@ -102,6 +100,7 @@ export class Hub {
     const client: Client = {
       socket,
       role: req.role,
+      audience: audienceOfRole[req.role],
       deviceId: req.deviceId,
       filter: req.filter,
       alive: true,
@@ -110,7 +109,7 @@ export class Hub {
       closing: false,
     };
     const head = log.headSeq;
-    socket.send(JSON.stringify({ type: 'welcome', role: req.role, seq: head, epoch: log.epoch }));
+    socket.send(JSON.stringify({ type: 'welcome', role: req.role, seq: head, epoch: log.epoch } satisfies Welcome));
     const canReplay =
       req.since !== null &&
       req.epoch === log.epoch &&
@@ -119,7 +118,9 @@ export class Hub {
       req.since >= log.oldestSeq - 1;
     if (canReplay) {
       for (const event of log.readAfter(req.since!, this.opts.replayMaxEvents)) {
-        if (canSee(client.role, event.visibility) && matches(client.filter, event)) socket.send(eventMessage(event));
+        if (!matches(client.filter, event)) continue;
+        const message = new ShapedEvent(event).message(client.audience);
+        if (message !== null) socket.send(message);
       }
     } else {
       socket.send(this.snapshotMessage(req.role, head));
@@ -129,7 +130,8 @@ export class Hub {
     socket.on('pong', () => {
       client.alive = true;
     });
-    socket.on('message', (data, isBinary) => this.onMessage(client, data.toString(), isBinary));
+    // ws hands a message over as one Buffer (its default binaryType), fragments already joined.
+    socket.on('message', (data, isBinary) => this.onMessage(client, (data as Buffer).toString(), isBinary));
     socket.on('close', () => {
       if (this.clients.delete(client)) this.opts.onSocketsChanged?.(client.role, -1);
     });
@@ -140,19 +142,27 @@ export class Hub {
     if (events.length === 0 || this.clients.size === 0) return;
     const started = performance.now();
     for (const event of events) {
-      // One serialisation per event: an event has exactly one visibility class.
-      let message: Buffer | null = null;
+      // One serialisation per event and audience, shared by every socket of that audience.
+      const shaped = new ShapedEvent(event);
+      const buffers = new Map<Audience, Buffer | null>();
       for (const client of this.clients) {
-        if (client.closing || !canSee(client.role, event.visibility) || !matches(client.filter, event)) continue;
-        message ??= Buffer.from(eventMessage(event));
-        this.send(client, message);
+        if (client.closing || !matches(client.filter, event)) continue;
+        let message = buffers.get(client.audience);
+        if (message === undefined) {
+          const text = shaped.message(client.audience);
+          message = text === null ? null : Buffer.from(text);
+          buffers.set(client.audience, message);
+        }
+        if (message !== null) this.send(client, message);
       }
+      // Revocation reaches every socket of the device through the log, whichever route or node revoked it.
+      if (event.name === 'device.revoked') this.closeDevice((JSON.parse(event.payloadJson) as { id: string }).id);
     }
     this.opts.onBroadcast?.(performance.now() - started);
   }
 
   /** A revoked device loses its sockets at once. */
-  closeDevice(deviceId: string): void {
+  private closeDevice(deviceId: string): void {
     for (const client of this.clients) {
       if (client.deviceId === deviceId) this.close(client, CLOSE_REVOKED, 'token revoked');
     }
@@ -197,26 +207,20 @@ export class Hub {
     } catch {
       message = undefined;
     }
-    if (typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'subscribe') {
-      const { topics, roomIds } = message as { topics?: unknown; roomIds?: unknown };
-      const list = (v: unknown): ReadonlySet<string> | null | undefined =>
-        v === undefined
-          ? undefined
-          : Array.isArray(v) && v.every((x) => typeof x === 'string')
-            ? v.length > 0
-              ? new Set(v as string[])
-              : null
-            : undefined;
-      const t = list(topics);
-      const r = list(roomIds);
-      if ((topics === undefined || t !== undefined) && (roomIds === undefined || r !== undefined)) {
+    const type = typeof message === 'object' && message !== null ? (message as { type?: unknown }).type : undefined;
+    if (type === 'subscribe') {
+      const subscribe = subscribeSchema.safeParse(message);
+      if (subscribe.success) {
+        const { topics, roomIds } = subscribe.data;
+        const list = (v: string[]): ReadonlySet<string> | null => (v.length > 0 ? new Set(v) : null);
         client.filter = {
-          topics: t === undefined ? client.filter.topics : t,
-          roomIds: r === undefined ? client.filter.roomIds : r,
+          topics: topics === undefined ? client.filter.topics : list(topics),
+          roomIds: roomIds === undefined ? client.filter.roomIds : list(roomIds),
         };
         return;
       }
-    } else if (typeof message === 'object' && message !== null && typeof (message as { type?: unknown }).type === 'string') {
+    } else if (typeof type === 'string') {
+      // A message type of a later protocol version: ignored, not malformed.
       return;
     }
     client.malformed += 1;
@@ -226,7 +230,7 @@ export class Hub {
   private snapshotMessage(role: Role, head: number): string {
     const cached = this.snapshots.get(role);
     if (cached && cached.seq === head) return cached.message;
-    const message = JSON.stringify({ type: 'snapshot', seq: head, data: this.opts.snapshot(role) });
+    const message = JSON.stringify({ type: 'snapshot', seq: head, data: this.opts.snapshot(role) } satisfies Snapshot);
     this.snapshots.set(role, { seq: head, message });
     return message;
   }

@@ -31,12 +31,15 @@ if (!port) throw new Error('allocation-worker runs only as a worker thread');
 
 await solveAllocationHere(warmUpInput());
 
-port.on('message', async ({ input, opts }: SolveRequest) => {
+async function answer({ input, opts }: SolveRequest): Promise<void> {
   let reply: SolveReply;
   try {
     reply = { ok: true, result: await solveAllocationHere(input, opts) };
   } catch (error) {
     reply = { ok: false, error, inputError: error instanceof AllocationInputError };
   }
-  port.postMessage(reply);
-});
+  port!.postMessage(reply);
+}
+
+// answer() never rejects: every outcome, failure included, becomes a reply.
+port.on('message', (request: SolveRequest) => void answer(request));

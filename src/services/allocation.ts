@@ -10,9 +10,13 @@ import {
   type AllocationSession,
   type BlockingInterval,
 } from '../domain/allocation.js';
-import { effectiveEnd, effectiveStart, localDate, localDayBounds } from '../domain/schedule.js';
-import { AppError, notFound, type FieldError } from '../http/errors.js';
-import { toIso, type SessionWire } from '../http/schemas.js';
+import { effectiveEnd, effectiveStart } from '../core/time.js';
+import { localDate, localDayBounds } from '../domain/schedule.js';
+import { AppError, notFound, type FieldError } from '../core/errors.js';
+import { toIso } from '../core/time.js';
+import { updateKinds } from '../core/vocabulary.js';
+import type { SessionWire } from '../contract/sessions.js';
+import { DEFAULT_CHANGEOVER_MINUTES, type AppliedPlan, type Plan, type PlanDetail } from '../contract/allocation.js';
 import type { SolvedAllocation } from './allocation-solver.js';
 import { listRoomRows, type RoomRow } from './rooms.js';
 import { listSessionRows, toSessionWire, type SessionRow, type SessionService } from './sessions.js';
@@ -21,37 +25,12 @@ import type { Actor, Tx, Writer } from './writer.js';
 const MINUTE_MS = 60_000;
 /** Sessions starting this soon keep their room: people are already on their way. */
 export const FIXED_WINDOW_MS = 15 * MINUTE_MS;
-export const DEFAULT_CHANGEOVER_MINUTES = 10;
 
 export interface PlanRequest {
   day?: string | undefined;
   sessionIds?: string[] | undefined;
   changeoverMinutes?: number | undefined;
   pinned?: string[] | undefined;
-}
-
-export interface Plan {
-  id: string;
-  basedOnSeq: number;
-  /** Every planned session's room, moved or not (fixed ones included); `fromRoomId === toRoomId` means it stays. */
-  assignments: { sessionId: string; fromRoomId: string | null; toRoomId: string }[];
-  unplaced: { sessionId: string; reason: string }[];
-  objective: { unplaced: number; moves: number; seatsShort: number; seatsIdle: number };
-  optimal: boolean;
-  solveMs: number;
-}
-
-export interface PlanDetail extends Plan {
-  createdAt: string;
-  appliedAt: string | null;
-  changeoverMinutes: number;
-  /** `room_failure` for a plan the service proposed on its own when a room went out of service. */
-  trigger: { kind: 'request' } | { kind: 'room_failure'; roomId: string };
-}
-
-export interface AppliedPlan {
-  planId: string;
-  changes: SessionWire[];
 }
 
 /** What is stored beside a plan: the request and the exact input it was solved from. */
@@ -99,11 +78,8 @@ function invalid(field: string, message: string): AppError {
 }
 
 // A session going live or ending by the clock (kind `status`) is no edit; apply checks the clock itself.
-const staleSql = `
-  SELECT DISTINCT name FROM events
-  WHERE seq > ?
-    AND ((name LIKE 'session.%' AND json_extract(payload, '$.kind') IS NOT 'status')
-      OR (name LIKE 'room.%' AND name NOT IN ('room.occupancy', 'room.alert', 'room.headcount')))`;
+const SESSION_EDITS = { names: ['session.created', 'session.updated'], kinds: updateKinds.filter((k) => k !== 'status') };
+const ROOM_CHANGES = { names: ['room.created', 'room.updated'] };
 
 export interface AllocationServiceDeps {
   store: Store;
@@ -124,8 +100,6 @@ export class AllocationService {
   private readonly timeZone: string;
   private readonly solve: Solve;
   private readonly sessions: Pick<SessionService, 'updateIn'>;
-  private readonly headStmt;
-  private readonly staleStmt;
 
   constructor(deps: AllocationServiceDeps) {
     this.store = deps.store;
@@ -135,8 +109,6 @@ export class AllocationService {
     this.timeZone = deps.timeZone;
     this.solve = deps.solve;
     this.sessions = deps.sessions;
-    this.headStmt = this.store.sqlite.prepare('SELECT COALESCE(MAX(seq), 0) AS seq FROM events');
-    this.staleStmt = this.store.sqlite.prepare(staleSql);
   }
 
   /**
@@ -192,13 +164,7 @@ export class AllocationService {
         moves.push({ sessionId: session.id, fromRoomId: session.roomId, toRoomId: target.id });
       }
       this.store.db.update(allocationPlans).set({ appliedAt: tx.now }).where(eq(allocationPlans.id, id)).run();
-      tx.emit({
-        topic: 'allocation',
-        name: 'allocation.applied',
-        visibility: 'staff',
-        roomIds: moves.flatMap((m) => [m.fromRoomId, m.toRoomId]),
-        data: { planId: id, appliedAt: toIso(tx.now), moves },
-      });
+      tx.emit('allocation.applied', { planId: id, appliedAt: toIso(tx.now), moves }, moves.flatMap((m) => [m.fromRoomId, m.toRoomId]));
       return { planId: id, changes };
     });
   }
@@ -273,7 +239,7 @@ export class AllocationService {
       .map((s) => ({ roomId: s.roomId, startsAt: effectiveStart(s), endsAt: effectiveEnd(s) }));
 
     const rooms: AllocationRoom[] = roomRows.map((r) => ({ id: r.id, capacity: r.capacity, features: r.features, status: r.status }));
-    const basedOnSeq = (this.headStmt.get() as { seq: number }).seq;
+    const basedOnSeq = this.writer.log.headSeq;
     return {
       basedOnSeq,
       stored: {
@@ -328,17 +294,17 @@ export class AllocationService {
     };
     this.store.db.insert(allocationPlans).values(row).run();
     const detail = toDetail(row);
-    tx.emit({ topic: 'allocation', name: eventName, visibility: 'staff', data: detail });
+    tx.emit(eventName, detail);
     return detail;
   }
 
   /** Refuses a plan whose input no longer describes the schedule: a session changed, or a room's status, capacity or features. */
   private assertFresh(basedOnSeq: number, input: AllocationInput): void {
-    const names = (this.staleStmt.all(basedOnSeq) as { name: string }[]).map((r) => r.name);
-    if (names.some((n) => n.startsWith('session.'))) {
+    const log = this.writer.log;
+    if (log.readNamed(basedOnSeq, 1, SESSION_EDITS).length > 0) {
       throw new AppError('stale_plan', 409, `the schedule changed after event ${basedOnSeq}; make a new plan`);
     }
-    if (names.length === 0) return;
+    if (log.readNamed(basedOnSeq, 1, ROOM_CHANGES).length === 0) return;
     // room.updated also announces a room turning full or not full, which changes nothing a plan relies on.
     const current = new Map(listRoomRows(this.store).map((r) => [r.id, r]));
     const changed = input.rooms.filter((r) => {

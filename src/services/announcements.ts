@@ -2,21 +2,20 @@
 import { and, eq, gt, isNull, lte, or, isNotNull } from 'drizzle-orm';
 import type { Store } from '../db/open.js';
 import { announcements, rooms } from '../db/schema.js';
-import { AppError, notFound } from '../http/errors.js';
-import { announcementSchema, toIso, type AnnouncementWire } from '../http/schemas.js';
+import { AppError, notFound } from '../core/errors.js';
+import { toIso } from '../core/time.js';
+import type { Severity } from '../core/vocabulary.js';
+import type { AnnouncementWire } from '../contract/announcements.js';
 import type { Actor, Tx, Writer } from './writer.js';
-import { z } from 'zod';
 
 type Row = typeof announcements.$inferSelect;
 
 export interface NewAnnouncement {
   text: string;
-  severity: 'info' | 'warning' | 'emergency';
+  severity: Severity;
   roomIds?: string[] | undefined;
   expiresAt?: number | undefined;
 }
-
-const removedSchema = z.object({ id: z.string() });
 
 export function toAnnouncementWire(row: Row): AnnouncementWire {
   return {
@@ -66,14 +65,7 @@ export class AnnouncementService {
       };
       this.store.db.insert(announcements).values(row).run();
       const wire = toAnnouncementWire(row);
-      tx.emit({
-        topic: 'announcements',
-        name: 'announcement.created',
-        visibility: 'public',
-        schema: announcementSchema,
-        data: wire,
-        roomIds: roomIds ?? [],
-      });
+      tx.emit('announcement.created', wire, roomIds ?? []);
       return wire;
     });
   }
@@ -115,13 +107,6 @@ export class AnnouncementService {
 
   private removeIn(tx: Tx, row: Row): void {
     this.store.db.update(announcements).set({ removedAt: tx.now }).where(eq(announcements.id, row.id)).run();
-    tx.emit({
-      topic: 'announcements',
-      name: 'announcement.removed',
-      visibility: 'public',
-      schema: removedSchema,
-      data: { id: row.id },
-      roomIds: row.roomIds ?? [],
-    });
+    tx.emit('announcement.removed', { id: row.id }, row.roomIds ?? []);
   }
 }

@@ -1,15 +1,14 @@
 // Attendees: walk-in, edit and cancel, CSV import, and FTS5 name search (folded in JS, index and query alike).
 import type { Statement } from 'better-sqlite3';
 import type { Store } from '../db/open.js';
-import type { Category } from '../db/schema.js';
+import type { AttendeeStatus, Category } from '../core/vocabulary.js';
+import type { AttendeeHit, AttendeeInput, AttendeePatch, AttendeeWire } from '../contract/attendees.js';
 import { foldText, searchTokens } from '../domain/text-fold.js';
-import { notFound } from '../http/errors.js';
-import { toIso } from '../http/schemas.js';
+import { notFound } from '../core/errors.js';
+import { toIso } from '../core/time.js';
 import { parseAttendeeCsv, type AttendeeCsvLineError, type AttendeeCsvRow } from '../interop/attendee-csv.js';
 import type { BadgeService, Signer } from './badges.js';
 import type { Actor, Tx, Writer } from './writer.js';
-
-export type AttendeeStatus = 'registered' | 'cancelled';
 
 export interface AttendeeRow {
   id: string;
@@ -25,49 +24,12 @@ export interface AttendeeRow {
   checkedInAt: number | null;
 }
 
-export interface AttendeeWire {
-  id: string;
-  externalId: string | null;
-  name: string;
-  organization: string;
-  category: Category;
-  delegation: string | null;
-  email: string | null;
-  flags: string[];
-  status: AttendeeStatus;
-  checkedInAt: string | null;
-}
-
-export interface AttendeeHit {
-  id: string;
-  name: string;
-  organization: string;
-  category: Category;
-  delegation: string | null;
-  status: AttendeeStatus;
-  checkedInAt: string | null;
-}
-
-export interface AttendeeInput {
-  name: string;
-  organization: string;
-  category: Category;
-  delegation?: string | null;
-  email?: string | null;
-  flags?: string[];
-}
-
-export type AttendeePatch = Partial<AttendeeInput> & { status?: AttendeeStatus };
-
 export interface ImportReport {
   created: number;
   updated: number;
   errors: AttendeeCsvLineError[];
 }
 
-export const SEARCH_MIN_CHARS = 2;
-export const SEARCH_DEFAULT_LIMIT = 20;
-export const SEARCH_MAX_LIMIT = 100;
 /**
  * Ranking reads at most this many FTS matches. bm25 scores every match of a two-letter prefix
  * (5–20 ms at 100k attendees); instead names that start with the query come from an index range
@@ -229,7 +191,7 @@ export class AttendeeService {
     return this.writer.submit(actor, (tx) => {
       const { row, code } = this.createIn(tx, signer, { ...input, externalId: null });
       const attendee = toAttendeeWire(row);
-      tx.emit({ topic: 'attendees', name: 'attendee.created', visibility: 'personal', data: attendee });
+      tx.emit('attendee.created', attendee);
       return { attendee, badge: { code } };
     });
   }
@@ -252,7 +214,7 @@ export class AttendeeService {
       if (before.checkedInAt !== null && before.category !== after.category) this.onArrivalEdited();
       const attendee = toAttendeeWire(after);
       const name = before.status !== after.status ? (after.status === 'cancelled' ? 'attendee.cancelled' : 'attendee.restored') : 'attendee.updated';
-      tx.emit({ topic: 'attendees', name, visibility: 'personal', data: attendee });
+      tx.emit(name, attendee);
       return attendee;
     });
   }
@@ -294,7 +256,7 @@ export class AttendeeService {
       errors.sort((a, b) => a.line - b.line);
       if (created + updated >= OPTIMIZE_AFTER_ROWS) this.optimizeSearch();
       if (created + updated > 0) {
-        tx.emit({ topic: 'attendees', name: 'attendees.imported', visibility: 'personal', data: { created, updated } });
+        tx.emit('attendees.imported', { created, updated });
       }
       return { created, updated, errors };
     });

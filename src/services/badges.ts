@@ -10,7 +10,8 @@ import {
   VerifiedCodeCache,
   type BadgeVerification,
 } from '../domain/badge-code.js';
-import { AppError, notFound } from '../http/errors.js';
+import { AppError, notFound } from '../core/errors.js';
+import { toIso } from '../core/time.js';
 import type { Actor, Tx, Writer } from './writer.js';
 
 /** A badge scanned again at a door is verified from here: a few hundred bytes an entry, so 50k badges is about 20 MB. */
@@ -127,7 +128,7 @@ export class BadgeService {
       this.revokeBadges.run(tx.now, attendeeId);
       const badge = this.issueIn(tx, signer, attendeeId, version);
       // Never the code itself: the event log is read far more widely than a badge should travel.
-      tx.emit({ topic: 'attendees', name: 'badge.reissued', visibility: 'personal', data: { attendeeId, version, issuedAt: badge.issuedAt } });
+      tx.emit('badge.reissued', { attendeeId, version, issuedAt: toIso(badge.issuedAt) });
       return badge;
     });
   }
@@ -173,7 +174,7 @@ export class BadgeService {
           .prepare('SELECT COUNT(*) AS n FROM badges WHERE kid = ? AND revoked_at IS NULL')
           .get(kid) as { n: number };
         this.store.sqlite.prepare('DELETE FROM badge_keys WHERE kid = ?').run(kid);
-        tx.emit({ topic: 'badges', name: 'badge.key_removed', visibility: 'admin', data: { kid, badgesAffected: affected.n } });
+        tx.emit('badge.key_removed', { kid, badgesAffected: affected.n });
         return { kid, badgesAffected: affected.n };
       });
     } finally {
@@ -187,7 +188,7 @@ export class BadgeService {
     this.store.sqlite
       .prepare('INSERT INTO badge_keys (kid, private_key_pem, public_key_pem, created_at) VALUES (?, ?, ?, ?)')
       .run(row.kid, row.privateKeyPem, row.publicKeyPem, row.createdAt);
-    tx.emit({ topic: 'badges', name: 'badge.key_created', visibility: 'admin', data: { kid: row.kid } });
+    tx.emit('badge.key_created', { kid: row.kid });
     return row;
   }
 

@@ -1,19 +1,13 @@
 // Badge scans at the desk and the doors: decided by domain/scan, idempotent by scanId, counted into arrivals, presence and occupancy.
 import type { Statement } from 'better-sqlite3';
 import type { Store } from '../db/open.js';
-import type { Category } from '../db/schema.js';
+import type { AttendeeStatus, RoomStatus, ScanKind, ScanReason, ScanResult, SessionStatus } from '../core/vocabulary.js';
+import type { CheckinAnswer, CheckinAttendee, CheckinStats } from '../contract/checkins.js';
 import type { BadgeVerification } from '../domain/badge-code.js';
-import {
-  decideScan,
-  type AttendeePresence,
-  type ScanKind,
-  type ScanReason,
-  type ScanResult,
-  type SessionAccess,
-} from '../domain/scan.js';
-import { AppError, notFound } from '../http/errors.js';
-import { toIso } from '../http/schemas.js';
-import { formatDate, toWallClock } from '../interop/time.js';
+import { decideScan, type AttendeePresence, type SessionAccess } from '../domain/scan.js';
+import { sessionAtDoor } from '../domain/schedule.js';
+import { AppError, notFound } from '../core/errors.js';
+import { formatDate, toIso, toWallClock } from '../core/time.js';
 import type { BadgeService } from './badges.js';
 import type { OccupancyService } from './occupancy.js';
 import type { Actor, Tx, Writer } from './writer.js';
@@ -21,7 +15,6 @@ import type { Actor, Tx, Writer } from './writer.js';
 /** Failed scans (invalid_code, unknown_attendee) a device may make per window before it gets 429. */
 export const FAILED_SCANS_PER_WINDOW = 10;
 export const FAILURE_WINDOW_MS = 60_000;
-export const BATCH_MAX_SCANS = 500;
 /** checkins.stats goes out at most this often, whatever the scan rate. */
 export const STATS_INTERVAL_MS = 1_000;
 /**
@@ -46,31 +39,6 @@ export interface ScanRequest {
   force: boolean;
 }
 
-export interface CheckinAttendee {
-  id: string;
-  name: string;
-  organization: string;
-  category: Category;
-  delegation: string | null;
-  flags: string[];
-}
-
-export interface CheckinAnswer {
-  result: ScanResult;
-  reason: ScanReason | null;
-  replayed: boolean;
-  checkin: { id: string; kind: ScanKind; roomId: string | null; at: string; forced: boolean; leftRoomId: string | null };
-  attendee: CheckinAttendee | null;
-  firstCheckinAt: string | null;
-}
-
-export interface CheckinStats {
-  total: number;
-  byCategory: Record<string, number>;
-  byHour: Record<string, number>;
-  byDesk: Record<string, number>;
-}
-
 interface PreparedScan {
   scanId: string;
   kind: ScanKind;
@@ -84,14 +52,14 @@ interface PreparedScan {
 
 interface ScanAttendeeRow extends Omit<CheckinAttendee, 'flags'> {
   flags: string;
-  status: 'registered' | 'cancelled';
+  status: AttendeeStatus;
   badgeVersion: number;
   checkedInAt: number | null;
 }
 
 interface RoomRow {
   id: string;
-  status: 'open' | 'closed' | 'out_of_service';
+  status: RoomStatus;
   capacity: number;
   occupancy: number;
 }
@@ -106,6 +74,16 @@ interface CheckinRow {
   result: ScanResult;
   leftRoomId: string | null;
   undoneAt: number | null;
+}
+
+interface DoorSessionRow {
+  id: string;
+  roomId: string;
+  startsAt: number;
+  endsAt: number;
+  delayMinutes: number;
+  status: SessionStatus;
+  access: string;
 }
 
 interface PresenceRow {
@@ -162,7 +140,6 @@ const isGuess = (reason: ScanReason | null): boolean => reason === 'invalid_code
  */
 export class CheckinService {
   private readonly failures = new FailureWindow(FAILED_SCANS_PER_WINDOW, FAILURE_WINDOW_MS);
-  private readonly statsTimer: NodeJS.Timeout;
   /** Bumped whenever arrivals may have changed; stats are recomputed, and pushed, only when it moved. */
   private generation = 0;
   private publishedGeneration = 0;
@@ -172,7 +149,7 @@ export class CheckinService {
   private readonly roomById: Statement<[string], RoomRow>;
   private readonly presenceOf: Statement<[string], PresenceRow>;
   private readonly lastMove: Statement<[string], { at: number | null }>;
-  private readonly sessionAt: Statement<[{ roomId: string; t: number; lead: number }], { access: string }>;
+  private readonly sessionsAt: Statement<[{ roomId: string; t: number; lead: number }], DoorSessionRow>;
   private readonly insert: Statement<
     [string, string, string, string | null, number | null, ScanKind, string | null, number, number, ScanResult, string | null, number, string | null, string]
   >;
@@ -207,14 +184,11 @@ export class CheckinService {
     this.lastMove = sqlite.prepare(
       'SELECT MAX(scanned_at) AS at FROM checkins WHERE attendee_id = ? AND left_room_id IS NOT NULL AND undone_at IS NULL',
     );
-    // The session running at t decides (the latest started, if they overlap); else the next one within the lead.
-    this.sessionAt = sqlite.prepare(
-      `SELECT access FROM sessions
-       WHERE room_id = @roomId AND status NOT IN ('cancelled', 'ended')
-         AND starts_at + delay_minutes * 60000 - @lead <= @t
-         AND (ends_at + delay_minutes * 60000 > @t OR status = 'live')
-       ORDER BY (starts_at + delay_minutes * 60000 <= @t) DESC, ABS(starts_at + delay_minutes * 60000 - @t), id
-       LIMIT 1`,
+    // The sessions that may govern the door at t; which one does is the domain's one on-now rule.
+    this.sessionsAt = sqlite.prepare(
+      `SELECT id, room_id AS roomId, starts_at AS startsAt, ends_at AS endsAt, delay_minutes AS delayMinutes, status, access
+       FROM sessions
+       WHERE room_id = @roomId AND status != 'cancelled' AND effective_ends_at > @t AND effective_starts_at - @lead <= @t`,
     );
     this.insert = sqlite.prepare(
       `INSERT INTO checkins (id, scan_id, device_id, attendee_id, badge_version, kind, room_id, scanned_at, received_at,
@@ -260,12 +234,6 @@ export class CheckinService {
        GROUP BY c.device_id`,
     );
     this.deviceNames = sqlite.prepare('SELECT id, name FROM devices');
-    this.statsTimer = setInterval(() => this.publishStats(), STATS_INTERVAL_MS);
-    this.statsTimer.unref();
-  }
-
-  stop(): void {
-    clearInterval(this.statsTimer);
   }
 
   /** One scan; answered after its commit. Failed scans past the device's allowance are refused with 429. */
@@ -305,13 +273,7 @@ export class CheckinService {
           this.recomputePresence(tx, row.attendeeId);
         }
       }
-      tx.emit({
-        topic: 'checkins',
-        name: 'checkin.undone',
-        visibility: 'personal',
-        roomIds: [row.roomId, row.leftRoomId].filter((r): r is string => r !== null),
-        data: { id, scanId: row.scanId, attendeeId: row.attendeeId, kind: row.kind, roomId: row.roomId, undoneAt: toIso(tx.now), undoneBy: actor.deviceId },
-      });
+      tx.emit('checkin.undone', { id, scanId: row.scanId, attendeeId: row.attendeeId, kind: row.kind, roomId: row.roomId, undoneAt: toIso(tx.now), undoneBy: actor.deviceId }, [row.roomId, row.leftRoomId]);
     });
   }
 
@@ -371,7 +333,8 @@ export class CheckinService {
     if (scan.roomId !== null && room === null) return this.replayOr(scan.scanId, () => notFound('room'));
     const raw = scan.code.ok ? this.attendeeById.get(scan.code.attendeeId) : undefined;
     const attendee = raw ? { ...raw, flags: JSON.parse(raw.flags) as string[] } : null;
-    const sessionRow = room === null ? undefined : this.sessionAt.get({ roomId: room.id, t: scan.at, lead: DOORS_OPEN_BEFORE_MS });
+    const sessionRow =
+      room === null ? null : sessionAtDoor(this.sessionsAt.all({ roomId: room.id, t: scan.at, lead: DOORS_OPEN_BEFORE_MS }), scan.at, DOORS_OPEN_BEFORE_MS);
     const decision = decideScan({
       kind: scan.kind,
       force: scan.force,
@@ -439,20 +402,14 @@ export class CheckinService {
       }
     }
     const { replayed: _replayed, ...recorded } = answer;
-    tx.emit({
-      topic: 'checkins',
-      name: 'checkin.recorded',
-      visibility: 'personal',
-      roomIds: [scan.roomId, effects.leaveRoomId].filter((r): r is string => r !== null),
-      data: {
+    tx.emit('checkin.recorded', {
         ...recorded,
         scanId: scan.scanId,
         deviceId: actor.deviceId,
         receivedAt: toIso(scan.receivedAt),
         // Audit: whom a validly signed code named, even when that attendee is unknown here.
         codeAttendeeId: scan.code.ok ? scan.code.attendeeId : null,
-      },
-    });
+      }, [scan.roomId, effects.leaveRoomId]);
     return answer;
   }
 
@@ -508,7 +465,8 @@ export class CheckinService {
     else this.deletePresence.run(attendeeId);
   }
 
-  private publishStats(): void {
+  /** Pushes checkins.stats if arrivals changed; the scheduler (src/jobs) calls it every STATS_INTERVAL_MS. */
+  publishStats(): void {
     if (this.publishedGeneration === this.generation) return;
     try {
       const stats = this.stats();
@@ -517,7 +475,7 @@ export class CheckinService {
       if (generation === this.publishedGeneration) return;
       this.publishedGeneration = generation;
       this.writer.run(null, (tx) => {
-        tx.emit({ topic: 'checkins', name: 'checkins.stats', visibility: 'staff', data: stats });
+        tx.emit('checkins.stats', stats);
       });
     } catch (err) {
       this.onError(err);

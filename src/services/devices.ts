@@ -2,8 +2,9 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import type { Store } from '../db/open.js';
-import { devices, type Role } from '../db/schema.js';
-import { notFound } from '../http/errors.js';
+import type { Role } from '../core/vocabulary.js';
+import { devices } from '../db/schema.js';
+import { notFound } from '../core/errors.js';
 import type { Tx, Writer } from './writer.js';
 
 export interface Device {
@@ -49,7 +50,7 @@ export class DeviceService {
   createIn(tx: Tx, name: string, role: Role, token: string = newToken()): { device: Device; token: string } {
     const device: Device = { id: this.newId(), name, role, createdAt: tx.now, revokedAt: null };
     this.store.db.insert(devices).values({ ...device, tokenHash: hashToken(token) }).run();
-    tx.emit({ topic: 'devices', name: 'device.created', visibility: 'admin', data: { id: device.id, name, role } });
+    tx.emit('device.created', { id: device.id, name, role });
     return { device, token };
   }
 
@@ -72,7 +73,7 @@ export class DeviceService {
       if (!row) throw notFound('device');
       if (row.revokedAt === null) {
         this.store.db.update(devices).set({ revokedAt: tx.now }).where(eq(devices.id, id)).run();
-        tx.emit({ topic: 'devices', name: 'device.revoked', visibility: 'admin', data: { id, name: row.name, role: row.role } });
+        tx.emit('device.revoked', { id, name: row.name, role: row.role });
       }
       return { id: row.id, name: row.name, role: row.role, createdAt: row.createdAt, revokedAt: row.revokedAt ?? tx.now };
     });

@@ -1,12 +1,11 @@
 // Manual headcounts: door staff set a room's occupancy to the number they counted, with an audit event.
 import type { Store } from '../db/open.js';
-import { AppError, notFound } from '../http/errors.js';
+import { AppError, notFound } from '../core/errors.js';
 import type { OccupancyService } from './occupancy.js';
-import { getRoomRow, toStaffRoom, type StaffRoom } from './rooms.js';
+import { MAX_HEADCOUNT, type StaffRoom } from '../contract/rooms.js';
+import { getRoomRow, toStaffRoom } from './rooms.js';
 import type { Actor, Writer } from './writer.js';
 
-/** No room on the day holds more; a larger number is a typo, not a count. */
-export const MAX_HEADCOUNT = 100_000;
 /** A count more than this many times the capacity is a typo (a fire-code capacity is never off by 10×). */
 export const HEADCOUNT_CAPACITY_FACTOR = 10;
 
@@ -37,13 +36,7 @@ export class HeadcountService {
       }
       const updated = this.occupancy.set(tx, roomId, count);
       // Who counted what, and what the count replaced: the audit trail of manual overrides.
-      tx.emit({
-        topic: 'occupancy',
-        name: 'room.headcount',
-        visibility: 'admin',
-        roomIds: [roomId],
-        data: { roomId, count, previous: room.occupancy },
-      });
+      tx.emit('room.headcount', { roomId, count, previous: room.occupancy }, [roomId]);
       return toStaffRoom(updated);
     });
   }

@@ -3,18 +3,30 @@ import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync, statSyn
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
-import type { Sqlite, Store } from '../db/open.js';
+import { applyPragmas, type Sqlite, type Store } from '../db/open.js';
 import * as schema from '../db/schema.js';
-import { chainHash, EventLog, rowToRecord, verifyChain, type ChainReport } from '../live/event-log.js';
+import { EventLog, readHead, verifyChain, type ChainReport, type EventRecord } from '../live/event-log.js';
 import { searchText } from './attendees.js';
 import { renewEpoch } from './settings.js';
+import { Writer } from './writer.js';
 
-/** The hash a chain starts from (the same constant as the event log's). */
-const GENESIS_HASH = '0'.repeat(64);
 /** A whole-database backup step: the copy is made under one read transaction, so it is one consistent snapshot. */
 const ALL_PAGES = 0x7fffffff;
-const RECHAIN_CHUNK = 2_000;
-const MAINTENANCE_TOPIC = 'maintenance';
+
+/**
+ * A new epoch (history changed, or is another copy's) and the event log and Writer that append
+ * on it. Runs inside the caller's transaction: the Writer's own becomes a savepoint of it.
+ */
+function renewEpochFor(store: Store, now: number): { epoch: string; log: EventLog; writer: Writer } {
+  const epoch = renewEpoch(store);
+  const log = new EventLog(store.sqlite, epoch);
+  return { epoch, log, writer: new Writer(store.sqlite, log, () => now) };
+}
+
+/** Maintenance events take the one write path every other event takes (topic and visibility from the contract). */
+function emitMaintenance(writer: Writer, name: 'database.restored' | 'data.purged', data: Record<string, unknown>): EventRecord {
+  return writer.run(null, (tx) => tx.emit(name, data));
+}
 
 export class DatabaseInUseError extends Error {
   constructor(readonly file: string) {
@@ -135,7 +147,7 @@ export async function backupDatabase(source: string, destination: string): Promi
   const copy = new Database(partial);
   let summary: DbSummary;
   try {
-    copy.pragma('journal_mode = DELETE');
+    applyPragmas(copy, { journalMode: 'delete' });
     summary = summarize(copy);
   } finally {
     copy.close();
@@ -206,21 +218,17 @@ export async function restoreDatabase(backupFile: string, target: string, now: n
   try {
     const copy = new Database(temp);
     try {
-      copy.pragma('journal_mode = DELETE');
-      copy.pragma('synchronous = FULL');
+      applyPragmas(copy, { journalMode: 'delete' });
       const store: Store = { sqlite: copy, db: drizzle(copy, { schema }) };
       epoch = copy.transaction(() => {
-        const renewed = renewEpoch(store);
-        new EventLog(copy, renewed).append({
-          topic: MAINTENANCE_TOPIC,
-          name: 'database.restored',
-          visibility: 'admin',
-          actorDeviceId: null,
-          roomIds: null,
-          payloadJson: JSON.stringify({ from: path.basename(backupFile), previousEpoch: backup.epoch, epoch: renewed, backupHeadSeq: backup.headSeq }),
-          at: now,
+        const renewed = renewEpochFor(store, now);
+        emitMaintenance(renewed.writer, 'database.restored', {
+          from: path.basename(backupFile),
+          previousEpoch: backup.epoch,
+          epoch: renewed.epoch,
+          backupHeadSeq: backup.headSeq,
         });
-        return renewed;
+        return renewed.epoch;
       }).immediate();
       const checked = integrityCheck(copy);
       if (checked.length !== 1 || checked[0] !== 'ok') throw new Error(`the restored copy fails the integrity check: ${checked.join('; ')}`);
@@ -341,19 +349,6 @@ function tableExists(sqlite: Sqlite, name: string): boolean {
   return sqlite.prepare("SELECT 1 FROM sqlite_master WHERE type IN ('table', 'view') AND name = ?").get(name) !== undefined;
 }
 
-interface RawEvent {
-  seq: number;
-  epoch: string;
-  at: number;
-  topic: string;
-  name: string;
-  visibility: schema.Visibility;
-  actor_device_id: string | null;
-  room_ids: string | null;
-  payload: string;
-  hash: string;
-}
-
 /**
  * After the event: attendees become "Attendee 0001", … (category, status, badge version and
  * check-in times stay, so every count and chart stays right); organisation, email, delegation,
@@ -375,20 +370,13 @@ export function purgePersonalData(file: string, options: PurgeOptions = {}): Pur
   const target = path.resolve(file);
   const sqlite = openExclusive(target);
   try {
-    sqlite.pragma('journal_mode = WAL');
-    sqlite.pragma('synchronous = FULL');
-    sqlite.pragma('foreign_keys = ON');
-    // Freed pages and cells are overwritten with zeros instead of being left for reuse.
-    sqlite.pragma('secure_delete = ON');
+    applyPragmas(sqlite, { secureDelete: true });
     const bytesBefore = fileBytes(target);
     const before = summarize(sqlite);
     if (!before.chain.ok && options.allowBrokenChain !== true) {
       throw new Error(`the event log's hash chain is already broken at seq ${before.chain.firstBadSeq}; re-chaining would hide that (pass allowBrokenChain to purge anyway)`);
     }
-    const previousHead = (sqlite.prepare('SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1').get() as { seq: number; hash: string } | undefined) ?? {
-      seq: 0,
-      hash: GENESIS_HASH,
-    };
+    const previousHead = readHead(sqlite);
 
     const result = sqlite
       .transaction(() => {
@@ -419,60 +407,24 @@ export function purgePersonalData(file: string, options: PurgeOptions = {}): Pur
           }
         }
 
-        // Redact, then recompute every hash from the first changed row on, a chunk at a time.
-        let eventsRedacted = 0;
-        let eventsRechained = 0;
-        let previous = GENESIS_HASH;
-        let rechaining = false;
-        let after = 0;
-        const chunk = sqlite.prepare('SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?');
-        const updateEvent = sqlite.prepare('UPDATE events SET payload = ?, hash = ? WHERE seq = ?');
-        for (;;) {
-          const rows = chunk.all(after, RECHAIN_CHUNK) as RawEvent[];
-          if (rows.length === 0) break;
-          for (const row of rows) {
-            const parsed = JSON.parse(row.payload) as unknown;
-            const redacted = redact(parsed, pseudonyms, row.visibility === 'personal');
-            const payload = redacted === parsed ? row.payload : JSON.stringify(redacted);
-            if (payload !== row.payload) {
-              eventsRedacted += 1;
-              rechaining = true;
-            }
-            if (rechaining) {
-              const hash = chainHash(previous, rowToRecord({ ...row, payload }));
-              updateEvent.run(payload, hash, row.seq);
-              eventsRechained += 1;
-              previous = hash;
-            } else {
-              previous = row.hash;
-            }
-            after = row.seq;
-          }
-        }
-
-        const store: Store = { sqlite, db: drizzle(sqlite, { schema }) };
-        const epoch = renewEpoch(store);
-        const log = new EventLog(sqlite, epoch);
-        const record = log.append({
-          topic: MAINTENANCE_TOPIC,
-          name: 'data.purged',
-          visibility: 'admin',
-          actorDeviceId: null,
-          roomIds: null,
-          payloadJson: JSON.stringify({
-            attendees: pseudonyms.size,
-            checkinsRedacted,
-            eventsRedacted,
-            eventsRechained,
-            previousHead,
-            previousEpoch: before.epoch,
-          }),
-          at: now,
+        const { epoch, log, writer } = renewEpochFor({ sqlite, db: drizzle(sqlite, { schema }) }, now);
+        // The log redacts and re-chains itself from the first changed row on.
+        const { rewritten: eventsRedacted, rechained: eventsRechained } = log.rewritePayloads((record) => {
+          const parsed = JSON.parse(record.payloadJson) as unknown;
+          const redacted = redact(parsed, pseudonyms, record.visibility === 'personal');
+          return redacted === parsed ? record.payloadJson : JSON.stringify(redacted);
+        });
+        emitMaintenance(writer, 'data.purged', {
+          attendees: pseudonyms.size,
+          checkinsRedacted,
+          eventsRedacted,
+          eventsRechained,
+          previousHead,
+          previousEpoch: before.epoch,
         });
         const chain = verifyChain(sqlite);
         if (!chain.ok) throw new Error(`re-chaining failed at seq ${chain.firstBadSeq}; nothing changed`);
-        const head = sqlite.prepare('SELECT hash FROM events WHERE seq = ?').get(record.seq) as { hash: string };
-        return { attendees: pseudonyms.size, checkinsRedacted, eventsRedacted, eventsRechained, epoch, head: { seq: record.seq, hash: head.hash } };
+        return { attendees: pseudonyms.size, checkinsRedacted, eventsRedacted, eventsRechained, epoch, head: readHead(sqlite) };
       })
       .immediate();
 

@@ -1,39 +1,23 @@
 // Room occupancy: the one place counts change; alerts on level crossings at once, staff updates coalesced per room.
 import { eq } from 'drizzle-orm';
-import { z } from 'zod';
 import type { Store } from '../db/open.js';
 import { rooms } from '../db/schema.js';
 import { nextAlertLevel, occupancyLevel } from '../domain/occupancy.js';
-import { notFound } from '../http/errors.js';
-import { publicRoomSchema } from '../http/schemas.js';
+import { notFound } from '../core/errors.js';
 import { toPublicRoom, type RoomRow } from './rooms.js';
 import type { Tx, Writer } from './writer.js';
 
 /** room.occupancy goes out at most this often per room; alerts never wait. */
 export const OCCUPANCY_COALESCE_MS = 500;
 
-export const occupancyEventSchema = z.object({
-  roomId: z.string(),
-  occupancy: z.number().int(),
-  capacity: z.number().int(),
-  occupancyLevel: z.enum(['normal', 'near', 'full']),
-});
-
 export class OccupancyService {
   private readonly dirty = new Set<string>();
-  private readonly timer: NodeJS.Timeout;
 
+  /** No timer of its own: the scheduler (src/jobs) calls `flush()` every OCCUPANCY_COALESCE_MS. */
   constructor(
     private readonly store: Store,
     private readonly writer: Writer,
-  ) {
-    this.timer = setInterval(() => this.flush(), OCCUPANCY_COALESCE_MS);
-    this.timer.unref();
-  }
-
-  stop(): void {
-    clearInterval(this.timer);
-  }
+  ) {}
 
   /** Adds (or, negative, removes) people; never below zero. Runs inside the caller's transaction. */
   adjust(tx: Tx, roomId: string, delta: number): RoomRow {
@@ -55,18 +39,12 @@ export class OccupancyService {
       for (const id of ids) {
         const row = this.store.db.select().from(rooms).where(eq(rooms.id, id)).get();
         if (!row) continue;
-        tx.emit({
-          topic: 'occupancy',
-          name: 'room.occupancy',
-          visibility: 'staff',
-          roomIds: [id],
-          data: occupancyEventSchema.parse({
+        tx.emit('room.occupancy', {
             roomId: id,
             occupancy: row.occupancy,
             capacity: row.capacity,
             occupancyLevel: occupancyLevel(row.occupancy, row.capacity),
-          }),
-        });
+          }, [id]);
       }
     });
   }
@@ -83,18 +61,12 @@ export class OccupancyService {
     const updated: RoomRow = { ...row, occupancy, alertLevel, updatedAt: tx.now };
     this.store.db.update(rooms).set({ occupancy, alertLevel, updatedAt: tx.now }).where(eq(rooms.id, row.id)).run();
     if (alertLevel !== row.alertLevel) {
-      tx.emit({
-        topic: 'occupancy',
-        name: 'room.alert',
-        visibility: 'staff',
-        roomIds: [row.id],
-        data: { roomId: row.id, level: alertLevel, previousLevel: row.alertLevel, occupancy, capacity: row.capacity },
-      });
+      tx.emit('room.alert', { roomId: row.id, level: alertLevel, previousLevel: row.alertLevel, occupancy, capacity: row.capacity }, [row.id]);
     }
     const wasFull = toPublicRoom(row).full;
     const isFull = toPublicRoom(updated).full;
     if (wasFull !== isFull) {
-      tx.emit({ topic: 'schedule', name: 'room.updated', visibility: 'public', schema: publicRoomSchema, roomIds: [row.id], data: toPublicRoom(updated) });
+      tx.emit('room.updated', toPublicRoom(updated), [row.id]);
     }
     // Counts changed inside a transaction that may still roll back; the flush reads what was committed.
     this.dirty.add(row.id);

@@ -1,17 +1,13 @@
 // Rooms: the store functions, wire shapes (public for kiosks, staff with occupancy) and the create/change use cases.
 import { and, eq, ne } from 'drizzle-orm';
-import type { z } from 'zod';
 import type { Store } from '../db/open.js';
 import { rooms } from '../db/schema.js';
 import { nextAlertLevel, occupancyLevel } from '../domain/occupancy.js';
-import { AppError, notFound } from '../http/errors.js';
-import { publicRoomSchema, type staffRoomSchema } from '../http/schemas.js';
-import { occupancyEventSchema } from './occupancy.js';
+import { AppError, notFound } from '../core/errors.js';
+import type { PublicRoom, StaffRoom } from '../contract/rooms.js';
 import type { Actor, Tx, Writer } from './writer.js';
 
 export type RoomRow = typeof rooms.$inferSelect;
-export type PublicRoom = z.infer<typeof publicRoomSchema>;
-export type StaffRoom = z.infer<typeof staffRoomSchema>;
 export type RoomStatus = RoomRow['status'];
 
 export function toPublicRoom(row: RoomRow): PublicRoom {
@@ -48,7 +44,7 @@ export function insertRoomRow(store: Store, row: RoomRow): void {
 
 /** Every change to a room reaches kiosks as the room's public state. */
 export function emitRoomUpdated(tx: Tx, row: RoomRow, name: 'room.created' | 'room.updated' = 'room.updated'): void {
-  tx.emit({ topic: 'schedule', name, visibility: 'public', schema: publicRoomSchema, roomIds: [row.id], data: toPublicRoom(row) });
+  tx.emit(name, toPublicRoom(row), [row.id]);
 }
 
 export interface NewRoom {
@@ -156,26 +152,14 @@ export class RoomService {
 
   private emitCapacity(tx: Tx, before: RoomRow, after: RoomRow): void {
     if (after.alertLevel !== before.alertLevel) {
-      tx.emit({
-        topic: 'occupancy',
-        name: 'room.alert',
-        visibility: 'staff',
-        roomIds: [after.id],
-        data: { roomId: after.id, level: after.alertLevel, previousLevel: before.alertLevel, occupancy: after.occupancy, capacity: after.capacity },
-      });
+      tx.emit('room.alert', { roomId: after.id, level: after.alertLevel, previousLevel: before.alertLevel, occupancy: after.occupancy, capacity: after.capacity }, [after.id]);
     }
-    tx.emit({
-      topic: 'occupancy',
-      name: 'room.occupancy',
-      visibility: 'staff',
-      roomIds: [after.id],
-      data: occupancyEventSchema.parse({
+    tx.emit('room.occupancy', {
         roomId: after.id,
         occupancy: after.occupancy,
         capacity: after.capacity,
         occupancyLevel: occupancyLevel(after.occupancy, after.capacity),
-      }),
-    });
+      }, [after.id]);
   }
 
   private notifyOutOfService(room: RoomRow, actor: Actor): void {

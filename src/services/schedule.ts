@@ -1,61 +1,38 @@
 // The live schedule as a whole: programme import, now/next per room, the public change feed and exports.
 import { eq, isNotNull, sql } from 'drizzle-orm';
-import { z } from 'zod';
 import type { Store } from '../db/open.js';
 import { eventSettings, sessions } from '../db/schema.js';
+import { changeKinds } from '../core/vocabulary.js';
+import { effectiveEnd, effectiveStart, toIso } from '../core/time.js';
 import {
-  changeKinds,
+  changeKindSchema,
+  type ChangeEntry,
+  type ImportResult,
+  type NowNextIds,
+  type NowNextWire,
+  type SessionEvent,
+  type SessionWire,
+} from '../contract/sessions.js';
+import {
   daysSpanned,
   diffProgramme,
-  effectiveEnd,
-  effectiveStart,
   nowAndNext,
   sameValue,
   themeFromTrack,
   type ExistingSession,
   type IncomingSession,
 } from '../domain/schedule.js';
-import { AppError, notFound } from '../http/errors.js';
-import { isoTime, sessionSchema, toIso, type SessionWire } from '../http/schemas.js';
+import { AppError, notFound } from '../core/errors.js';
 import { ScheduleImportError, parseSchedule, type ParsedProgramme } from '../interop/schedule-import.js';
 import type { ExportInput } from '../interop/schedule-export.js';
 import { emitRoomUpdated, insertRoomRow, listRoomRows, type RoomRow } from './rooms.js';
-import { changeKindSchema, SessionService, sessionFieldsSchema, statusNow, toSessionWire, type SessionEvent, type SessionRow } from './sessions.js';
+import type { SessionService} from './sessions.js';
+import { statusNow, toSessionWire, type SessionRow } from './sessions.js';
 import { readSettings, type EventSettings } from './settings.js';
 import type { Actor, Tx, Writer } from './writer.js';
 
-/** How often the clock moves sessions to live and ended; kiosks show the change within this. */
-export const STATUS_INTERVAL_MS = 2_000;
-
 /** Type of an imported session whose file gives none (the data model's default). */
 const DEFAULT_TYPE = 'panel';
-
-export const nowNextSchema = z.object({
-  roomId: z.string(),
-  current: sessionSchema.nullable(),
-  next: sessionSchema.nullable(),
-});
-export type NowNextWire = z.infer<typeof nowNextSchema>;
-
-export const changeEntrySchema = z.object({
-  seq: z.number().int(),
-  at: isoTime,
-  sessionId: z.string(),
-  kind: changeKindSchema,
-  /** Every kind the change made (a move and a new time at once); `kind` is the most important. */
-  kinds: z.array(changeKindSchema),
-  before: sessionFieldsSchema.nullable(),
-  after: sessionFieldsSchema.nullable(),
-  note: z.string().nullable(),
-});
-export type ChangeEntry = z.infer<typeof changeEntrySchema>;
-
-export const importResultSchema = z.object({
-  rooms: z.object({ created: z.number().int(), updated: z.number().int() }),
-  sessions: z.object({ created: z.number().int(), updated: z.number().int(), cancelled: z.number().int() }),
-  warnings: z.array(z.string()),
-});
-export type ImportResult = z.infer<typeof importResultSchema>;
 
 interface NowNextCache {
   /** Newest schedule event when computed. */
@@ -64,19 +41,12 @@ interface NowNextCache {
   from: number;
   until: number;
   rows: NowNextWire[];
-}
-
-interface ChangeRow {
-  seq: number;
-  at: number;
-  payload: string;
+  ids: NowNextIds[];
 }
 
 export class ScheduleService {
   private readonly candidatesStmt;
   private readonly untilStmt;
-  private readonly scheduleSeqStmt;
-  private readonly changesStmt;
   private nowNextCache: NowNextCache | null = null;
 
   constructor(
@@ -94,33 +64,23 @@ export class ScheduleService {
       .select()
       .from(sessions)
       .where(
-        sql`${sessions.status} != 'cancelled' AND ${sessions.endsAt} + ${sessions.delayMinutes} * 60000 > ${now}
-          AND (${sessions.startsAt} + ${sessions.delayMinutes} * 60000 <= ${now}
-            OR (${sessions.roomId}, ${sessions.startsAt} + ${sessions.delayMinutes} * 60000) IN (
-              SELECT room_id, MIN(starts_at + delay_minutes * 60000) FROM sessions
-              WHERE status != 'cancelled' AND starts_at + delay_minutes * 60000 > ${now} GROUP BY room_id))`,
+        sql`${sessions.status} != 'cancelled' AND ${sessions.effectiveEndsAt} > ${now}
+          AND (${sessions.effectiveStartsAt} <= ${now}
+            OR (${sessions.roomId}, ${sessions.effectiveStartsAt}) IN (
+              SELECT room_id, MIN(effective_starts_at) FROM sessions
+              WHERE status != 'cancelled' AND effective_starts_at > ${now} GROUP BY room_id))`,
       )
       .prepare();
     // The next instant at which some session starts or ends: until then now/next cannot change by itself.
     this.untilStmt = store.sqlite.prepare(
-      `SELECT MIN(CASE WHEN starts_at + delay_minutes * 60000 > @now THEN starts_at + delay_minutes * 60000
-                       ELSE ends_at + delay_minutes * 60000 END) AS until
-       FROM sessions WHERE status != 'cancelled' AND ends_at + delay_minutes * 60000 > @now`,
-    );
-    // Every change to sessions and rooms appends a `schedule` event: its newest seq versions the cache.
-    this.scheduleSeqStmt = store.sqlite.prepare(`SELECT MAX(seq) AS seq FROM events WHERE topic = 'schedule'`);
-    const kinds = changeKinds.map((k) => `'${k}'`).join(', ');
-    this.changesStmt = store.sqlite.prepare(
-      `SELECT seq, at, payload FROM events
-       WHERE topic = 'schedule' AND seq > ? AND name IN ('session.created', 'session.updated')
-         AND json_extract(payload, '$.kind') IN (${kinds})
-       ORDER BY seq LIMIT ?`,
+      `SELECT MIN(CASE WHEN effective_starts_at > @now THEN effective_starts_at ELSE effective_ends_at END) AS until
+       FROM sessions WHERE status != 'cancelled' AND effective_ends_at > @now`,
     );
   }
 
   /** Per room (or the one asked for): the session on now and the next, as of the server's clock. */
   nowNext(roomId?: string): NowNextWire[] {
-    const all = this.allNowNext(this.clock());
+    const all = this.allNowNext(this.clock()).rows;
     if (roomId === undefined) return all;
     const one = all.find((r) => r.roomId === roomId);
     if (!one) throw notFound('room');
@@ -131,25 +91,34 @@ export class ScheduleService {
    * Kiosks and signage poll this: the answer is kept until the schedule changes (a new schedule
    * event) or the clock reaches the next start or end of a session, whichever comes first.
    */
-  private allNowNext(now: number): NowNextWire[] {
-    const seq = (this.scheduleSeqStmt.get() as { seq: number | null }).seq ?? 0;
+  private allNowNext(now: number): NowNextCache {
+    // Every change to sessions and rooms appends a `schedule` event: its newest seq versions the cache.
+    const seq = this.writer.log.latestSeqOf('schedule');
     const cached = this.nowNextCache;
-    if (cached && cached.seq === seq && now >= cached.from && now < cached.until) return cached.rows;
+    if (cached && cached.seq === seq && now >= cached.from && now < cached.until) return cached;
     const slots = nowAndNext(this.candidatesStmt.all({ now }), now);
     const wire = (row: SessionRow | null | undefined): SessionWire | null => (row ? toSessionWire(row) : null);
-    const rows = listRoomRows(this.store).map((room) => {
-      const slot = slots.get(room.id);
-      return { roomId: room.id, current: wire(slot?.current), next: wire(slot?.next) };
+    const roomIds = listRoomRows(this.store).map((room) => room.id);
+    const rows = roomIds.map((roomId) => {
+      const slot = slots.get(roomId);
+      return { roomId, current: wire(slot?.current), next: wire(slot?.next) };
     });
+    const ids = rows.map((r) => ({ roomId: r.roomId, currentId: r.current?.id ?? null, nextId: r.next?.id ?? null }));
     const until = (this.untilStmt.get({ now }) as { until: number | null }).until ?? Number.POSITIVE_INFINITY;
-    this.nowNextCache = { seq, from: now, until, rows };
-    return rows;
+    this.nowNextCache = { seq, from: now, until, rows, ids };
+    return this.nowNextCache;
+  }
+
+  /** The same per room by session id, for the live snapshot: pages show what the server decides is on. */
+  nowNextIds(): NowNextIds[] {
+    return this.allNowNext(this.clock()).ids;
   }
 
   /** The public schedule changes after `since`, oldest first, read from the event log. */
   changes(since: number, limit: number): ChangeEntry[] {
-    return (this.changesStmt.all(since, limit) as ChangeRow[]).map((row) => {
-      const data = JSON.parse(row.payload) as SessionEvent;
+    const records = this.writer.log.readNamed(since, limit, { names: ['session.created', 'session.updated'], kinds: changeKinds });
+    return records.map((row) => {
+      const data = JSON.parse(row.payloadJson) as SessionEvent;
       return {
         seq: row.seq,
         at: toIso(row.at),

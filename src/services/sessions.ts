@@ -1,23 +1,22 @@
 // Sessions: the store functions, the wire shape, and the create / change / clock use cases that emit classified schedule changes.
 import { and, eq, gte, inArray, lt, sql } from 'drizzle-orm';
-import { z } from 'zod';
 import type { Store } from '../db/open.js';
-import { rooms, sessions, type AccessPolicy } from '../db/schema.js';
+import type { AccessPolicy, ChangeKind, UpdateKind } from '../core/vocabulary.js';
+import { toIso } from '../core/time.js';
+import { changeFieldNames, type SessionEvent, type SessionWire } from '../contract/sessions.js';
+import { rooms, sessions } from '../db/schema.js';
 import {
-  changeKinds,
   changedFields,
   classifyChange,
   clockStatus,
   primaryKind,
-  type ChangeKind,
   type ScheduleFacts,
-  type UpdateKind,
 } from '../domain/schedule.js';
-import { AppError, notFound } from '../http/errors.js';
-import { sessionSchema, toIso, type SessionWire } from '../http/schemas.js';
+import { AppError, notFound } from '../core/errors.js';
 import type { Actor, Tx, Writer } from './writer.js';
 
-export type SessionRow = typeof sessions.$inferSelect;
+/** A session as the use cases handle it; the effective times are derived by the database (and by core/time.ts in memory). */
+export type SessionRow = Omit<typeof sessions.$inferSelect, 'effectiveStartsAt' | 'effectiveEndsAt'>;
 
 export function toSessionWire(row: SessionRow): SessionWire {
   return {
@@ -42,50 +41,6 @@ export function toSessionWire(row: SessionRow): SessionWire {
 export function listSessionRows(store: Store): SessionRow[] {
   return store.db.select().from(sessions).orderBy(sessions.startsAt, sessions.id).all();
 }
-
-/** The public fields a change can touch; `before` and `after` of a change hold those that differ. */
-export const changeFieldNames = [
-  'title',
-  'theme',
-  'type',
-  'startsAt',
-  'endsAt',
-  'roomId',
-  'speakers',
-  'status',
-  'delayMinutes',
-  'access',
-  'expectedAttendance',
-  'requiredFeatures',
-] as const satisfies readonly (keyof SessionWire)[];
-
-export const sessionFieldsSchema = sessionSchema.pick({
-  title: true,
-  theme: true,
-  type: true,
-  startsAt: true,
-  endsAt: true,
-  roomId: true,
-  speakers: true,
-  status: true,
-  delayMinutes: true,
-  access: true,
-  expectedAttendance: true,
-  requiredFeatures: true,
-}).partial();
-
-export const changeKindSchema = z.enum(changeKinds);
-
-/** Payload of `session.created` and `session.updated`: what changed, why, and the session as it now is. */
-export const sessionEventSchema = z.object({
-  kind: z.enum([...changeKinds, 'status', 'edited']),
-  kinds: z.array(changeKindSchema),
-  before: sessionFieldsSchema.nullable(),
-  after: sessionFieldsSchema.nullable(),
-  note: z.string().nullable(),
-  session: sessionSchema,
-});
-export type SessionEvent = z.infer<typeof sessionEventSchema>;
 
 export interface NewSession {
   title: string;
@@ -368,7 +323,7 @@ export class SessionService {
     roomIds: string[] = [session.roomId],
   ): void {
     const data: SessionEvent = { kind, kinds, before, after, note, session };
-    tx.emit({ topic: 'schedule', name, visibility: 'public', schema: sessionEventSchema, roomIds, data });
+    tx.emit(name, data, roomIds);
   }
 
   private assertRoom(roomId: string, field: string): void {

@@ -1,7 +1,7 @@
 // The one way to change state: a use case runs in one transaction with the events it appends; the hub publishes after commit.
-import type { ZodType } from 'zod';
+import { eventDef, visibilityOf, type EventName, type EventPayload } from '../contract/events.js';
 import type { Sqlite } from '../db/open.js';
-import type { Role } from '../db/schema.js';
+import type { Role } from '../core/vocabulary.js';
 import type { EventLog, EventRecord } from '../live/event-log.js';
 
 export interface Actor {
@@ -9,25 +9,15 @@ export interface Actor {
   role: Role;
 }
 
-interface EventBase {
-  topic: string;
-  name: string;
-  /** Rooms the event concerns, for live clients that follow only some rooms. */
-  roomIds?: string[];
-}
-
-/**
- * A public event must name the schema that shapes it: kiosks see exactly what that schema lets
- * through, never a staff object with fields deleted.
- */
-export type NewEvent =
-  | (EventBase & { visibility: 'public'; schema: ZodType; data: unknown })
-  | (EventBase & { visibility: 'staff' | 'personal' | 'admin'; data: unknown });
-
 export interface Tx {
   readonly now: number;
   readonly actor: Actor | null;
-  emit(event: NewEvent): EventRecord;
+  /**
+   * Appends an event of the catalogue: its topic and what each audience receives come from the
+   * contract, so an event without a schema does not compile. `roomIds` names the rooms it
+   * concerns, for live clients that follow only some rooms (nulls are left out).
+   */
+  emit<N extends EventName>(name: N, data: EventPayload<N>, roomIds?: readonly (string | null)[]): EventRecord;
 }
 
 export interface Publisher {
@@ -53,7 +43,7 @@ export class Writer {
 
   constructor(
     sqlite: Sqlite,
-    private readonly log: EventLog,
+    readonly log: EventLog,
     private readonly clock: () => number,
   ) {
     this.inTransaction = sqlite.transaction((fn: () => unknown) => fn());
@@ -135,15 +125,17 @@ export class Writer {
     return {
       now,
       actor,
-      emit(event: NewEvent): EventRecord {
-        const data = event.visibility === 'public' ? event.schema.parse(event.data) : event.data;
+      emit(name, data, roomIds) {
+        const def = eventDef(name);
+        const rooms = roomIds?.filter((id): id is string => id !== null) ?? [];
         const record = log.append({
-          topic: event.topic,
-          name: event.name,
-          visibility: event.visibility,
+          topic: def.topic,
+          name,
+          visibility: visibilityOf(name),
           actorDeviceId: actor?.deviceId ?? null,
-          roomIds: event.roomIds && event.roomIds.length > 0 ? [...new Set(event.roomIds)] : null,
-          payloadJson: JSON.stringify(data),
+          roomIds: rooms.length > 0 ? [...new Set(rooms)] : null,
+          // Stored as its schema lets through: a payload never carries a field the contract does not name.
+          payloadJson: JSON.stringify(def.payload.parse(data)),
           at: now,
         });
         appended.push(record);

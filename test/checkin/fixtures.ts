@@ -1,8 +1,9 @@
 // Check-in test fixtures: rooms and sessions written straight to the store, walk-ins and scans through the API.
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { rooms, sessions, type AccessPolicy, type Category } from '../../src/db/schema.js';
-import { toIso } from '../../src/http/schemas.js';
+import type { AccessPolicy, Category } from '../../src/core/vocabulary.js';
+import { rooms, sessions } from '../../src/db/schema.js';
+import { toIso } from '../../src/core/time.js';
 import type { Built } from '../helper.js';
 
 export const T0 = Date.parse('2026-02-15T08:00:00Z');

@@ -6,7 +6,7 @@ import { addRoom, addSession, scan, walkIn } from './fixtures.js';
 
 function recordFrames(client: LiveClient): string[] {
   const frames: string[] = [];
-  client.ws.on('message', (data) => frames.push(data.toString()));
+  client.ws.on('message', (data) => frames.push((data as Buffer).toString()));
   return frames;
 }
 
@@ -25,7 +25,7 @@ t.test('a scripted day of scans: kiosks see rooms fill up, never who', async (t)
   const ops = connect('ops');
   const statsAt: number[] = [];
   ops.client.ws.on('message', (data) => {
-    if (data.toString().includes('"checkins.stats"')) statsAt.push(performance.now());
+    if ((data as Buffer).toString().includes('"checkins.stats"')) statsAt.push(performance.now());
   });
   await Promise.all([kiosk.client.opened, desk.client.opened, ops.client.opened]);
   await kiosk.client.next((m) => m.type === 'snapshot');

@@ -1,6 +1,6 @@
 // Every attendee, badge and check-in route × every role: allowed, denied (403), or unauthenticated (401).
 import t from 'tap';
-import type { Role } from '../../src/db/schema.js';
+import type { Role } from '../../src/core/vocabulary.js';
 import { build } from '../helper.js';
 import { walkIn } from './fixtures.js';
 

@@ -1,6 +1,6 @@
 // Wall-clock/UTC conversion with Intl across DST edges, and the date, time and duration parsing used by the schedule importer.
 import t from 'tap';
-import fc from 'fast-check';
+import fc from '../property.js';
 import {
   formatDuration,
   formatLocalIso,
@@ -13,8 +13,8 @@ import {
   parseTimeOfDay,
   toWallClock,
   wallClockToUtc,
-} from '../../src/interop/time.js';
-import type { Zone } from '../../src/interop/time.js';
+} from '../../src/core/time.js';
+import type { Zone } from '../../src/core/time.js';
 
 const iana = (name: string): Zone => ({ kind: 'iana', name });
 const wall = (s: string) => {

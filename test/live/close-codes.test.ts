@@ -80,8 +80,18 @@ t.test('subscribe narrows topics and rooms; a kiosk never receives staff or pers
   const kiosk = liveClient(`${ws}/api/live?topics=announcements`, { headers: { authorization: `Bearer ${b.tokens.kiosk}` } });
   await kiosk.next((m) => m.type === 'snapshot');
   b.app.writer.run(null, (tx) => {
-    tx.emit({ topic: 'occupancy', name: 'room.occupancy', visibility: 'staff', data: { roomId: 'r1', occupancy: 12 } });
-    tx.emit({ topic: 'checkins', name: 'checkin.recorded', visibility: 'personal', data: { name: 'Canary Person' } });
+    tx.emit('room.occupancy', { roomId: 'r1', occupancy: 12, capacity: 100, occupancyLevel: 'normal' });
+    tx.emit('checkin.recorded', {
+      result: 'ok',
+      reason: null,
+      checkin: { id: 'c1', kind: 'entry', roomId: null, at: '2026-12-01T09:00:00Z', forced: false, leftRoomId: null },
+      attendee: { id: 'a1', name: 'Canary Person', organization: 'Canary Org', category: 'other', delegation: null, flags: [] },
+      firstCheckinAt: null,
+      scanId: 's1',
+      deviceId: 'd1',
+      receivedAt: '2026-12-01T09:00:00Z',
+      codeAttendeeId: 'a1',
+    });
   });
   await b.app.inject({ method: 'POST', url: '/api/announcements', headers: b.auth('ops'), payload: { text: 'A', severity: 'info' } });
   const first = await kiosk.next((m) => m.type === 'event');

@@ -2,7 +2,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ANY_ROLE, actorOf } from '../auth.js';
-import { announcementSchema, idParam, isoTime } from '../schemas.js';
+import { idParam } from '../../contract/common.js';
+import { announcementSchema, newAnnouncementBody } from '../../contract/announcements.js';
 
 const routes: FastifyPluginAsyncZod = async (app) => {
   app.get(
@@ -21,12 +22,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['announcements'],
         summary: 'Post an announcement; an emergency takes over kiosk screens until removed',
-        body: z.strictObject({
-          text: z.string().trim().min(1).max(2000),
-          severity: z.enum(['info', 'warning', 'emergency']),
-          roomIds: z.array(z.string().min(1).max(200)).max(500).optional(),
-          expiresAt: isoTime.optional(),
-        }),
+        body: newAnnouncementBody,
         response: { 201: announcementSchema },
       },
     },

@@ -1,15 +1,14 @@
 // Badge routes: public keys for offline scanners, key rotation, an attendee's current badge, reprint and the printable SVG.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import { actorOf } from '../auth.js';
-import { notFound } from '../errors.js';
-import { idParam, isoTime, toIso } from '../schemas.js';
+import { notFound } from '../../core/errors.js';
+import { toIso } from '../../core/time.js';
+import { idParam } from '../../contract/common.js';
+import { badgeSchema, kidParam, publicKeysSchema, removedKeySchema, rotatedKeySchema, type BadgeWireOut } from '../../contract/badges.js';
 import { renderBadgeSvg } from '../../interop/badge-svg.js';
 import type { BadgeWire } from '../../services/badges.js';
 
-const badgeSchema = z.object({ code: z.string(), version: z.number().int(), issuedAt: isoTime });
-
-const wire = (b: BadgeWire): z.infer<typeof badgeSchema> => ({ code: b.code, version: b.version, issuedAt: toIso(b.issuedAt) });
+const wire = (b: BadgeWire): BadgeWireOut => ({ code: b.code, version: b.version, issuedAt: toIso(b.issuedAt) });
 
 const routes: FastifyPluginAsyncZod = async (app) => {
   const { badges, attendees } = app.services;
@@ -22,20 +21,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         tags: ['badges'],
         summary: 'Every Ed25519 key that still verifies badge codes, by key id (the kid inside each code), as PEM and JWK',
         response: {
-          200: z.object({
-            alg: z.literal('EdDSA'),
-            activeKid: z.string().describe('the key that signs new badges'),
-            keys: z.array(
-              z.object({
-                kid: z.string(),
-                active: z.boolean(),
-                createdAt: isoTime,
-                retiredAt: isoTime.nullable(),
-                publicKeyPem: z.string(),
-                jwk: z.object({ kty: z.literal('OKP'), crv: z.literal('Ed25519'), x: z.string(), kid: z.string(), alg: z.literal('EdDSA'), use: z.literal('sig') }),
-              }),
-            ),
-          }),
+          200: publicKeysSchema,
         },
       },
     },
@@ -63,7 +49,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['badges'],
         summary: 'A new key signs badges from now on; retired keys still verify until removed',
-        response: { 201: z.object({ kid: z.string(), retired: z.array(z.string()) }) },
+        response: { 201: rotatedKeySchema },
       },
     },
     async (request, reply) => reply.code(201).send(await badges.rotate(actorOf(request))),
@@ -76,8 +62,8 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['badges'],
         summary: 'Remove a retired key: codes it signed scan as invalid_code from now on',
-        params: z.strictObject({ kid: z.string().min(1).max(32) }),
-        response: { 200: z.object({ kid: z.string(), badgesAffected: z.number().int() }) },
+        params: kidParam,
+        response: { 200: removedKeySchema },
       },
     },
     async (request) => badges.removeKey(actorOf(request), request.params.kid),

@@ -2,10 +2,12 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { actorOf } from '../auth.js';
-import { deviceSchema, idParam, roleSchema, toIso } from '../schemas.js';
+import { toIso } from '../../core/time.js';
+import { idParam } from '../../contract/common.js';
+import { createdDeviceSchema, deviceSchema, newDeviceBody, type DeviceWire } from '../../contract/devices.js';
 import type { Device } from '../../services/devices.js';
 
-const wire = (d: Device): z.infer<typeof deviceSchema> => ({
+const wire = (d: Device): DeviceWire => ({
   id: d.id,
   name: d.name,
   role: d.role,
@@ -23,8 +25,8 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['devices'],
         summary: 'Create a device; its token is shown only in this answer',
-        body: z.strictObject({ name: z.string().trim().min(1).max(200), role: roleSchema }),
-        response: { 201: z.object({ id: z.string(), name: z.string(), role: roleSchema, token: z.string() }) },
+        body: newDeviceBody,
+        response: { 201: createdDeviceSchema },
       },
     },
     async (request, reply) => {
@@ -49,8 +51,8 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       schema: { tags: ['devices'], summary: 'Revoke a device: its token stops working and its sockets close with 4403', params: idParam },
     },
     async (request, reply) => {
+      // The hub closes the device's sockets when it publishes the device.revoked event.
       await app.services.devices.revoke(actorOf(request), request.params.id);
-      app.hub.closeDevice(request.params.id);
       return reply.code(204).send();
     },
   );

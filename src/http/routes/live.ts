@@ -1,8 +1,8 @@
 // GET /api/live: the WebSocket that pushes every change; authenticated and Origin-checked before the upgrade.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
+import { liveQuery } from '../../contract/live.js';
 import { ANY_ROLE } from '../auth.js';
-import { AppError } from '../errors.js';
+import { AppError } from '../../core/errors.js';
 import { parseList } from '../../live/hub.js';
 
 const routes: FastifyPluginAsyncZod = async (app) => {
@@ -14,12 +14,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['live'],
         summary: 'Live updates over WebSocket (see API.md: welcome, replay or snapshot, events)',
-        querystring: z.strictObject({
-          since: z.coerce.number().int().min(0).optional(),
-          epoch: z.string().max(100).optional(),
-          topics: z.string().max(1000).optional(),
-          roomIds: z.string().max(10_000).optional(),
-        }),
+        querystring: liveQuery,
       },
       preValidation: async (request) => {
         const origin = request.headers.origin;

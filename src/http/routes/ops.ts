@@ -1,7 +1,8 @@
 // Ops routes: liveness, readiness and Prometheus metrics.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { problemSchema } from '../schemas.js';
+import { problemSchema } from '../../contract/common.js';
+import { sendProblem } from '../errors.js';
 
 const routes: FastifyPluginAsyncZod = async (app) => {
   app.get(
@@ -25,13 +26,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     },
     async (_request, reply) => {
       if (app.lifecycle.closing) {
-        return reply.code(503).type('application/problem+json').send({
-          type: 'urn:eventday:problem:shutting_down',
-          title: 'Service Unavailable',
-          status: 503,
-          detail: 'the service is shutting down',
-          code: 'shutting_down',
-        });
+        return sendProblem(reply, 503, 'shutting_down', 'the service is shutting down');
       }
       return { status: 'ready' as const };
     },

@@ -1,20 +1,11 @@
 // Room routes: every device lists rooms (kiosks without counts or capacity); staff create rooms and change them.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { isStaffRole } from '../../live/visibility.js';
+import { isStaffRole } from '../../core/vocabulary.js';
 import { toPublicRoom, toStaffRoom } from '../../services/rooms.js';
 import { ANY_ROLE, actorOf } from '../auth.js';
-import { idParam, publicRoomSchema, roomStatusSchema, staffRoomSchema } from '../schemas.js';
-
-/** Features are matched between rooms and sessions, so they are tokens: lower-case words joined by `_`. */
-export const featureSchema = z
-  .string()
-  .regex(/^[a-z][a-z0-9_]{0,49}$/, 'a feature is lower-case letters, digits and _ (e.g. step_free), at most 50 characters');
-
-const roomName = z.string().trim().min(1).max(200);
-const capacity = z.number().int().min(0).max(100_000);
-const features = z.array(featureSchema).max(50);
-const sortOrder = z.number().int().min(-1_000_000).max(1_000_000);
+import { idParam } from '../../contract/common.js';
+import { newRoomBody, publicRoomSchema, roomPatchBody, staffRoomSchema } from '../../contract/rooms.js';
 
 const routes: FastifyPluginAsyncZod = async (app) => {
   const { rooms } = app.services;
@@ -44,13 +35,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['rooms'],
         summary: 'Create a room',
-        body: z.strictObject({
-          name: roomName,
-          capacity,
-          features: features.default([]),
-          status: roomStatusSchema.default('open'),
-          sortOrder: sortOrder.default(0),
-        }),
+        body: newRoomBody,
         response: { 201: staffRoomSchema },
       },
     },
@@ -68,15 +53,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         tags: ['rooms'],
         summary: 'Change a room: name, capacity, features, status (open, closed, out_of_service) or sort order',
         params: idParam,
-        body: z
-          .strictObject({
-            name: roomName.optional(),
-            capacity: capacity.optional(),
-            features: features.optional(),
-            status: roomStatusSchema.optional(),
-            sortOrder: sortOrder.optional(),
-          })
-          .refine((b) => Object.keys(b).length > 0, 'give at least one field to change'),
+        body: roomPatchBody,
         response: { 200: staffRoomSchema },
       },
     },

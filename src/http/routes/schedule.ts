@@ -3,9 +3,9 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { toICalendar } from '../../interop/ical.js';
 import { toScheduleJson } from '../../interop/schedule-export.js';
-import { changeEntrySchema, importResultSchema, nowNextSchema } from '../../services/schedule.js';
+import { changeEntrySchema, changesQuery, importResultSchema, nowNextSchema } from '../../contract/sessions.js';
 import { ANY_ROLE, actorOf } from '../auth.js';
-import { AppError } from '../errors.js';
+import { AppError } from '../../core/errors.js';
 
 /** Programme files are larger than API bodies: a 1,000-event schedule.json is about 1 MB. */
 const IMPORT_BODY_LIMIT = 32 * 1024 * 1024;
@@ -35,10 +35,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['schedule'],
         summary: 'The public schedule changes after event seq `since`, oldest first; page with the last seq seen',
-        querystring: z.strictObject({
-          since: z.coerce.number().int().min(0).default(0),
-          limit: z.coerce.number().int().min(1).max(10_000).default(5_000),
-        }),
+        querystring: changesQuery,
         response: { 200: z.array(changeEntrySchema) },
       },
     },

@@ -4,26 +4,9 @@ import { z } from 'zod';
 import { localDayBounds } from '../../domain/schedule.js';
 import { toSessionWire } from '../../services/sessions.js';
 import { ANY_ROLE, actorOf } from '../auth.js';
-import { AppError, notFound } from '../errors.js';
-import { accessSchema, idParam, isoTime, problemSchema, sessionSchema } from '../schemas.js';
-import { featureSchema } from './rooms.js';
-
-const title = z.string().trim().min(1).max(300);
-const theme = z.number().int().min(1).max(3).nullable().describe('programme theme 1–3, or null');
-const type = z.string().trim().min(1).max(50).describe('plenary, panel, workshop, closed, break, …');
-const roomId = z.string().min(1).max(200);
-const speakers = z.array(z.string().trim().min(1).max(200)).max(100);
-const delayMinutes = z.number().int().min(0).max(600);
-const expectedAttendance = z.number().int().min(0).max(100_000);
-const requiredFeatures = z.array(featureSchema).max(50);
-// An empty note is no note.
-const changeNote = z
-  .string()
-  .trim()
-  .max(500)
-  .nullable()
-  .transform((v) => (v === '' ? null : v))
-  .describe('a public reason for this change, shown on kiosks');
+import { AppError, notFound } from '../../core/errors.js';
+import { idParam, problemSchema } from '../../contract/common.js';
+import { newSessionBody, sessionPatchBody, sessionSchema, sessionsQuery } from '../../contract/sessions.js';
 
 const ms = (iso: string): number => Date.parse(iso);
 
@@ -38,10 +21,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['sessions'],
         summary: 'Every matching session, cancelled ones included; `day` is a local date in the event zone',
-        querystring: z.strictObject({
-          day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD').optional(),
-          roomId: roomId.optional(),
-        }),
+        querystring: sessionsQuery,
         response: { 200: z.array(sessionSchema) },
       },
     },
@@ -83,20 +63,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['sessions'],
         summary: 'Create a session',
-        body: z.strictObject({
-          title,
-          theme: theme.default(null),
-          type: type.default('panel'),
-          startsAt: isoTime,
-          endsAt: isoTime,
-          roomId,
-          speakers: speakers.default([]),
-          delayMinutes: delayMinutes.default(0),
-          access: accessSchema.default({ policy: 'open' }),
-          expectedAttendance: expectedAttendance.default(0),
-          requiredFeatures: requiredFeatures.default([]),
-          changeNote: changeNote.default(null),
-        }),
+        body: newSessionBody,
         response: { 201: sessionSchema },
       },
     },
@@ -117,22 +84,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
           'Change a session (move, re-time, delay, cancel with status "cancelled", restore with status "scheduled"); ' +
           '`version` is the version the editor saw, a stale one gets 409 version_conflict with `currentVersion`',
         params: idParam,
-        body: z.strictObject({
-          version: z.number().int().min(1),
-          title: title.optional(),
-          theme: theme.optional(),
-          type: type.optional(),
-          startsAt: isoTime.optional(),
-          endsAt: isoTime.optional(),
-          roomId: roomId.optional(),
-          speakers: speakers.optional(),
-          status: z.enum(['scheduled', 'cancelled']).optional().describe('live and ended follow the clock'),
-          delayMinutes: delayMinutes.optional(),
-          access: accessSchema.optional(),
-          expectedAttendance: expectedAttendance.optional(),
-          requiredFeatures: requiredFeatures.optional(),
-          changeNote: changeNote.optional(),
-        }),
+        body: sessionPatchBody,
         response: { 200: sessionSchema, 409: problemSchema.extend({ currentVersion: z.number().int() }) },
       },
     },

@@ -1,0 +1,67 @@
+// The use cases, built once on the store and the Writer, and how they feed each other.
+import fp from 'fastify-plugin';
+import { AllocationService } from '../services/allocation.js';
+import { solveAllocation } from '../services/allocation-solver.js';
+import { AnnouncementService } from '../services/announcements.js';
+import { AttendeeService } from '../services/attendees.js';
+import { BadgeService } from '../services/badges.js';
+import { CheckinService } from '../services/checkins.js';
+import { DeviceService } from '../services/devices.js';
+import { HeadcountService } from '../services/headcount.js';
+import { OccupancyService } from '../services/occupancy.js';
+import { RoomService } from '../services/rooms.js';
+import { ScheduleService } from '../services/schedule.js';
+import { SessionService } from '../services/sessions.js';
+
+export interface Services {
+  devices: DeviceService;
+  announcements: AnnouncementService;
+  occupancy: OccupancyService;
+  rooms: RoomService;
+  sessions: SessionService;
+  schedule: ScheduleService;
+  badges: BadgeService;
+  attendees: AttendeeService;
+  checkins: CheckinService;
+  headcounts: HeadcountService;
+  allocation: AllocationService;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    services: Services;
+  }
+}
+
+export default fp(
+  async (app) => {
+    const { store, writer, newId, clock, settings } = app;
+    const devices = new DeviceService(store, writer, newId);
+    const announcements = new AnnouncementService(store, writer, newId, clock);
+    const occupancy = new OccupancyService(store, writer);
+    const rooms = new RoomService(store, writer, newId, app.log);
+    const sessions = new SessionService(store, writer, newId, clock);
+    const schedule = new ScheduleService(store, writer, sessions, newId, clock, settings);
+    const badges = new BadgeService(store, writer);
+    const checkins = new CheckinService(store, writer, badges, occupancy, newId, settings.timeZone, (err) =>
+      app.log.error({ err }, 'check-in stats publication failed'),
+    );
+    const attendees = new AttendeeService(store, writer, badges, newId, () => checkins.arrivalsChanged());
+    const headcounts = new HeadcountService(store, writer, occupancy);
+    const allocation = new AllocationService({
+      store,
+      writer,
+      clock,
+      newId,
+      timeZone: settings.timeZone,
+      solve: (input) => solveAllocation(input),
+      sessions,
+    });
+    // A proposal is advice: the room service logs a listener's failure and never undoes the room change.
+    rooms.onOutOfService(async (room) => {
+      await allocation.proposeForRoomFailure(room.id);
+    });
+    app.decorate('services', { devices, announcements, occupancy, rooms, sessions, schedule, badges, attendees, checkins, headcounts, allocation });
+  },
+  { name: 'eventday-services', dependencies: ['eventday-writer'] },
+);

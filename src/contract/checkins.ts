@@ -1,0 +1,88 @@
+// Check-ins: the scan body, the answer desks and doors act on, batches, stats, and the check-in events per audience.
+import { z } from 'zod';
+import { scanKinds, scanReasons, scanResults } from '../core/vocabulary.js';
+import { scannedPersonSchema } from './attendees.js';
+import { countsSchema, isoTime } from './common.js';
+
+export const BATCH_MAX_SCANS = 500;
+
+export const scanKindSchema = z.enum(scanKinds);
+export const scanResultSchema = z.enum(scanResults);
+export const scanReasonSchema = z.enum(scanReasons);
+
+export const scanBody = z.strictObject({
+  scanId: z.string().min(1).max(200).describe('chosen by the scanner (a UUID); a resent scanId gets the first answer'),
+  code: z.string().min(1).max(2048).describe('what the badge QR holds'),
+  kind: scanKindSchema.default('entry'),
+  roomId: z.string().min(1).max(200).nullable().optional().describe('null or absent: venue registration; a room id: a door scan'),
+  scannedAt: isoTime.optional().describe("the scanner's time; defaults to the server's"),
+  force: z.boolean().default(false).describe('admit past a full room (recorded as forced)'),
+});
+export type ScanBody = z.input<typeof scanBody>;
+
+export const batchBody = z.strictObject({ scans: z.array(scanBody).min(1).max(BATCH_MAX_SCANS) });
+
+export const checkinRecordSchema = z.object({
+  id: z.string(),
+  kind: scanKindSchema,
+  roomId: z.string().nullable(),
+  at: isoTime,
+  forced: z.boolean(),
+  leftRoomId: z.string().nullable().describe('the room this scan counted the attendee out of, if any'),
+});
+
+export const checkinAnswerSchema = z
+  .object({
+    result: scanResultSchema,
+    reason: scanReasonSchema.nullable(),
+    replayed: z.boolean(),
+    checkin: checkinRecordSchema,
+    attendee: scannedPersonSchema.nullable(),
+    firstCheckinAt: isoTime.nullable(),
+  })
+  .meta({ id: 'CheckinAnswer' });
+export type CheckinAnswer = z.infer<typeof checkinAnswerSchema>;
+export type CheckinAttendee = NonNullable<CheckinAnswer['attendee']>;
+
+export const batchAnswerSchema = z.object({ results: z.array(checkinAnswerSchema) }).meta({ id: 'CheckinBatchAnswer' });
+
+export const checkinStatsSchema = z
+  .object({ total: z.number().int(), byCategory: countsSchema, byHour: countsSchema, byDesk: countsSchema })
+  .meta({ id: 'CheckinStats' });
+export type CheckinStats = z.infer<typeof checkinStatsSchema>;
+
+/** Payload of `checkin.recorded` as stored (admin): the answer, plus who scanned it and when it arrived. */
+export const checkinRecordedSchema = checkinAnswerSchema.omit({ replayed: true }).extend({
+  scanId: z.string(),
+  deviceId: z.string(),
+  receivedAt: isoTime,
+  /** Audit: whom a validly signed code named, even when that attendee is unknown here. */
+  codeAttendeeId: z.string().nullable(),
+});
+export type CheckinRecorded = z.infer<typeof checkinRecordedSchema>;
+
+/** What a desk sees of a scan: the answer as the scanning desk got it, and which device made it. */
+export const deskCheckinRecordedSchema = checkinAnswerSchema.omit({ replayed: true }).extend({ scanId: z.string(), deviceId: z.string() });
+
+/** What a door sees of a scan at a room: the decision and the person as the door shows them (no delegation, never email). */
+export const doorCheckinRecordedSchema = z.object({
+  result: scanResultSchema,
+  reason: scanReasonSchema.nullable(),
+  checkin: checkinRecordSchema,
+  attendee: scannedPersonSchema.pick({ id: true, name: true, organization: true, category: true, flags: true }).nullable(),
+  scanId: z.string(),
+});
+
+/** Payload of `checkin.undone` as stored (admin). */
+export const checkinUndoneSchema = z.object({
+  id: z.string(),
+  scanId: z.string(),
+  attendeeId: z.string().nullable(),
+  kind: scanKindSchema,
+  roomId: z.string().nullable(),
+  undoneAt: isoTime,
+  undoneBy: z.string(),
+});
+
+/** What a door sees of an undone room scan. */
+export const doorCheckinUndoneSchema = checkinUndoneSchema.pick({ id: true, scanId: true, kind: true, roomId: true, undoneAt: true });

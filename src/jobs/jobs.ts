@@ -1,0 +1,34 @@
+// eventday's periodic jobs, each with its interval and where it runs; the scheduler runs them.
+import { checkpoint, type Sqlite } from '../db/open.js';
+import type { AnnouncementService } from '../services/announcements.js';
+import { STATS_INTERVAL_MS, type CheckinService } from '../services/checkins.js';
+import { OCCUPANCY_COALESCE_MS, type OccupancyService } from '../services/occupancy.js';
+import type { SessionService } from '../services/sessions.js';
+import type { Job } from './scheduler.js';
+
+/** How often the clock moves sessions to live and ended; kiosks show the change within this. */
+export const STATUS_INTERVAL_MS = 2_000;
+export const EXPIRY_INTERVAL_MS = 1_000;
+/** `wal_checkpoint(PASSIVE)` from a timer, so that no request pays for it. */
+export const CHECKPOINT_INTERVAL_MS = 5_000;
+
+export interface JobTargets {
+  sqlite: Sqlite;
+  sessions: Pick<SessionService, 'advanceStatuses'>;
+  announcements: Pick<AnnouncementService, 'expireDue'>;
+  occupancy: Pick<OccupancyService, 'flush'>;
+  checkins: Pick<CheckinService, 'publishStats'>;
+}
+
+export function eventdayJobs(t: JobTargets): Job[] {
+  return [
+    { name: 'session-status-clock', intervalMs: STATUS_INTERVAL_MS, run: () => t.sessions.advanceStatuses() },
+    { name: 'announcement-expiry', intervalMs: EXPIRY_INTERVAL_MS, run: () => t.announcements.expireDue() },
+    // Node-local: the rooms whose counts changed on this node are known only here.
+    { name: 'occupancy-flush', intervalMs: OCCUPANCY_COALESCE_MS, scope: 'node', atClose: true, run: () => t.occupancy.flush() },
+    // Node-local too: the change counter it checks is bumped by the scans this node took.
+    { name: 'checkin-stats', intervalMs: STATS_INTERVAL_MS, scope: 'node', run: () => t.checkins.publishStats() },
+    // Added last, so the final checkpoint at close follows the final flush.
+    { name: 'wal-checkpoint', intervalMs: CHECKPOINT_INTERVAL_MS, scope: 'node', atClose: true, run: () => checkpoint(t.sqlite) },
+  ];
+}
