@@ -8,11 +8,12 @@ import { verifyChain } from '../src/live/event-log.js';
 import { integrityCheck } from '../src/services/maintenance.js';
 import { Client, numericFlags, sleep, startServer, TransportError, type ServerProcess } from './reliability/lib.js';
 
-const USAGE = `usage: npx tsx scripts/crash-test.ts [--rounds 20] [--scanners 16] [--attendees 300] [--min-ms 300] [--max-ms 2500]
+const USAGE = `usage: npm run crash-test -- [--rounds 20] [--scanners 16] [--attendees 300] [--min-ms 300] [--max-ms 2500]
   Starts the real server on a temp database, runs the scanners (unique scanIds, keep-alive HTTP),
   SIGKILLs the server after a random time in [min-ms, max-ms], restarts it on the same file and
   checks that every acknowledged scan answers replayed: true and that integrity_check is ok.
-  Exit code 1 if any acknowledged scan is lost or a check fails.`;
+  Progress: one line per round. Exit 0: nothing lost, every check ok. Exit 1: an acknowledged
+  scan was lost, a check failed or the run did not finish. Exit 2: a wrong command line.`;
 
 const opts = numericFlags(process.argv.slice(2), { rounds: 20, scanners: 16, attendees: 300, 'min-ms': 300, 'max-ms': 2500 }, USAGE);
 const ADMIN = `crash-admin-${randomUUID()}`;
@@ -39,7 +40,7 @@ interface Round {
 
 const watchdog = setTimeout(() => {
   process.stderr.write(`crash-test: watchdog fired after ${WATCHDOG_MS / 1000} s\n`);
-  process.exit(2);
+  process.exit(1);
 }, WATCHDOG_MS);
 watchdog.unref();
 

@@ -8,7 +8,15 @@ import { loadConfig } from '../src/config.js';
 import { roles, type Role } from '../src/core/vocabulary.js';
 import { localDateOf } from '../src/core/time.js';
 import { createLogger } from '../src/logger.js';
+import { parseCommandLine } from './cli.js';
 import { demoAttendeesCsv, demoProgramme, demoRooms } from './demo-data.js';
+
+const USAGE = `usage: npm run demo
+
+Seeds the demo conference into EVENTDAY_DB (default ./data/demo.db) once, replaces the demo
+devices, prints their tokens and the page URLs, and serves it until SIGTERM/SIGINT.
+Exit 0 after a clean shutdown; 1 when seeding or starting fails; 2 on a wrong command line.`;
+parseCommandLine(USAGE, { options: {} });
 
 const DEMO_DEVICE_PREFIX = 'Demo ';
 

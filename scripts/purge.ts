@@ -1,6 +1,8 @@
 // npm run purge -- --yes [--db <database>]: after the event, anonymises attendees everywhere in the database and scrubs the old text from its files.
+import Database from 'better-sqlite3';
 import { loadConfig } from '../src/config.js';
-import { DatabaseInUseError, purgePersonalData } from '../src/services/maintenance.js';
+import { purgePersonalData } from '../src/services/maintenance.js';
+import { EXIT, messageOf, parseCommandLine, progress, usageExit } from './cli.js';
 
 const USAGE = `usage: npm run purge -- --yes [--db <database file, default EVENTDAY_DB>] [--allow-broken-chain]
 
@@ -8,30 +10,35 @@ Stop the service first. Attendees become "Attendee 0001", …; organisation, ema
 external id and flags are cleared, in the attendee rows, the search index, the answers kept for
 scan replays and the event log (which is then re-chained and closed by a data.purged event that
 records the old head hash). Categories, check-in times, counts and the schedule stay. Backups
-taken before the purge still hold the data: delete them.`;
+taken before the purge still hold the data: delete them.
 
-const args = process.argv.slice(2);
-let file: string | undefined;
-let yes = false;
-let allowBrokenChain = false;
-for (let i = 0; i < args.length; i++) {
-  const a = args[i];
-  if (a === '--db') file = args[++i];
-  else if (a === '--yes') yes = true;
-  else if (a === '--allow-broken-chain') allowBrokenChain = true;
-  else {
-    process.stderr.write(`${a === '--help' || a === '-h' ? '' : `unknown argument ${a}\n`}${USAGE}\n`);
-    process.exit(a === '--help' || a === '-h' ? 0 : 2);
+Exit 0: purged. Exit 1: refused or failed, nothing changed (the database is in use, or its hash
+chain is already broken). Exit 2: a wrong command line, or --yes missing.`;
+
+const { values } = parseCommandLine(USAGE, {
+  options: { yes: { type: 'boolean' }, db: { type: 'string' }, 'allow-broken-chain': { type: 'boolean' } },
+});
+if (values.yes !== true) usageExit(USAGE, 'purge is irreversible: add --yes');
+const config = loadConfig();
+const file = values.db ?? config.dbFile;
+
+/** Rows the purge will go through, counted read-only first, so a long run says what it is doing. */
+function sizeOf(db: string): string {
+  const sqlite = new Database(db, { readonly: true, fileMustExist: true });
+  try {
+    const count = (table: string) => (sqlite.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+    return `${count('attendees')} attendees, ${count('checkins')} check-ins, ${count('events')} events`;
+  } finally {
+    sqlite.close();
   }
 }
-if (!yes) {
-  process.stderr.write(`purge is irreversible: add --yes\n\n${USAGE}\n`);
-  process.exit(2);
-}
-file ??= loadConfig().dbFile;
 
 try {
-  const r = purgePersonalData(file, { allowBrokenChain });
+  progress('purge', `anonymising ${sizeOf(file)} in ${file}, then re-chaining the log, checkpoint and VACUUM`);
+  const started = performance.now();
+  // The purge signs a checkpoint attesting its redactions, with the service's audit key.
+  const r = purgePersonalData(file, { allowBrokenChain: values['allow-broken-chain'] === true, keyDir: config.keyDir });
+  progress('purge', `done in ${(performance.now() - started).toFixed(0)} ms`);
   const counts = (c: Record<string, number>) => Object.entries(c).map(([k, v]) => `${k} ${v}`).join(', ');
   process.stdout.write(
     [
@@ -48,6 +55,7 @@ try {
     ].join('\n'),
   );
 } catch (err) {
-  process.stderr.write(`purge failed, nothing changed: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exitCode = err instanceof DatabaseInUseError ? 3 : 1;
+  // DatabaseInUseError (the service still runs) is a refused operation like any other: exit 1.
+  process.stderr.write(`purge failed, nothing changed: ${messageOf(err)}\n`);
+  process.exitCode = EXIT.failed;
 }

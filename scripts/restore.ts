@@ -1,6 +1,7 @@
 // npm run restore -- <backup file> [--db <database>]: puts a backup in place of EVENTDAY_DB while the service is stopped; the new epoch makes live clients take a snapshot.
 import { loadConfig } from '../src/config.js';
-import { DatabaseInUseError, restoreDatabase } from '../src/services/maintenance.js';
+import { restoreDatabase } from '../src/services/maintenance.js';
+import { EXIT, messageOf, parseCommandLine, progress } from './cli.js';
 
 const USAGE = `usage: npm run restore -- <backup file> [--db <database file, default EVENTDAY_DB>]
 
@@ -8,25 +9,20 @@ const USAGE = `usage: npm run restore -- <backup file> [--db <database file, def
   2. Run this: the backup is checked (integrity, hash chain), copied beside the database, given a
      new epoch and a database.restored event, checked again, and renamed into place. The
      database it replaces is kept as <database>.replaced-<time>; stale -wal/-shm files go.
-  3. Start the service. Live clients see the new epoch and take a fresh snapshot.`;
+  3. Start the service. Live clients see the new epoch and take a fresh snapshot.
 
-const args = process.argv.slice(2);
-let target: string | undefined;
-let backupFile: string | undefined;
-let help = false;
-for (let i = 0; i < args.length; i++) {
-  if (args[i] === '--db') target = args[++i];
-  else if (args[i] === '--help' || args[i] === '-h') help = true;
-  else backupFile ??= args[i];
-}
-if (help || backupFile === undefined) {
-  process.stderr.write(`${USAGE}\n`);
-  process.exit(help ? 0 : 2);
-}
-target ??= loadConfig().dbFile;
+Exit 0: restored. Exit 1: refused or failed, nothing changed (the backup fails its checks, or
+the database is in use). Exit 2: a wrong command line.`;
+
+const { values, positionals } = parseCommandLine(USAGE, { options: { db: { type: 'string' } } }, { min: 1, max: 1, names: '<backup file>' });
+const backupFile = positionals[0]!;
+const config = loadConfig();
+const target = values.db ?? config.dbFile;
 
 try {
-  const r = await restoreDatabase(backupFile, target);
+  progress('restore', `checking ${backupFile} (integrity_check, hash chain), then copying it into ${target}`);
+  // A signed `restore` checkpoint: audit:verify then knows the shorter log is a restore, not a truncation.
+  const r = await restoreDatabase(backupFile, target, Date.now(), { keyDir: config.keyDir });
   process.stdout.write(
     [
       `restored ${backupFile} into ${r.target}`,
@@ -40,7 +36,7 @@ try {
     ].join('\n'),
   );
 } catch (err) {
-  const message = err instanceof Error ? err.message : String(err);
-  process.stderr.write(`restore failed, nothing changed: ${message}\n`);
-  process.exitCode = err instanceof DatabaseInUseError ? 3 : 1;
+  // DatabaseInUseError (the service still runs) is a refused operation like any other: exit 1.
+  process.stderr.write(`restore failed, nothing changed: ${messageOf(err)}\n`);
+  process.exitCode = EXIT.failed;
 }

@@ -8,14 +8,15 @@ import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { Client, numericFlags, promValue, quantile, sleep, startServer, TransportError, type ServerProcess } from './reliability/lib.js';
 
-const USAGE = `usage: npx tsx scripts/soak.ts [--minutes 3] [--sockets 1000] [--attendees 1500] [--interval 5] [--door-rate 40] [--slack 1]
+const USAGE = `usage: npm run soak -- [--minutes 3] [--sockets 1000] [--attendees 1500] [--interval 5] [--door-rate 40] [--slack 1]
   A conference day compressed into --minutes: arrivals at the desks (most in the first third),
   door traffic at the rooms, schedule changes (PATCH /api/sessions), announcements, and --sockets
   live sockets (kiosks, a few ops screens) held by a child process that resumes like a kiosk.
   Every --interval seconds: RSS, heap, WAL and database size, event-loop delay p99 (from /metrics),
   p99 latencies (client side). Fails (exit 1) when a figure keeps growing over the second half
   (robust slope above its limit and a new peak in the last quarter; --slack multiplies the
-  limits), on any 5xx or transport error, or when live sockets are lost.`;
+  limits), on any 5xx or transport error, or when live sockets are lost. Exit 0: bounded.
+  Exit 2: a wrong command line.`;
 
 const SELF = fileURLToPath(import.meta.url);
 
@@ -181,7 +182,7 @@ async function runDay(): Promise<number> {
     process.stderr.write('soak: watchdog fired\n');
     server?.child.kill('SIGKILL');
     holder?.kill('SIGKILL');
-    process.exit(2);
+    process.exit(1);
   }, totalMs + 10 * 60_000);
   watchdog.unref();
   try {

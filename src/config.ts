@@ -1,38 +1,38 @@
 // Environment → typed configuration: every default in one place, validated once at start.
 import { z } from 'zod';
+import { normalizeTimeZone } from './core/time.js';
 
 const csv = z
   .string()
   .optional()
   .transform((v) => (v ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0));
 
-const isTimeZone = (tz: string): boolean => {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-};
+const isTimeZone = (tz: string): boolean => normalizeTimeZone(tz) !== null;
 
 export const configSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
   EVENTDAY_DB: z.string().min(1).default('./data/eventday.db'),
+  EVENTDAY_KEY_DIR: z.string().min(1).default('./data/keys'),
   EVENTDAY_ADMIN_TOKEN: z.string().min(16, 'EVENTDAY_ADMIN_TOKEN must be at least 16 characters').optional(),
   EVENTDAY_ALLOWED_ORIGINS: csv,
   EVENTDAY_TIMEZONE: z.string().default('Europe/Amsterdam').refine(isTimeZone, 'not an IANA time zone'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   EVENTDAY_WS_MAX_BUFFERED: z.coerce.number().int().positive().default(1024 * 1024),
   EVENTDAY_WS_PING_MS: z.coerce.number().int().positive().default(25_000),
+  EVENTDAY_WS_MAX_PER_DEVICE: z.coerce.number().int().positive().default(8),
+  EVENTDAY_PUBLIC_ORIGIN: csv.refine((list) => list.every((o) => URL.canParse(o)), 'a comma list of origins such as https://event.example.org'),
   EVENTDAY_REPLAY_MAX_EVENTS: z.coerce.number().int().positive().default(5_000),
   EVENTDAY_BODY_LIMIT: z.coerce.number().int().positive().default(1024 * 1024),
+  EVENTDAY_DRAIN_MS: z.coerce.number().int().min(0).default(5_000),
 });
 
 export interface Config {
   port: number;
   host: string;
   dbFile: string;
+  /** Private keys (badge signing, audit checkpoints) and the checkpoint files: outside the database, 0700. */
+  keyDir: string;
   adminToken: string | undefined;
   allowedOrigins: string[];
   timeZone: string;
@@ -40,9 +40,18 @@ export interface Config {
   /** Unsent bytes past which a live socket is closed with 4008. */
   wsMaxBuffered: number;
   wsPingIntervalMs: number;
+  /** Live sockets one device may hold; one more closes its oldest with 4029. */
+  wsMaxPerDevice: number;
+  /**
+   * The origins browsers reach the service at, for the WebSocket Origin check; empty means
+   * http://localhost:<port> and http://127.0.0.1:<port> of the port actually listened on.
+   */
+  publicOrigins: string[];
   /** A client further behind than this many events gets a snapshot instead of a replay. */
   replayMaxEvents: number;
   bodyLimit: number;
+  /** After SIGTERM, how long /readyz answers 503 while everything else still serves, before the listener closes. */
+  drainMs: number;
   requestTimeoutMs: number;
   headersTimeoutMs: number;
 }
@@ -58,14 +67,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     port: e.PORT,
     host: e.HOST,
     dbFile: e.EVENTDAY_DB,
+    keyDir: e.EVENTDAY_KEY_DIR,
     adminToken: e.EVENTDAY_ADMIN_TOKEN,
     allowedOrigins: e.EVENTDAY_ALLOWED_ORIGINS,
     timeZone: e.EVENTDAY_TIMEZONE,
     logLevel: e.LOG_LEVEL,
     wsMaxBuffered: e.EVENTDAY_WS_MAX_BUFFERED,
     wsPingIntervalMs: e.EVENTDAY_WS_PING_MS,
+    wsMaxPerDevice: e.EVENTDAY_WS_MAX_PER_DEVICE,
+    publicOrigins: e.EVENTDAY_PUBLIC_ORIGIN.map((o) => new URL(o).origin),
     replayMaxEvents: e.EVENTDAY_REPLAY_MAX_EVENTS,
     bodyLimit: e.EVENTDAY_BODY_LIMIT,
+    drainMs: e.EVENTDAY_DRAIN_MS,
     requestTimeoutMs: 30_000,
     headersTimeoutMs: 15_000,
   };

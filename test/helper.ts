@@ -44,6 +44,7 @@ export async function build(
   const dir = opts.dir ?? t.testdir();
   const config = loadConfig({
     EVENTDAY_DB: path.join(dir, 'eventday.db'),
+    EVENTDAY_KEY_DIR: path.join(dir, 'keys'),
     EVENTDAY_ADMIN_TOKEN: ADMIN_TOKEN,
     LOG_LEVEL: 'silent',
     ...opts.env,

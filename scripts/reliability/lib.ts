@@ -4,8 +4,16 @@ import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { numberFlag, parseCommandLine } from '../cli.js';
 
-export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** True when this runs as compiled JavaScript from dist/ (a production install has no tsx). */
+const COMPILED = import.meta.url.endsWith('.js');
+
+/** The repository (or install) folder: scripts/reliability/ is two levels down, dist/scripts/reliability/ three. */
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', ...(COMPILED ? ['..'] : []));
+
+/** How the server is started: the compiled entry next to compiled scripts, the TypeScript through tsx otherwise. */
+const SERVER_ARGS = COMPILED ? ['dist/src/server.js'] : ['--import', 'tsx', 'src/server.ts'];
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
@@ -49,17 +57,19 @@ export interface ServerOptions {
 }
 
 /**
- * `node --import tsx src/server.ts` as one process (not through npx, whose signals would not
- * reach the server), resolved once /readyz answers 200.
+ * `node --import tsx src/server.ts` (or `node dist/src/server.js` from a build) as one process
+ * (not through npx, whose signals would not reach the server), resolved once /readyz answers 200.
  */
 export async function startServer(opts: ServerOptions): Promise<ServerProcess> {
   const port = opts.port ?? (await freePort());
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+  const child = spawn(process.execPath, SERVER_ARGS, {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '',
       EVENTDAY_DB: opts.dbFile,
+      // Keys beside the database: a test or a bench never writes into the repository's data/.
+      EVENTDAY_KEY_DIR: path.join(path.dirname(opts.dbFile), 'keys'),
       EVENTDAY_ADMIN_TOKEN: opts.adminToken,
       PORT: String(port),
       HOST: '127.0.0.1',
@@ -176,22 +186,19 @@ export class Client {
   }
 }
 
-/** `--name value` flags with numeric defaults; unknown flags are an error. */
-export function numericFlags<T extends Record<string, number>>(argv: string[], defaults: T, usage: string): T {
+/**
+ * `--name value` flags with numeric defaults, parsed by node:util parseArgs: `--help` prints the
+ * usage (exit 0); an unknown flag, a positional or a value that is not a non-negative number is a
+ * usage error (exit 2).
+ */
+export function numericFlags<T extends Record<string, number>>(argv: string[], defaults: T, usage: string, extra: string[] = []): T {
+  const options = Object.fromEntries([
+    ...Object.keys(defaults).map((name) => [name, { type: 'string' as const }]),
+    ...extra.map((name) => [name, { type: 'boolean' as const }]),
+  ]) as Record<string, { type: 'string' } | { type: 'boolean' }>;
+  const { values } = parseCommandLine(usage, { options }, { min: 0, max: 0 }, argv);
   const out: Record<string, number> = { ...defaults };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i]!;
-    const name = flag.replace(/^--/, '');
-    if (flag === '--help' || flag === '-h') {
-      process.stdout.write(`${usage}\n`);
-      process.exit(0);
-    }
-    if (!flag.startsWith('--') || !(name in defaults)) throw new Error(`unknown argument ${flag}\n${usage}`);
-    const value = Number(argv[i + 1]);
-    if (!Number.isFinite(value) || value < 0) throw new Error(`${flag} needs a number\n${usage}`);
-    out[name] = value;
-    i += 1;
-  }
+  for (const name of Object.keys(defaults)) out[name] = numberFlag(usage, name, values[name] as string | undefined, defaults[name]!);
   return out as T;
 }
 

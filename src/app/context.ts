@@ -1,4 +1,4 @@
-// The app's context on the root instance: config, clock, id generator, the closing flag and the metrics registry.
+// The app's context on the root instance: config, clock, id generator, the drain and closing flags and the metrics registry.
 import fp from 'fastify-plugin';
 import type { Config } from '../config.js';
 import { createMetrics, type Metrics } from '../http/metrics.js';
@@ -16,8 +16,20 @@ declare module 'fastify' {
     clock: () => number;
     newId: () => string;
     metrics: Metrics;
-    lifecycle: { closing: boolean };
+    lifecycle: Lifecycle;
+    /**
+     * The drain before a shutdown: /readyz answers 503 for `ms` while every other route, the
+     * listener and the jobs carry on, so a load balancer stops sending before anything closes.
+     */
+    drain: (ms: number) => Promise<void>;
   }
+}
+
+export interface Lifecycle {
+  /** Set at drain start (SIGTERM): readiness fails, everything else still serves. */
+  draining: boolean;
+  /** Set when close begins: readiness fails and jobs stand down while sockets and requests finish. */
+  closing: boolean;
 }
 
 export default fp<ContextOptions>(
@@ -25,7 +37,12 @@ export default fp<ContextOptions>(
     app.decorate('appConfig', opts.config);
     app.decorate('clock', opts.clock);
     app.decorate('newId', opts.newId);
-    app.decorate('lifecycle', { closing: false });
+    const lifecycle: Lifecycle = { draining: false, closing: false };
+    app.decorate('lifecycle', lifecycle);
+    app.decorate('drain', async (ms: number) => {
+      lifecycle.draining = true;
+      await new Promise((resolve) => setTimeout(resolve, ms));
+    });
     const metrics = createMetrics();
     app.decorate('metrics', metrics);
 

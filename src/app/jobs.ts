@@ -2,6 +2,8 @@
 import fp from 'fastify-plugin';
 import { eventdayJobs } from '../jobs/jobs.js';
 import { Scheduler } from '../jobs/scheduler.js';
+import { KeyDir } from '../keys/key-dir.js';
+import { AuditCheckpoints } from '../services/audit.js';
 
 export interface JobsOptions {
   /** Whether leader-only jobs run on this node (a leader election answers it); always, by default. */
@@ -21,7 +23,9 @@ export default fp<JobsOptions>(
       ...(opts.shouldRun ? { shouldRun: opts.shouldRun } : {}),
       isClosing: () => app.lifecycle.closing,
     });
-    for (const job of eventdayJobs({ sqlite: app.store.sqlite, ...app.services })) scheduler.add(job);
+    const checkpoints = new AuditCheckpoints(app.store.sqlite, app.writer, new KeyDir(app.appConfig.keyDir), app.appConfig.dbFile, app.clock);
+    const audit = { checkpoint: () => checkpoints.checkpoint(app.lifecycle.closing ? 'shutdown' : 'periodic') };
+    for (const job of eventdayJobs({ sqlite: app.store.sqlite, ...app.services, audit })) scheduler.add(job);
     app.decorate('jobs', scheduler);
 
     app.addHook('onReady', async () => {

@@ -1,5 +1,6 @@
 // The live hub: fed by the Writer after each commit, serving snapshots and replays from the event log.
 import fp from 'fastify-plugin';
+import { closeCodeLabel, observeEvents, registerRouteTimers } from '../http/metrics.js';
 import { Hub } from '../live/hub.js';
 import { buildSnapshot } from '../services/snapshot.js';
 
@@ -16,18 +17,22 @@ export default fp(
       log: app.eventLog,
       snapshot: (role) => buildSnapshot({ store, settings: app.settings, ...services }, role),
       maxBuffered: config.wsMaxBuffered,
+      maxPerDevice: config.wsMaxPerDevice,
       pingIntervalMs: config.wsPingIntervalMs,
       replayMaxEvents: config.replayMaxEvents,
       onBroadcast: (ms) => metrics.broadcastDuration.observe(ms / 1000),
       onSocketsChanged: (role, delta) => metrics.liveSockets.inc({ role }, delta),
+      onClosed: (code) => metrics.liveSocketsClosed.inc({ code: closeCodeLabel(code) }),
       logger: app.log,
     });
     app.writer.setPublisher({
       publish(events) {
-        for (const e of events) metrics.eventsAppended.inc({ topic: e.topic });
+        observeEvents(metrics, events);
         hub.publish(events);
       },
     });
+    // Import durations are timed from the import routes' answers, in one hook beside the event-fed metrics.
+    registerRouteTimers(app, metrics);
     app.decorate('hub', hub);
     // The sockets are closed in the websocket plugin's preClose; this stops the heartbeat when that never ran.
     app.addHook('onClose', async () => {

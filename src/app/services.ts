@@ -4,6 +4,7 @@ import { AllocationService } from '../services/allocation.js';
 import { solveAllocation } from '../services/allocation-solver.js';
 import { AnnouncementService } from '../services/announcements.js';
 import { AttendeeService } from '../services/attendees.js';
+import { KeyDir } from '../keys/key-dir.js';
 import { BadgeService } from '../services/badges.js';
 import { CheckinService } from '../services/checkins.js';
 import { DeviceService } from '../services/devices.js';
@@ -42,7 +43,7 @@ export default fp(
     const rooms = new RoomService(store, writer, newId, app.log);
     const sessions = new SessionService(store, writer, newId, clock);
     const schedule = new ScheduleService(store, writer, sessions, newId, clock, settings);
-    const badges = new BadgeService(store, writer);
+    const badges = new BadgeService(store, writer, new KeyDir(app.appConfig.keyDir));
     const checkins = new CheckinService(store, writer, badges, occupancy, newId, settings.timeZone, (err) =>
       app.log.error({ err }, 'check-in stats publication failed'),
     );
@@ -54,7 +55,7 @@ export default fp(
       clock,
       newId,
       timeZone: settings.timeZone,
-      solve: (input) => solveAllocation(input),
+      solve: (input, signal) => solveAllocation(input, {}, { signal }),
       sessions,
     });
     // A proposal is advice: the room service logs a listener's failure and never undoes the room change.

@@ -82,7 +82,8 @@ export const attendeeImportResultSchema = z
   .object({
     created: z.number().int(),
     updated: z.number().int(),
-    errors: z.array(importLineErrorSchema),
+    errors: z.array(importLineErrorSchema).describe('the first 100 line errors, by line'),
+    errorCount: z.number().int().describe('every line error, including those left out of errors'),
   })
   .meta({ id: 'AttendeeImportResult' });
 export type AttendeeImportResult = z.infer<typeof attendeeImportResultSchema>;

@@ -23,7 +23,7 @@ export type ScanBody = z.input<typeof scanBody>;
 export const batchBody = z.strictObject({ scans: z.array(scanBody).min(1).max(BATCH_MAX_SCANS) });
 
 export const checkinRecordSchema = z.object({
-  id: z.string(),
+  id: z.string().nullable().describe('null for a batch item that was not recorded (unknown_room, rate_limited): send it again later'),
   kind: scanKindSchema,
   roomId: z.string().nullable(),
   at: isoTime,
@@ -45,6 +45,7 @@ export type CheckinAnswer = z.infer<typeof checkinAnswerSchema>;
 export type CheckinAttendee = NonNullable<CheckinAnswer['attendee']>;
 
 export const batchAnswerSchema = z.object({ results: z.array(checkinAnswerSchema) }).meta({ id: 'CheckinBatchAnswer' });
+export type BatchAnswer = z.infer<typeof batchAnswerSchema>;
 
 export const checkinStatsSchema = z
   .object({ total: z.number().int(), byCategory: countsSchema, byHour: countsSchema, byDesk: countsSchema })

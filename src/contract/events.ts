@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { audiences, type Audience, type Visibility } from '../core/vocabulary.js';
 import { allocationAppliedSchema, planDetailSchema } from './allocation.js';
 import { announcementRemovedSchema, announcementSchema } from './announcements.js';
+import { checkpointEventSchema } from './audit.js';
 import { attendeeSchema, attendeesImportedSchema, badgeReissuedSchema } from './attendees.js';
 import { keyCreatedSchema, removedKeySchema } from './badges.js';
 import {
@@ -17,7 +18,7 @@ import { deviceEventSchema } from './devices.js';
 import { alertEventSchema, headcountEventSchema, occupancyEventSchema, publicRoomSchema } from './rooms.js';
 import { sessionEventSchema } from './sessions.js';
 
-export const topics = ['schedule', 'announcements', 'occupancy', 'checkins', 'attendees', 'badges', 'devices', 'allocation', 'maintenance'] as const;
+export const topics = ['schedule', 'announcements', 'occupancy', 'checkins', 'attendees', 'badges', 'devices', 'allocation', 'maintenance', 'imports'] as const;
 export type Topic = (typeof topics)[number];
 
 /** What one audience receives of an event: the schema that shapes it, and when it is sent at all. */
@@ -58,6 +59,14 @@ const roomScan = (p: { checkin: { roomId: string | null } } | { roomId: string |
 
 const maintenanceSchema = z.record(z.string(), z.unknown());
 
+/** Payload of `import.progress`: an import applied in parts reports each part; `done` of `total` rows or sessions. */
+export const importProgressSchema = z.object({
+  importId: z.string(),
+  kind: z.enum(['attendees', 'schedule']),
+  done: z.number().int(),
+  total: z.number().int(),
+});
+
 export const eventCatalogue = {
   'session.created': event('schedule', sessionEventSchema, everyone(sessionEventSchema)),
   'session.updated': event('schedule', sessionEventSchema, everyone(sessionEventSchema)),
@@ -94,6 +103,8 @@ export const eventCatalogue = {
   'allocation.applied': event('allocation', allocationAppliedSchema, { staff: allocationAppliedSchema }),
   'database.restored': event('maintenance', maintenanceSchema, {}),
   'data.purged': event('maintenance', maintenanceSchema, {}),
+  'audit.checkpoint': event('maintenance', checkpointEventSchema, {}),
+  'import.progress': event('imports', importProgressSchema, {}),
 };
 
 type Catalogue = typeof eventCatalogue;

@@ -176,7 +176,7 @@ export const importResultSchema = z
   .object({
     rooms: z.object({ created: z.number().int(), updated: z.number().int() }),
     sessions: z.object({ created: z.number().int(), updated: z.number().int(), cancelled: z.number().int() }),
-    warnings: z.array(z.string()),
+    warnings: z.array(z.object({ code: z.string(), detail: z.string() })),
   })
   .meta({ id: 'ScheduleImportResult' });
 export type ImportResult = z.infer<typeof importResultSchema>;

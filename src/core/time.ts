@@ -44,7 +44,8 @@ function formatterFor(zone: string): Intl.DateTimeFormat {
  */
 export function normalizeTimeZone(name: string): string | null {
   const trimmed = name.trim();
-  if (trimmed === '') return null;
+  // Node 24's ICU also takes offsets such as +01:00; an offset is not a zone (it has no DST rules).
+  if (trimmed === '' || /^[+-]/.test(trimmed)) return null;
   try {
     const resolved = formatterFor(trimmed).resolvedOptions().timeZone;
     return resolved.toLowerCase() === trimmed.toLowerCase() ? resolved : trimmed;

@@ -70,6 +70,9 @@ export const scanReasons = [
   'not_allowed',
   'room_full',
   'room_closed',
+  'invalid_time',
+  'rate_limited',
+  'unknown_room',
 ] as const;
 export type ScanReason = (typeof scanReasons)[number];
 
@@ -77,3 +80,6 @@ export type ScanReason = (typeof scanReasons)[number];
 export function isStaffRole(role: Role): boolean {
   return audienceOfRole[role] !== 'public';
 }
+
+/** What a badge key id looks like: it is part of every badge code and of the key's file name. */
+export const KID_PATTERN = /^[A-Za-z0-9._-]{1,32}$/;

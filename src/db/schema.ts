@@ -45,10 +45,14 @@ export const devices = sqliteTable(
   (t) => [uniqueIndex('devices_token_hash').on(t.tokenHash)],
 );
 
-/** Ed25519 keys that sign badge codes; retired keys still verify until removed. */
+/**
+ * Ed25519 keys that sign badge codes; retired keys still verify until removed. Public keys and
+ * ids only: private keys live in the key directory (EVENTDAY_KEY_DIR), never in the database.
+ */
 export const badgeKeys = sqliteTable('badge_keys', {
   kid: text('kid').primaryKey(),
-  privateKeyPem: text('private_key_pem').notNull(),
+  /** Legacy: a database from before the key directory held private keys here; moved out and nulled at start. */
+  privateKeyPem: text('private_key_pem'),
   publicKeyPem: text('public_key_pem').notNull(),
   createdAt: integer('created_at').notNull(),
   /** Null for the key that signs new badges. */
@@ -239,7 +243,9 @@ export const events = sqliteTable(
     /** Rooms the event concerns (JSON array), for clients that follow only some rooms. */
     roomIds: text('room_ids', { mode: 'json' }).$type<string[]>(),
     payload: text('payload').notNull(),
-    /** sha256(previous row's hash + this row's canonical content), hex. */
+    /** sha256 of the payload as first stored, hex: the chain covers it, so a purge can redact the payload. */
+    payloadDigest: text('payload_digest'),
+    /** sha256(previous row's hash + this row's canonical content, over the payload digest), hex. */
     hash: text('hash').notNull(),
   },
   (t) => [index('events_topic').on(t.topic, t.seq)],

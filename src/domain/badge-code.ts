@@ -16,6 +16,7 @@
 // is accepted in either case because a wedge scanner with Caps Lock on inverts it.
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
+import { KID_PATTERN } from '../core/vocabulary.js';
 
 export interface BadgeClaims {
   attendeeId: string;
@@ -50,7 +51,6 @@ const SIGNATURE_BYTES = 64;
 const MAX_KID_BYTES = 32;
 const MAX_ID_BYTES = 64;
 const MAX_VERSION = 0xffff_ffff;
-const KID_PATTERN = /^[A-Za-z0-9._-]{1,32}$/;
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const BASE32_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 const REJECTED: { ok: false } = Object.freeze({ ok: false });

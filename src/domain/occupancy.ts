@@ -13,9 +13,13 @@ export function occupancyLevel(occupancy: number, capacity: number): OccupancyLe
 
 const rank: Record<OccupancyLevel, number> = { normal: 0, near: 1, full: 2 };
 
-/** People a room must drop below a threshold by before its alert level comes down: 3% of capacity, at least 2. */
+/**
+ * People a room must drop below a threshold by before its alert level comes down: 3% of
+ * capacity, at least 2, but never more than 5% — a room of a few seats must come down when
+ * it empties (a margin of 2 kept a one-seat room alerting full with nobody in it).
+ */
 export function hysteresisMargin(capacity: number): number {
-  return Math.max(2, Math.ceil(capacity * 0.03));
+  return Math.min(Math.max(2, Math.ceil(capacity * 0.03)), Math.floor(capacity * 0.05));
 }
 
 /**

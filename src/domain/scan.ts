@@ -87,11 +87,11 @@ const NO_EFFECTS: Readonly<ScanEffects> = { venueArrival: false, enterRoomId: nu
  */
 export function decideScan(input: ScanInput): ScanDecision {
   const { code, attendee, room } = input;
-  if (!code.ok) return rejected('invalid_code');
-  if (attendee === null || attendee.id !== code.attendeeId) return rejected('unknown_attendee');
-  if (code.version > attendee.badgeVersion) return rejected('invalid_code');
-  if (code.version < attendee.badgeVersion) return rejected('revoked_badge');
-  if (attendee.status === 'cancelled') return rejected('registration_cancelled');
+  if (!code.ok) return rejectedScan('invalid_code');
+  if (attendee === null || attendee.id !== code.attendeeId) return rejectedScan('unknown_attendee');
+  if (code.version > attendee.badgeVersion) return rejectedScan('invalid_code');
+  if (code.version < attendee.badgeVersion) return rejectedScan('revoked_badge');
+  if (attendee.status === 'cancelled') return rejectedScan('registration_cancelled');
 
   const { presence } = input;
   const mayMove = presence.lastMovedAt === null || input.scannedAt >= presence.lastMovedAt;
@@ -112,15 +112,15 @@ export function decideScan(input: ScanInput): ScanDecision {
     return ok({ ...NO_EFFECTS, leaveRoomId: inThisRoom && mayMove ? room.id : null });
   }
 
-  if (room.status !== 'open') return rejected('room_closed');
+  if (room.status !== 'open') return rejectedScan('room_closed');
   const access = input.sessionInRoom?.access;
   if (access?.policy === 'categories' && !access.categories.includes(attendee.category)) {
-    return rejected('not_allowed');
+    return rejectedScan('not_allowed');
   }
   const addsOne = mayMove && !inThisRoom;
   // Capacity 0 is a room whose size is not set yet (imported rooms): nobody is turned away for it.
   const full = addsOne && room.capacity > 0 && room.occupancy >= room.capacity;
-  if (full && !input.force) return rejected('room_full');
+  if (full && !input.force) return rejectedScan('room_full');
   return {
     result: 'ok',
     reason: null,
@@ -137,6 +137,18 @@ function ok(effects: ScanEffects): ScanDecision {
   return { result: 'ok', reason: null, forced: false, effects };
 }
 
-function rejected(reason: ScanReason): ScanDecision {
+const HOUR_MS = 3_600_000;
+
+/**
+ * The times a scan may claim: from a day before the programme's first session (a day before
+ * the scan's arrival while there is no programme) to five minutes after the server received it.
+ * Outside it the scanner's clock is wrong, and believing it would rewrite who arrived first.
+ */
+export function scanTimeWindow(firstSessionStartsAt: number | null, receivedAt: number): { from: number; to: number } {
+  return { from: (firstSessionStartsAt ?? receivedAt) - 24 * HOUR_MS, to: receivedAt + 5 * 60_000 };
+}
+
+/** A refused scan: it changes nothing. */
+export function rejectedScan(reason: ScanReason): ScanDecision {
   return { result: 'rejected', reason, forced: false, effects: { ...NO_EFFECTS } };
 }

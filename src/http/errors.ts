@@ -3,9 +3,6 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { AppError, type FieldError } from '../core/errors.js';
 
-// app.ts still imports AppError from here until it moves to core/errors.js.
-export { AppError } from '../core/errors.js';
-
 const titles: Record<number, string> = {
   400: 'Bad Request',
   401: 'Unauthorized',

@@ -16,12 +16,24 @@ import {
 } from '../core/time.js';
 import type { Zone } from '../core/time.js';
 
+/** Something the importer noticed and worked around: a stable `code` and a sentence for the person who uploaded the file. */
+export interface ScheduleWarning {
+  code: string;
+  detail: string;
+}
+
 export interface ParsedProgramme {
   conference: { title: string; acronym?: string; timeZone: string | null; start?: string; end?: string };
   /** Identified by name: real files reuse one guid for several rooms. */
   rooms: { name: string; guid?: string }[];
   sessions: ParsedSession[];
-  warnings: string[];
+  warnings: ScheduleWarning[];
+  /** Keys the file gives to two different events (only the first listing is in `sessions`); the importer refuses such a file. */
+  conflictingKeys: string[];
+  /** Dates (YYYY-MM-DD, as the file writes them) of days that list no rooms: the file says nothing about them. */
+  emptyDays: string[];
+  /** True when a day without rooms has no readable date: nothing can be scoped to it. */
+  emptyDayUndated: boolean;
 }
 
 export interface ParsedSession {
@@ -335,11 +347,20 @@ function decode(input: string | Buffer): string {
   return source.charCodeAt(0) === 0xfeff ? source.slice(1) : source;
 }
 
-function readRaw(source: string, contentType: string | undefined): RawProgramme {
+function readRaw(source: string, contentType: string | undefined, warnings: ScheduleWarning[]): RawProgramme {
   const first = source.trimStart()[0];
   const hint = contentType?.toLowerCase() ?? '';
   const isJson = first === '{' || first === '[' || (first !== '<' && hint.includes('json'));
   const isXml = first === '<' || (!isJson && hint.includes('xml'));
+  // The content decides: an exporter's wrong label is common, and reading by the label fails on every byte.
+  const labelled = hint.includes('json') ? 'JSON' : hint.includes('xml') ? 'XML' : null;
+  const read = isJson ? 'JSON' : isXml ? 'XML' : null;
+  if (labelled !== null && read !== null && labelled !== read) {
+    warnings.push({
+      code: 'content_type_mismatch',
+      detail: `The file was sent as ${labelled} (${contentType ?? ''}) but holds ${read}; it was read as ${read}.`,
+    });
+  }
   if (isJson) {
     let doc: unknown;
     try {
@@ -354,6 +375,9 @@ function readRaw(source: string, contentType: string | undefined): RawProgramme 
     'The file is neither a schedule.json (JSON) nor a schedule XML document.',
   );
 }
+
+/** Longer than this, a "session" is more likely a wrong duration or end (a day's span, a unit mix-up). */
+const MAX_PLAUSIBLE_MS = 24 * 3_600_000;
 
 const CANCELLED_TITLE = /^\s*(?:\[\s*(?:cancell?ed|abgesagt)\s*\]\s*:?|\(\s*(?:cancell?ed|abgesagt)\s*\)\s*:?|(?:cancell?ed|abgesagt)\s*:)\s*/i;
 
@@ -517,8 +541,10 @@ function endOf(event: RawEvent, startsAt: number): number {
   return startsAt + duration;
 }
 
-function resolve(raw: RawProgramme, opts: ParseScheduleOptions): ParsedProgramme {
-  const warnings: string[] = [];
+function resolve(raw: RawProgramme, opts: ParseScheduleOptions, warnings: ScheduleWarning[]): ParsedProgramme {
+  const warn = (code: string, detail: string): void => {
+    warnings.push({ code, detail });
+  };
   const notes = new Map<string, string[]>();
   const note = (kind: string, detail: string): void => {
     const seen = notes.get(kind) ?? [];
@@ -555,15 +581,16 @@ function resolve(raw: RawProgramme, opts: ParseScheduleOptions): ParsedProgramme
   const declared = declaredName === undefined ? null : normalizeTimeZone(declaredName);
   const fallback = opts.fallbackTimeZone === undefined ? null : normalizeTimeZone(opts.fallbackTimeZone);
   if (opts.fallbackTimeZone !== undefined && fallback === null) {
-    warnings.push(`The fallback time zone "${opts.fallbackTimeZone}" is not a known IANA zone and was ignored.`);
+    warn('fallback_zone_unknown', `The fallback time zone "${opts.fallbackTimeZone}" is not a known IANA zone and was ignored.`);
   }
   if (declaredName !== undefined && declared === null) {
-    warnings.push(`time_zone_name "${declaredName}" is not a known IANA time zone; it was ignored.`);
+    warn('time_zone_unknown', `time_zone_name "${declaredName}" is not a known IANA time zone; it was ignored.`);
   }
   if (declared !== null) {
     const verdict = judgeZone({ kind: 'iana', name: declared }, placed);
     if (verdict.contradicted * 2 > verdict.checked) {
-      warnings.push(
+      warn(
+        'time_zone_contradicted',
         `time_zone_name "${declared}" contradicts ${verdict.contradicted} of ${verdict.checked} event times ` +
           `(${verdict.example ?? 'e.g.'}); the events' absolute dates were used and the zone was ` +
           (fallback === null ? 'left unknown.' : `taken as "${fallback}".`),
@@ -572,7 +599,8 @@ function resolve(raw: RawProgramme, opts: ParseScheduleOptions): ParsedProgramme
       timeZone = declared;
     }
   } else if (declaredName === undefined) {
-    warnings.push(
+    warn(
+      'no_time_zone',
       'The file names no time zone (time_zone_name); the zone was ' +
         (fallback === null ? 'left unknown.' : `taken as "${fallback}".`),
     );
@@ -581,7 +609,7 @@ function resolve(raw: RawProgramme, opts: ParseScheduleOptions): ParsedProgramme
     timeZone = fallback;
     const verdict = judgeZone({ kind: 'iana', name: fallback }, placed);
     if (verdict.contradicted * 2 > verdict.checked) {
-      warnings.push(`The fallback time zone "${fallback}" does not match the file's event times either (${verdict.example ?? ''}).`);
+      warn('fallback_zone_contradicted', `The fallback time zone "${fallback}" does not match the file's event times either (${verdict.example ?? ''}).`);
     }
   }
   const zone: Zone | null = timeZone === null ? null : { kind: 'iana', name: timeZone };
@@ -594,11 +622,14 @@ function resolve(raw: RawProgramme, opts: ParseScheduleOptions): ParsedProgramme
   };
 
   const sessions = new Map<string, ParsedSession>();
+  const conflictingKeys = new Set<string>();
   let unkeyed = 0;
   for (const p of placed) {
     const { event } = p;
     const startsAt = p.instant ?? localStart(p, clock);
     const endsAt = endOf(event, startsAt);
+    if (endsAt === startsAt) note('zero-duration', event.label);
+    else if (endsAt - startsAt > MAX_PLAUSIBLE_MS) note('over-24h', `${event.label} (${Math.round((endsAt - startsAt) / 3_600_000)} h)`);
 
     let title = event.title ?? '';
     let cancelled = event.state?.toUpperCase() === 'CANCELED' || event.state?.toUpperCase() === 'CANCELLED';
@@ -644,6 +675,7 @@ function resolve(raw: RawProgramme, opts: ParseScheduleOptions): ParsedProgramme
     const existing = sessions.get(key);
     if (existing === undefined) sessions.set(key, session);
     else if (!sameSession(existing, session)) {
+      conflictingKeys.add(key);
       note(
         'conflict',
         `${event.label} (${new Date(startsAt).toISOString()} in "${session.roomName}") duplicates ${key}, ` +
@@ -652,15 +684,44 @@ function resolve(raw: RawProgramme, opts: ParseScheduleOptions): ParsedProgramme
     }
   }
 
+  const codes: Record<string, string> = {
+    'room-mismatch': 'room_mismatch',
+    'no-room': 'no_room',
+    rollover: 'past_midnight',
+    untitled: 'untitled',
+    conflict: 'duplicate_guid',
+    'zero-duration': 'zero_duration',
+    'over-24h': 'duration_over_24h',
+  };
   const summaries: Record<string, (details: string[]) => string> = {
     'room-mismatch': (d) => `${d.length} event(s) name a room other than the one they are listed under; the listing was used: ${d.slice(0, 3).join('; ')}.`,
     'no-room': (d) => `${d.length} event(s) have no room and were put in "(no room)": ${d.slice(0, 3).join('; ')}.`,
     rollover: (d) => `Events listed after later ones in the same room were taken to run past midnight into the next day: ${d.slice(0, 3).join('; ')}.`,
     untitled: (d) => `${d.length} event(s) have no title: ${d.slice(0, 3).join('; ')}.`,
     conflict: (d) => `${d.length} event(s) appear more than once with different details; the first listing was kept: ${d.slice(0, 3).join('; ')}.`,
+    'zero-duration': (d) => `${d.length} event(s) last no time at all (duration 0): ${d.slice(0, 3).join('; ')}.`,
+    'over-24h': (d) => `${d.length} event(s) last more than 24 hours, which is more likely a wrong duration or end than a session: ${d.slice(0, 3).join('; ')}.`,
   };
-  for (const [kind, details] of notes) warnings.push(summaries[kind]?.(details) ?? `${kind}: ${details.join('; ')}`);
-  if (unkeyed > 0) warnings.push(`${unkeyed} event(s) have neither guid nor id; they are identified by time, room and title.`);
+  for (const [kind, details] of notes) warn(codes[kind] ?? kind.replace(/-/g, '_'), summaries[kind]?.(details) ?? `${kind}: ${details.join('; ')}`);
+  if (unkeyed > 0) warn('no_guid', `${unkeyed} event(s) have neither guid nor id; they are identified by time, room and title.`);
+
+  // A day that lists no rooms says nothing about that day; it must not read as "everything on it is gone".
+  const emptyDays: string[] = [];
+  let emptyDayUndated = false;
+  for (const day of raw.days) {
+    if (day.rooms.some((group) => group.events.length > 0)) continue;
+    const date = dateOnly(day.date) ?? dateOnly(day.start);
+    if (date === undefined) emptyDayUndated = true;
+    else if (!emptyDays.includes(date)) emptyDays.push(date);
+  }
+  if (emptyDays.length > 0 || emptyDayUndated) {
+    const named = emptyDays.length > 0 ? ` (${emptyDays.slice(0, 5).join(', ')})` : '';
+    warn(
+      'empty_day',
+      `${emptyDays.length + (emptyDayUndated ? 1 : 0)} day(s) of the file list no rooms or events${named}; ` +
+        (emptyDayUndated ? 'one has no date, so no session was cancelled by this import.' : 'sessions on those days were left as they are.'),
+    );
+  }
 
   const sorted = [...sessions.values()].sort(
     (a, b) => a.startsAt - b.startsAt || a.roomName.localeCompare(b.roomName) || a.key.localeCompare(b.key),
@@ -668,9 +729,12 @@ function resolve(raw: RawProgramme, opts: ParseScheduleOptions): ParsedProgramme
 
   return {
     conference: conferenceOf(raw, timeZone, zone, sorted),
-    rooms: collectRooms(raw, placed, warnings),
+    rooms: collectRooms(raw, placed, warn),
     sessions: sorted,
     warnings,
+    conflictingKeys: [...conflictingKeys],
+    emptyDays,
+    emptyDayUndated,
   };
 }
 
@@ -695,7 +759,7 @@ function conferenceOf(
  * Every room the file mentions, by name, in the order it first mentions them. A guid shared by
  * rooms with different names identifies none of them, so it is dropped rather than passed on.
  */
-function collectRooms(raw: RawProgramme, placed: Placed[], warnings: string[]): ParsedProgramme['rooms'] {
+function collectRooms(raw: RawProgramme, placed: Placed[], warn: (code: string, detail: string) => void): ParsedProgramme['rooms'] {
   const guidOf = new Map<string, string | undefined>();
   const add = (name: string | undefined, guid: string | undefined): void => {
     if (name === undefined) return;
@@ -712,7 +776,7 @@ function collectRooms(raw: RawProgramme, placed: Placed[], warnings: string[]): 
   }
   const shared = [...namesByGuid].filter(([, names]) => names.length > 1);
   for (const [guid, names] of shared) {
-    warnings.push(`Rooms ${names.map((n) => `"${n}"`).join(', ')} share the guid ${guid}; rooms are matched by name and that guid was dropped.`);
+    warn('shared_room_guid', `Rooms ${names.map((n) => `"${n}"`).join(', ')} share the guid ${guid}; rooms are matched by name and that guid was dropped.`);
   }
   const sharedGuids = new Set(shared.map(([guid]) => guid));
   return [...guidOf].map(([name, guid]) => (guid === undefined || sharedGuids.has(guid) ? { name } : { name, guid }));
@@ -735,8 +799,9 @@ function capitalize(s: string): string {
 export function parseSchedule(input: string | Buffer, opts: ParseScheduleOptions = {}): ParsedProgramme {
   const source = decode(input);
   if (source.trim() === '') throw new ScheduleImportError('The file is empty.');
+  const warnings: ScheduleWarning[] = [];
   try {
-    return resolve(readRaw(source, opts.contentType), opts);
+    return resolve(readRaw(source, opts.contentType, warnings), opts, warnings);
   } catch (err) {
     if (err instanceof ScheduleImportError) throw err;
     throw new ScheduleImportError(`The schedule could not be read: ${err instanceof Error ? err.message : String(err)}`);

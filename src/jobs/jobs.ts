@@ -11,6 +11,8 @@ export const STATUS_INTERVAL_MS = 2_000;
 export const EXPIRY_INTERVAL_MS = 1_000;
 /** `wal_checkpoint(PASSIVE)` from a timer, so that no request pays for it. */
 export const CHECKPOINT_INTERVAL_MS = 5_000;
+/** A signed checkpoint of the audit chain's head, when it moved: what a truncation or recomputation is caught against. */
+export const AUDIT_CHECKPOINT_INTERVAL_MS = 60_000;
 
 export interface JobTargets {
   sqlite: Sqlite;
@@ -18,6 +20,8 @@ export interface JobTargets {
   announcements: Pick<AnnouncementService, 'expireDue'>;
   occupancy: Pick<OccupancyService, 'flush'>;
   checkins: Pick<CheckinService, 'publishStats'>;
+  /** Writes a signed checkpoint of the event log's head (nothing when it did not move). */
+  audit?: { checkpoint(): unknown };
 }
 
 export function eventdayJobs(t: JobTargets): Job[] {
@@ -28,6 +32,8 @@ export function eventdayJobs(t: JobTargets): Job[] {
     { name: 'occupancy-flush', intervalMs: OCCUPANCY_COALESCE_MS, scope: 'node', atClose: true, run: () => t.occupancy.flush() },
     // Node-local too: the change counter it checks is bumped by the scans this node took.
     { name: 'checkin-stats', intervalMs: STATS_INTERVAL_MS, scope: 'node', run: () => t.checkins.publishStats() },
+    // After the flushes, so the one at close signs the very last event; before the WAL checkpoint.
+    ...(t.audit ? [{ name: 'audit-checkpoint', intervalMs: AUDIT_CHECKPOINT_INTERVAL_MS, atClose: true, run: () => t.audit!.checkpoint() }] : []),
     // Added last, so the final checkpoint at close follows the final flush.
     { name: 'wal-checkpoint', intervalMs: CHECKPOINT_INTERVAL_MS, scope: 'node', atClose: true, run: () => checkpoint(t.sqlite) },
   ];

@@ -1,4 +1,4 @@
-// The append-only event log: seq allocation, the hash chain, and reads for replay and audit.
+// The append-only event log: seq allocation, the hash chain over payload digests, and reads for replay and audit.
 import { createHash } from 'node:crypto';
 import type { Statement } from 'better-sqlite3';
 import type { Sqlite } from '../db/open.js';
@@ -49,13 +49,29 @@ export function readHead(sqlite: Sqlite): LogHead {
 /** Rows re-chained per read, so a long log is never loaded at once. */
 const REWRITE_CHUNK = 2_000;
 
-/** The content a row's hash covers, in a fixed order so the chain can be verified later. */
-export function canonicalContent(r: EventRecord): string {
-  return JSON.stringify([r.seq, r.epoch, r.at, r.topic, r.name, r.visibility, r.actorDeviceId, r.roomIds, r.payloadJson]);
+/** The event that records a purge; its `redactedSeqs` name the rows whose payload no longer matches its digest. */
+export const PURGE_EVENT = 'data.purged';
+/** The event that records a signed checkpoint of the head before it. */
+export const CHECKPOINT_EVENT = 'audit.checkpoint';
+
+/** sha256 of a payload as first stored (JSON text), hex: what the chain covers, so a redaction keeps it. */
+export function payloadDigest(payloadJson: string): string {
+  return createHash('sha256').update(payloadJson).digest('hex');
 }
 
-export function chainHash(previousHash: string, r: EventRecord): string {
-  return createHash('sha256').update(previousHash).update(canonicalContent(r)).digest('hex');
+/**
+ * The content a row's hash covers, in a fixed order so the chain can be verified later. A row
+ * with a payload digest (every row written since the chain covers digests) is chained over the
+ * digest of its original payload; a legacy row (digest null) over the payload itself.
+ */
+export function canonicalContent(r: EventRecord, digest: string | null = payloadDigest(r.payloadJson)): string {
+  const body = digest === null ? r.payloadJson : `sha256:${digest}`;
+  return JSON.stringify([r.seq, r.epoch, r.at, r.topic, r.name, r.visibility, r.actorDeviceId, r.roomIds, body]);
+}
+
+/** sha256(previous hash + canonical content), hex; `digest` null is the legacy form over the payload text. */
+export function chainHash(previousHash: string, r: EventRecord, digest: string | null = payloadDigest(r.payloadJson)): string {
+  return createHash('sha256').update(previousHash).update(canonicalContent(r, digest)).digest('hex');
 }
 
 interface EventRow {
@@ -68,6 +84,7 @@ interface EventRow {
   actor_device_id: string | null;
   room_ids: string | null;
   payload: string;
+  payload_digest: string | null;
   hash: string;
 }
 
@@ -85,6 +102,73 @@ export function rowToRecord(row: EventRow): EventRecord {
   };
 }
 
+/** Consecutive seqs folded into [first, last] pairs: how a purge names the rows it redacted. */
+export type SeqRanges = [number, number][];
+
+export function toRanges(seqs: readonly number[]): SeqRanges {
+  const out: SeqRanges = [];
+  for (const seq of seqs) {
+    const last = out.at(-1);
+    if (last && seq === last[1] + 1) last[1] = seq;
+    else out.push([seq, seq]);
+  }
+  return out;
+}
+
+function inRanges(ranges: SeqRanges, seq: number): boolean {
+  return ranges.some(([from, to]) => seq >= from && seq <= to);
+}
+
+function purgedRanges(payloadJson: string): SeqRanges {
+  try {
+    const value = (JSON.parse(payloadJson) as { redactedSeqs?: unknown }).redactedSeqs;
+    if (!Array.isArray(value)) return [];
+    return value.filter((r): r is [number, number] => Array.isArray(r) && r.length === 2 && r.every((n) => Number.isInteger(n)));
+  } catch {
+    return [];
+  }
+}
+
+export interface LegacyUpgrade {
+  /** Rows that were chained over their payload text and now are over its digest. */
+  upgraded: number;
+  /** False when the legacy chain was already broken and `evenIfBroken` was not given: nothing changed. */
+  done: boolean;
+}
+
+/**
+ * A database from before the chain covered payload digests: stores each row's digest and
+ * re-chains the log over the digests, once, after checking the old chain (an altered log is left
+ * as it is, so that the upgrade never launders it). Runs in its own transaction, or the caller's.
+ */
+export function upgradeLegacyChain(sqlite: Sqlite, options: { evenIfBroken?: boolean } = {}): LegacyUpgrade {
+  const legacy = sqlite.prepare('SELECT 1 FROM events WHERE payload_digest IS NULL LIMIT 1').get();
+  if (legacy === undefined) return { upgraded: 0, done: true };
+  if (options.evenIfBroken !== true && !verifyChain(sqlite).ok) return { upgraded: 0, done: false };
+  return sqlite.transaction(() => {
+    const read = sqlite.prepare('SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?');
+    const update = sqlite.prepare('UPDATE events SET payload_digest = ?, hash = ? WHERE seq = ?');
+    let previous = GENESIS_HASH;
+    let after = 0;
+    let upgraded = 0;
+    for (;;) {
+      const rows = read.all(after, REWRITE_CHUNK) as EventRow[];
+      if (rows.length === 0) break;
+      for (const row of rows) {
+        const digest = row.payload_digest ?? payloadDigest(row.payload);
+        const hash = chainHash(previous, rowToRecord(row), digest);
+        if (row.payload_digest === null || hash !== row.hash) {
+          update.run(digest, hash, row.seq);
+          upgraded += 1;
+        }
+        previous = hash;
+        after = row.seq;
+      }
+    }
+    return { upgraded, done: true };
+  })();
+}
+
 export class EventLog {
   private head: LogHead;
   private readonly insertStmt;
@@ -97,10 +181,12 @@ export class EventLog {
     private readonly sqlite: Sqlite,
     readonly epoch: string,
   ) {
+    // Once, on a database from before the chain covered payload digests.
+    upgradeLegacyChain(sqlite);
     this.head = readHead(sqlite);
     this.insertStmt = sqlite.prepare(
-      `INSERT INTO events (seq, epoch, at, topic, name, visibility, actor_device_id, room_ids, payload, hash)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO events (seq, epoch, at, topic, name, visibility, actor_device_id, room_ids, payload, payload_digest, hash)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.afterStmt = sqlite.prepare('SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?');
     this.topicHeadStmt = sqlite.prepare('SELECT MAX(seq) AS seq FROM events WHERE topic = ?');
@@ -138,7 +224,8 @@ export class EventLog {
       roomIds: input.roomIds,
       payloadJson: input.payloadJson,
     };
-    const hash = chainHash(this.head.hash, record);
+    const digest = payloadDigest(record.payloadJson);
+    const hash = chainHash(this.head.hash, record, digest);
     this.insertStmt.run(
       record.seq,
       record.epoch,
@@ -149,6 +236,7 @@ export class EventLog {
       record.actorDeviceId,
       record.roomIds === null ? null : JSON.stringify(record.roomIds),
       record.payloadJson,
+      digest,
       hash,
     );
     this.head = { seq: record.seq, hash };
@@ -181,41 +269,31 @@ export class EventLog {
   }
 
   /**
-   * Replaces stored payloads (a purge redacting personal data) and re-chains every row from the
-   * first changed one, so the chain verifies again; seq, epoch and the rest of each row stay.
-   * `rewrite` returns the payload to keep (the same string when nothing changes). Must run
-   * inside the caller's transaction; a rollback must be followed by `reset(mark)`.
+   * Replaces stored payloads (a purge redacting personal data). The chain covers each row's
+   * digest of its ORIGINAL payload, so no hash changes: the chain, and every signed checkpoint of
+   * it, still verify. The rows changed are returned as `redactedSeqs`, for the caller to record in
+   * the event that closes the purge (verification accepts a payload that no longer matches its
+   * digest only when a later `data.purged` event names its seq). `rechained` counts rows whose
+   * hash changed: always 0 (kept for the report). `rewrite` returns the payload to keep (the same
+   * string when nothing changes). Must run inside the caller's transaction.
    */
-  rewritePayloads(rewrite: (record: EventRecord) => string): { rewritten: number; rechained: number } {
-    const update = this.sqlite.prepare('UPDATE events SET payload = ?, hash = ? WHERE seq = ?');
-    let rewritten = 0;
-    let rechained = 0;
-    let previous = GENESIS_HASH;
-    let rechaining = false;
+  rewritePayloads(rewrite: (record: EventRecord) => string): { rewritten: number; rechained: number; redactedSeqs: SeqRanges } {
+    const update = this.sqlite.prepare('UPDATE events SET payload = ? WHERE seq = ?');
+    const changed: number[] = [];
     let after = 0;
     for (;;) {
       const rows = this.afterStmt.all(after, REWRITE_CHUNK) as EventRow[];
       if (rows.length === 0) break;
       for (const row of rows) {
-        const record = rowToRecord(row);
-        const payloadJson = rewrite(record);
+        const payloadJson = rewrite(rowToRecord(row));
         if (payloadJson !== row.payload) {
-          rewritten += 1;
-          rechaining = true;
-        }
-        if (rechaining) {
-          const hash = chainHash(previous, { ...record, payloadJson });
-          update.run(payloadJson, hash, row.seq);
-          rechained += 1;
-          previous = hash;
-        } else {
-          previous = row.hash;
+          update.run(payloadJson, row.seq);
+          changed.push(row.seq);
         }
         after = row.seq;
       }
     }
-    if (rechained > 0) this.head = { seq: after, hash: previous };
-    return { rewritten, rechained };
+    return { rewritten: changed.length, rechained: 0, redactedSeqs: toRanges(changed) };
   }
 }
 
@@ -226,20 +304,89 @@ export interface ChainReport {
   firstBadSeq: number | null;
 }
 
-/** Walks the whole log and recomputes every hash; an edited, inserted or deleted row breaks it. */
-export function verifyChain(sqlite: Sqlite): ChainReport {
-  let previous = GENESIS_HASH;
+/** A signed checkpoint found in the log, with the row it attests (the one before it). */
+export interface LoggedCheckpoint {
+  seq: number;
+  payloadJson: string;
+  previous: LogHead;
+}
+
+export interface ChainInspection extends ChainReport {
+  head: LogHead;
+  /** Rows whose payload was redacted by a purge that names them (their original digest is what is chained). */
+  redacted: number;
+  /** Seqs of the `data.purged` events that named redacted rows. */
+  purges: number[];
+  checkpoints: LoggedCheckpoint[];
+  /** The stored hash at a seq, for comparing with a signed checkpoint; null when no such row. */
+  hashAt(seq: number): string | null;
+}
+
+/**
+ * Walks the whole log: every row's hash must follow from its predecessor and its content (its
+ * original payload's digest), seqs must be consecutive, and every payload must match its digest
+ * unless a later `data.purged` event names the row as redacted. An edited, inserted or deleted
+ * row breaks it; what it cannot see (the last rows deleted, or an edit with every later hash
+ * recomputed) the signed checkpoints catch (services/audit.ts).
+ */
+export function inspectChain(sqlite: Sqlite): ChainInspection {
+  let previous: LogHead = { seq: 0, hash: GENESIS_HASH };
   let expectedSeq: number | null = null;
   let checked = 0;
+  let redacted = 0;
+  /** Rows whose payload differs from its digest, waiting for a purge that names them: seq → rows before it. */
+  const unexplained = new Map<number, number>();
+  const purges: number[] = [];
+  const checkpoints: LoggedCheckpoint[] = [];
+  const hashAtStmt = sqlite.prepare('SELECT hash FROM events WHERE seq = ?');
+  const hashAt = (seq: number): string | null => (hashAtStmt.get(seq) as { hash: string } | undefined)?.hash ?? null;
+  const result = (bad: { seq: number; checked: number } | null): ChainInspection => {
+    const firstUnexplained = unexplained.entries().next();
+    let first = bad;
+    if (firstUnexplained.done !== true && (first === null || firstUnexplained.value[0] < first.seq)) {
+      first = { seq: firstUnexplained.value[0], checked: firstUnexplained.value[1] };
+    }
+    return {
+      ok: first === null,
+      checked: first === null ? checked : first.checked,
+      firstBadSeq: first === null ? null : first.seq,
+      head: previous,
+      redacted,
+      purges,
+      checkpoints,
+      hashAt,
+    };
+  };
   for (const row of sqlite.prepare('SELECT * FROM events ORDER BY seq').iterate() as Iterable<EventRow>) {
     const record = rowToRecord(row);
+    // Undefined on a file from before the column existed (an old backup opened read-only): a legacy row.
+    const digest = row.payload_digest ?? null;
     const gap = expectedSeq !== null && row.seq !== expectedSeq;
-    if (gap || chainHash(previous, record) !== row.hash) {
-      return { ok: false, checked, firstBadSeq: row.seq };
+    if (gap || chainHash(previous.hash, record, digest) !== row.hash) {
+      return result({ seq: row.seq, checked });
     }
-    previous = row.hash;
+    if (digest !== null && payloadDigest(row.payload) !== digest) unexplained.set(row.seq, checked);
+    if (row.name === PURGE_EVENT) {
+      const ranges = purgedRanges(row.payload);
+      if (ranges.length > 0) purges.push(row.seq);
+      for (const seq of [...unexplained.keys()]) {
+        if (inRanges(ranges, seq)) {
+          unexplained.delete(seq);
+          redacted += 1;
+        }
+      }
+    } else if (row.name === CHECKPOINT_EVENT) {
+      checkpoints.push({ seq: row.seq, payloadJson: row.payload, previous });
+    }
+    previous = { seq: row.seq, hash: row.hash };
     expectedSeq = row.seq + 1;
     checked += 1;
   }
-  return { ok: true, checked, firstBadSeq: null };
+  return result(null);
+}
+
+/** Walks the whole log and recomputes every hash; an edited, inserted or deleted row breaks it. */
+export function verifyChain(sqlite: Sqlite): ChainReport {
+  const { ok, checked, firstBadSeq } = inspectChain(sqlite);
+  return { ok, checked, firstBadSeq };
 }

@@ -9,6 +9,12 @@ export const CLOSE_GOING_AWAY = 1001;
 export const CLOSE_POLICY = 1008;
 export const CLOSE_TOO_SLOW = 4008;
 export const CLOSE_REVOKED = 4403;
+export const CLOSE_TOO_MANY = 4029;
+
+/** A snapshot larger than the buffer limit goes out as fragments of at most this size, as the socket drains. */
+const FRAGMENT_BYTES = 64 * 1024;
+const DRAIN_POLL_MIN_MS = 5;
+const DRAIN_POLL_MAX_MS = 200;
 
 const HEARTBEAT_SLICES = 25;
 
@@ -30,12 +36,16 @@ export interface HubOptions {
   log: EventLog;
   snapshot: (role: Role) => SnapshotData;
   maxBuffered: number;
+  /** Live sockets one device may hold; opening one more closes its oldest with 4029. */
+  maxPerDevice: number;
   pingIntervalMs: number;
   replayMaxEvents: number;
   /** Malformed client messages tolerated before the socket is closed with 1008. */
   maxMalformed?: number;
   onBroadcast?: (ms: number) => void;
   onSocketsChanged?: (role: Role, delta: number) => void;
+  /** Every live socket that closes, with its close code (metrics). */
+  onClosed?: (code: number) => void;
   logger: { warn(obj: object, msg: string): void; debug(obj: object, msg: string): void };
 }
 
@@ -50,6 +60,8 @@ interface Client {
   slice: number;
   malformed: number;
   closing: boolean;
+  /** While a fragmented snapshot is going out: the messages that must wait for its last fragment. */
+  held: { messages: Buffer[]; bytes: number } | null;
 }
 
 function matches(filter: LiveFilter, event: EventRecord): boolean {
@@ -72,8 +84,8 @@ export class Hub {
   private shuttingDown = false;
   private nextSlice = 0;
   private currentSlice = 0;
-  /** The serialised snapshot per role at one head seq: a reconnect storm builds it once. */
-  private readonly snapshots = new Map<Role, { seq: number; message: string }>();
+  /** The serialised snapshot per role at one head seq: a reconnect storm builds it once and every socket shares the bytes. */
+  private readonly snapshots = new Map<Role, { seq: number; message: Buffer }>();
 
   constructor(private readonly opts: HubOptions) {
     // Each socket is pinged once per interval, but a slice at a time: pinging 10,000 sockets in
@@ -107,7 +119,11 @@ export class Hub {
       slice: this.nextSlice++ % HEARTBEAT_SLICES,
       malformed: 0,
       closing: false,
+      held: null,
     };
+    this.limitDevice(req.deviceId);
+    this.clients.add(client);
+    this.opts.onSocketsChanged?.(client.role, 1);
     const head = log.headSeq;
     socket.send(JSON.stringify({ type: 'welcome', role: req.role, seq: head, epoch: log.epoch } satisfies Welcome));
     const canReplay =
@@ -116,24 +132,25 @@ export class Hub {
       req.since <= head &&
       head - req.since <= this.opts.replayMaxEvents &&
       req.since >= log.oldestSeq - 1;
+    // Replay and snapshot obey the same buffer limit as live events: a socket that does not read is closed with 4008.
     if (canReplay) {
       for (const event of log.readAfter(req.since!, this.opts.replayMaxEvents)) {
+        if (client.closing) break;
         if (!matches(client.filter, event)) continue;
         const message = new ShapedEvent(event).message(client.audience);
-        if (message !== null) socket.send(message);
+        if (message !== null) this.send(client, Buffer.from(message));
       }
     } else {
-      socket.send(this.snapshotMessage(req.role, head));
+      this.sendSnapshot(client, this.snapshotMessage(req.role, head));
     }
-    this.clients.add(client);
-    this.opts.onSocketsChanged?.(client.role, 1);
     socket.on('pong', () => {
       client.alive = true;
     });
     // ws hands a message over as one Buffer (its default binaryType), fragments already joined.
     socket.on('message', (data, isBinary) => this.onMessage(client, (data as Buffer).toString(), isBinary));
-    socket.on('close', () => {
+    socket.on('close', (code: number) => {
       if (this.clients.delete(client)) this.opts.onSocketsChanged?.(client.role, -1);
+      this.opts.onClosed?.(code);
     });
     socket.on('error', (err) => this.opts.logger.debug({ err }, 'live socket error'));
   }
@@ -182,7 +199,60 @@ export class Hub {
     for (const client of this.clients) client.socket.terminate();
   }
 
+  /** A device over its socket allowance loses its oldest socket (4029: the page does not reconnect it). */
+  private limitDevice(deviceId: string): void {
+    const open = [...this.clients].filter((c) => c.deviceId === deviceId && !c.closing);
+    for (const client of open.slice(0, Math.max(0, open.length - this.opts.maxPerDevice + 1))) {
+      this.close(client, CLOSE_TOO_MANY, 'too many live sockets for this device');
+    }
+  }
+
+  /**
+   * A snapshot that fits under the buffer limit goes out at once; a larger one stays one message
+   * but leaves as fragments while the socket drains, and live events wait behind its last one.
+   */
+  private sendSnapshot(client: Client, message: Buffer): void {
+    if (client.socket.bufferedAmount + message.length <= this.opts.maxBuffered) {
+      this.send(client, message);
+      return;
+    }
+    client.held = { messages: [], bytes: 0 };
+    // Fragments small enough that two fit under the limit, whatever the limit is set to.
+    const fragment = Math.max(1024, Math.min(FRAGMENT_BYTES, Math.floor(this.opts.maxBuffered / 2)));
+    let offset = 0;
+    let wait = DRAIN_POLL_MIN_MS;
+    const pump = (): void => {
+      if (client.closing) return;
+      const before = offset;
+      while (offset < message.length && client.socket.bufferedAmount + fragment <= this.opts.maxBuffered) {
+        const end = Math.min(offset + fragment, message.length);
+        client.socket.send(message.subarray(offset, end), { binary: false, fin: end === message.length });
+        offset = end;
+      }
+      if (offset < message.length) {
+        // No reader, no progress: the poll slows down, and the heartbeat drops a socket that stopped answering.
+        wait = offset > before ? DRAIN_POLL_MIN_MS : Math.min(wait * 2, DRAIN_POLL_MAX_MS);
+        setTimeout(pump, wait).unref();
+        return;
+      }
+      const held = client.held!.messages;
+      client.held = null;
+      for (const m of held) this.send(client, m);
+    };
+    pump();
+  }
+
   private send(client: Client, message: Buffer): void {
+    if (client.closing) return;
+    if (client.held) {
+      if (client.socket.bufferedAmount + client.held.bytes + message.length > this.opts.maxBuffered) {
+        this.close(client, CLOSE_TOO_SLOW, 'too slow');
+        return;
+      }
+      client.held.messages.push(message);
+      client.held.bytes += message.length;
+      return;
+    }
     if (client.socket.bufferedAmount + message.length > this.opts.maxBuffered) {
       this.opts.logger.warn({ deviceId: client.deviceId, role: client.role, buffered: client.socket.bufferedAmount }, 'slow live consumer closed');
       this.close(client, CLOSE_TOO_SLOW, 'too slow');
@@ -227,10 +297,10 @@ export class Hub {
     if (client.malformed >= (this.opts.maxMalformed ?? 5)) this.close(client, CLOSE_POLICY, 'malformed messages');
   }
 
-  private snapshotMessage(role: Role, head: number): string {
+  private snapshotMessage(role: Role, head: number): Buffer {
     const cached = this.snapshots.get(role);
     if (cached && cached.seq === head) return cached.message;
-    const message = JSON.stringify({ type: 'snapshot', seq: head, data: this.opts.snapshot(role) } satisfies Snapshot);
+    const message = Buffer.from(JSON.stringify({ type: 'snapshot', seq: head, data: this.opts.snapshot(role) } satisfies Snapshot));
     this.snapshots.set(role, { seq: head, message });
     return message;
   }

@@ -10,6 +10,23 @@ export interface SolveAllocationOptions extends AllocationModelOptions {
   readonly timeLimitSeconds?: number;
 }
 
+export interface SolveControl {
+  /**
+   * Aborted when nobody waits for the plan any more (the client hung up): a queued solve is
+   * dropped; a running one is abandoned by terminating the worker, which HiGHS cannot be
+   * interrupted in from outside, and the next solve starts a new one.
+   */
+  readonly signal?: AbortSignal | undefined;
+}
+
+/** The error a cancelled solve rejects with. */
+export class SolveCancelledError extends Error {
+  override readonly name = 'SolveCancelledError';
+  constructor() {
+    super('the allocation solve was cancelled');
+  }
+}
+
 export type SolvedAllocation = AllocationResult & { readonly solveMs: number };
 
 /** What the main thread posts to the worker, one at a time. */
@@ -24,6 +41,8 @@ export type SolveReply = { readonly ok: true; readonly result: SolvedAllocation 
 interface Job extends SolveRequest {
   readonly resolve: (result: SolvedAllocation) => void;
   readonly reject: (error: unknown) => void;
+  /** Detaches the abort listener once the job has settled. */
+  done?: () => void;
 }
 
 const DEFAULT_TIME_LIMIT_SECONDS = 10;
@@ -38,12 +57,53 @@ const waiting: Job[] = [];
  * one at a time in a long-lived worker thread; the time limit counts from the start of this
  * request's own solve, not from its wait behind another.
  */
-export async function solveAllocation(input: AllocationInput, opts: SolveAllocationOptions = {}): Promise<SolvedAllocation> {
+export async function solveAllocation(input: AllocationInput, opts: SolveAllocationOptions = {}, control: SolveControl = {}): Promise<SolvedAllocation> {
   timeLimitOf(opts);
+  const { signal } = control;
+  if (signal?.aborted) throw new SolveCancelledError();
   return new Promise((resolve, reject) => {
-    waiting.push({ input, opts, resolve, reject });
+    const job: Job = {
+      input,
+      opts,
+      resolve: (result) => {
+        job.done?.();
+        resolve(result);
+      },
+      reject: (error) => {
+        job.done?.();
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    };
+    if (signal) {
+      const onAbort = (): void => cancel(job);
+      signal.addEventListener('abort', onAbort, { once: true });
+      job.done = () => signal.removeEventListener('abort', onAbort);
+    }
+    waiting.push(job);
     dispatch();
   });
+}
+
+/** How many solves are queued or running (a bound for callers that admit requests). */
+export function pendingSolves(): number {
+  return waiting.length + (running ? 1 : 0);
+}
+
+function cancel(job: Job): void {
+  const index = waiting.indexOf(job);
+  if (index >= 0) {
+    waiting.splice(index, 1);
+    job.reject(new SolveCancelledError());
+    return;
+  }
+  if (running !== job) return;
+  // The synchronous WebAssembly holds the worker's thread: the only way to stop it is to end the thread.
+  const abandoned = worker;
+  worker = undefined;
+  running = undefined;
+  void abandoned?.terminate();
+  job.reject(new SolveCancelledError());
+  dispatch();
 }
 
 /** Terminates the solver's worker and rejects the solves still pending; the next solve starts a new worker. */

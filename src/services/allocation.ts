@@ -53,7 +53,15 @@ interface StoredResult {
   solveMs: number;
 }
 
-export type Solve = (input: AllocationInput) => Promise<SolvedAllocation>;
+/** `signal` aborts when nobody waits for the plan any more: the solver drops or abandons the solve. */
+export type Solve = (input: AllocationInput, signal?: AbortSignal) => Promise<SolvedAllocation>;
+
+/** Solves queued or running at once, over every device; past it a request is refused, not queued. */
+export const MAX_PENDING_SOLVES = 8;
+
+function solverBusy(detail: string): AppError {
+  return new AppError('solver_busy', 429, detail);
+}
 
 function isOver(s: SessionRow, now: number): boolean {
   return s.status === 'cancelled' || s.status === 'ended' || effectiveEnd(s) <= now;
@@ -88,6 +96,8 @@ export interface AllocationServiceDeps {
   newId: () => string;
   timeZone: string;
   solve: Solve;
+  /** Default MAX_PENDING_SOLVES. */
+  maxPendingSolves?: number;
   /** Moves go through the schedule's own update, so they are versioned and classified like any edit. */
   sessions: Pick<SessionService, 'updateIn'>;
 }
@@ -100,8 +110,13 @@ export class AllocationService {
   private readonly timeZone: string;
   private readonly solve: Solve;
   private readonly sessions: Pick<SessionService, 'updateIn'>;
+  private readonly maxPendingSolves: number;
+  /** Devices with a solve queued or running: one each, so one token cannot fill the queue. */
+  private readonly solvingFor = new Set<string>();
+  private pendingSolves = 0;
 
   constructor(deps: AllocationServiceDeps) {
+    this.maxPendingSolves = deps.maxPendingSolves ?? MAX_PENDING_SOLVES;
     this.store = deps.store;
     this.writer = deps.writer;
     this.clock = deps.clock;
@@ -116,12 +131,24 @@ export class AllocationService {
    * the plan with an `allocation.planned` event. `basedOnSeq` is the log head when the input was
    * read, so any change made while the solver ran makes the plan stale.
    */
-  async createPlan(actor: Actor, request: PlanRequest): Promise<Plan> {
+  async createPlan(actor: Actor, request: PlanRequest, signal?: AbortSignal): Promise<Plan> {
     if (request.day !== undefined && request.sessionIds !== undefined) {
       throw invalid('body', 'give either day or sessionIds, not both');
     }
+    if (this.solvingFor.has(actor.deviceId)) {
+      throw solverBusy('this device already has a plan being solved; wait for its answer before asking for another');
+    }
+    if (this.pendingSolves >= this.maxPendingSolves) {
+      throw solverBusy(`the solver already has ${this.pendingSolves} plans to solve; try again shortly`);
+    }
     const prepared = this.prepare(request, { kind: 'request' });
-    const solved = await this.solveInput(prepared.stored.input);
+    this.solvingFor.add(actor.deviceId);
+    let solved: SolvedAllocation;
+    try {
+      solved = await this.solveInput(prepared.stored.input, signal);
+    } finally {
+      this.solvingFor.delete(actor.deviceId);
+    }
     return this.writer.submit(actor, (tx) => this.save(tx, prepared, solved, 'allocation.planned')).then(toPlan);
   }
 
@@ -185,6 +212,7 @@ export class AllocationService {
     );
     if (stranded.length === 0) return null;
     const prepared = this.prepare({ sessionIds: stranded.map((s) => s.id) }, { kind: 'room_failure', roomId });
+    // A proposal follows a room failure staff must act on: it is not refused for a full queue.
     const solved = await this.solveInput(prepared.stored.input);
     return this.writer.submit(null, (tx) => this.save(tx, prepared, solved, 'allocation.proposed'));
   }
@@ -260,13 +288,18 @@ export class AllocationService {
     return bounds;
   }
 
-  private async solveInput(input: AllocationInput): Promise<SolvedAllocation> {
+  private async solveInput(input: AllocationInput, signal?: AbortSignal): Promise<SolvedAllocation> {
+    this.pendingSolves += 1;
     try {
-      return await this.solve(input);
+      return await this.solve(input, signal);
     } catch (err) {
       // The input comes from the database: a session that ends before it starts is a data problem staff can fix.
       if (err instanceof AllocationInputError) throw new AppError('invalid_schedule', 422, `the schedule cannot be planned: ${err.message}`);
+      // Nobody reads this answer: the client is gone. 499 tells the log why the solve stopped.
+      if (signal?.aborted) throw new AppError('request_cancelled', 499, 'the client closed the request before the plan was solved');
       throw err;
+    } finally {
+      this.pendingSolves -= 1;
     }
   }
 

@@ -4,9 +4,10 @@ import type { Store } from '../db/open.js';
 import type { AttendeeStatus, Category } from '../core/vocabulary.js';
 import type { AttendeeHit, AttendeeInput, AttendeePatch, AttendeeWire } from '../contract/attendees.js';
 import { foldText, searchTokens } from '../domain/text-fold.js';
-import { notFound } from '../core/errors.js';
+import { AppError, notFound } from '../core/errors.js';
 import { toIso } from '../core/time.js';
-import { parseAttendeeCsv, type AttendeeCsvLineError, type AttendeeCsvRow } from '../interop/attendee-csv.js';
+import type { AttendeeCsvLineError, AttendeeCsvRow } from '../interop/attendee-csv.js';
+import { parseAttendeeCsvOffThread, type ParsedAttendeeFile } from './import-parser.js';
 import type { BadgeService, Signer } from './badges.js';
 import type { Actor, Tx, Writer } from './writer.js';
 
@@ -27,8 +28,16 @@ export interface AttendeeRow {
 export interface ImportReport {
   created: number;
   updated: number;
+  /** The first MAX_REPORTED_ERRORS line errors; `errorCount` counts them all. */
   errors: AttendeeCsvLineError[];
+  errorCount: number;
 }
+
+/** Work per import part: short enough that a request queued behind a part waits well under 50 ms. */
+const IMPORT_PART_MS = 10;
+/** Pages of FTS segments merged per step after a large import, and how many steps at most. */
+const MERGE_PAGES = 200;
+const MAX_MERGE_STEPS = 500;
 
 /**
  * Ranking reads at most this many FTS matches. bm25 scores every match of a two-letter prefix
@@ -223,43 +232,105 @@ export class AttendeeService {
    * Idempotent import: a row matches the attendee with its externalId, else (rows without one)
    * the attendee with its email; matches are updated only where a field differs. A row with
    * neither could never be recognised again, so it is refused rather than duplicated next time.
+   *
+   * The whole file is parsed and validated in a worker thread first: a refused file (not UTF-8,
+   * no header) writes nothing. The valid rows are then applied in parts, each its own writer
+   * transaction of at most IMPORT_PART_MS of work, so other requests run in between; each part
+   * after the first of a multi-part file emits `import.progress` for the admin. A failure half-way
+   * leaves the parts before it applied and answers 500 `import_incomplete` saying how far it got;
+   * because every row is matched again by its key, sending the same file again completes it.
    */
-  import(actor: Actor, csv: Buffer): Promise<ImportReport> {
-    const parsed = parseAttendeeCsv(csv);
+  async import(actor: Actor, csv: Buffer): Promise<ImportReport> {
+    const parsed = await parseAttendeeCsvOffThread(csv);
+    const total = parsed.rows.length;
+    if (total === 0) return { created: 0, updated: 0, errors: parsed.errors, errorCount: parsed.errorCount };
+    // Taken only now: a first signing key is itself a write, and a refused file writes nothing.
     const signer = this.badges.signingKey();
-    return this.writer.submit(actor, (tx) => {
-      const errors = [...parsed.errors];
-      let created = 0;
-      let updated = 0;
-      for (const { line, value } of parsed.rows) {
-        const match = this.matchImported(value);
-        if (match === 'no_key') {
-          errors.push({ line, message: 'has neither externalId nor email, so a second import could not recognise it; add one of them' });
-        } else if (match === null) {
-          this.createIn(tx, signer, { ...value, organization: value.organization ?? '' });
-          created += 1;
-        } else {
-          const after: AttendeeRow = {
-            ...match,
-            name: value.name,
-            organization: value.organization ?? '',
-            category: value.category,
-            delegation: value.delegation,
-            email: value.email ?? match.email,
-            flags: value.flags,
-            externalId: value.externalId ?? match.externalId,
-          };
-          if (this.writeIn(tx, match, after)) updated += 1;
-          if (match.checkedInAt !== null && match.category !== after.category) this.onArrivalEdited();
-        }
+    const importId = this.newId();
+    let created = 0;
+    let updated = 0;
+    let done = 0;
+    while (done < total) {
+      let part: { created: number; updated: number; applied: number };
+      try {
+        part = await this.writer.submit(actor, (tx) => {
+          const counts = this.importPartIn(tx, signer, parsed.rows, done);
+          // A file applied in one part needs no progress: its answer says it all.
+          if (done > 0 || done + counts.applied < total) {
+            tx.emit('import.progress', { importId, kind: 'attendees', done: done + counts.applied, total });
+          }
+          return counts;
+        });
+      } catch (err) {
+        const incomplete = new AppError(
+          'import_incomplete',
+          500,
+          `the import stopped after ${done} of ${total} rows (${created} created, ${updated} updated); send the same file again to complete it`,
+          { done, total },
+        );
+        // The log keeps what went wrong; the client gets how far the import got.
+        throw Object.assign(incomplete, { cause: err });
       }
-      errors.sort((a, b) => a.line - b.line);
-      if (created + updated >= OPTIMIZE_AFTER_ROWS) this.optimizeSearch();
-      if (created + updated > 0) {
-        tx.emit('attendees.imported', { created, updated });
+      created += part.created;
+      updated += part.updated;
+      done += part.applied;
+    }
+    if (created + updated >= OPTIMIZE_AFTER_ROWS) await this.mergeSearchSegments();
+    if (created + updated > 0) {
+      await this.writer.submit(actor, (tx) => tx.emit('attendees.imported', { created, updated }));
+    }
+    return { created, updated, errors: parsed.errors, errorCount: parsed.errorCount };
+  }
+
+  /** Applies rows from `from` until the part's time budget is spent (at least one row). */
+  private importPartIn(tx: Tx, signer: Signer, rows: ParsedAttendeeFile['rows'], from: number): { created: number; updated: number; applied: number } {
+    const deadline = performance.now() + IMPORT_PART_MS;
+    let created = 0;
+    let updated = 0;
+    let index = from;
+    while (index < rows.length && (index === from || performance.now() < deadline)) {
+      const { value } = rows[index]!;
+      index += 1;
+      const match = this.matchImported(value);
+      if (match === 'no_key') continue; // the parser already reported it
+      if (match === null) {
+        this.createIn(tx, signer, { ...value, organization: value.organization ?? '' });
+        created += 1;
+        continue;
       }
-      return { created, updated, errors };
-    });
+      const after: AttendeeRow = {
+        ...match,
+        name: value.name,
+        organization: value.organization ?? '',
+        category: value.category,
+        delegation: value.delegation,
+        email: value.email ?? match.email,
+        flags: value.flags,
+        externalId: value.externalId ?? match.externalId,
+      };
+      if (this.writeIn(tx, match, after)) updated += 1;
+      if (match.checkedInAt !== null && match.category !== after.category) this.onArrivalEdited();
+    }
+    return { created, updated, applied: index - from };
+  }
+
+  /**
+   * An import this large leaves many FTS segments behind. A full 'optimize' of 100k rows holds the
+   * writer for seconds, so segments are merged a bounded step at a time, each step its own transaction.
+   */
+  private async mergeSearchSegments(): Promise<void> {
+    const sqlite = this.store.sqlite;
+    const merge = sqlite.prepare("INSERT INTO attendee_search (attendee_search, rank) VALUES ('merge', ?)");
+    for (let step = 0; step < MAX_MERGE_STEPS; step++) {
+      const changed = await this.writer.submit(null, () => {
+        const before = sqlite.prepare('SELECT total_changes() AS n').get() as { n: number };
+        merge.run(MERGE_PAGES);
+        const after = sqlite.prepare('SELECT total_changes() AS n').get() as { n: number };
+        return after.n - before.n;
+      });
+      // FTS5: a merge that did no work leaves total_changes() as it was.
+      if (changed <= 1) return;
+    }
   }
 
   /**

@@ -1,7 +1,8 @@
-// Badge keys and badge codes: the signing key (created on first need, rotated by an admin), issue, reprint, verify with a cache.
+// Badge keys and badge codes: the signing key (created on first need, rotated by an admin, kept in the key dir), issue, reprint, verify with a cache.
 import { createPrivateKey, randomBytes, type KeyObject } from 'node:crypto';
 import type { Statement } from 'better-sqlite3';
 import type { Store } from '../db/open.js';
+import type { KeyDir } from '../keys/key-dir.js';
 import {
   badgePublicKeys,
   generateBadgeKey,
@@ -39,10 +40,16 @@ export interface PublicKeyInfo {
 
 interface KeyRow {
   kid: string;
-  privateKeyPem: string;
+  /** Only on a database from before the key dir: moved out at start. */
+  privateKeyPem: string | null;
   publicKeyPem: string;
   createdAt: number;
   retiredAt: number | null;
+}
+
+/** The file in the key dir that holds a badge key's private half (PKCS#8 PEM, 0600). */
+export function badgeKeyFile(kid: string): string {
+  return `badge-${kid}.key`;
 }
 
 /** Key ids ride in every code: at most 8 characters keep a code within a version 6 QR symbol. */
@@ -55,6 +62,11 @@ function newKid(): string {
  * current one. Retired keys keep verifying the badges they signed until an admin removes them
  * (`removeKey`, DELETE /api/badges/keys/:kid), after which those codes scan as invalid_code.
  * Offline scanners fetch every key that still verifies from GET /api/badges/public-key.
+ *
+ * Private keys live only in the key dir (`badge-<kid>.key`); the database holds public keys and
+ * ids, so a backup or an export cannot forge a badge. A retired key needs only its public half:
+ * its private file is deleted at rotation. A database that still holds private keys (from before
+ * the key dir) has them moved out and scrubbed from its file when the service starts.
  */
 export class BadgeService {
   private signer: Signer | null = null;
@@ -70,8 +82,10 @@ export class BadgeService {
   constructor(
     private readonly store: Store,
     private readonly writer: Writer,
+    private readonly keyDir: KeyDir,
   ) {
     const sqlite = store.sqlite;
+    keyDir.ensure();
     this.keyRows = sqlite.prepare(
       'SELECT kid, private_key_pem AS privateKeyPem, public_key_pem AS publicKeyPem, created_at AS createdAt, retired_at AS retiredAt FROM badge_keys ORDER BY created_at, kid',
     );
@@ -82,6 +96,41 @@ export class BadgeService {
     this.currentBadge = sqlite.prepare(
       'SELECT code, version, issued_at AS issuedAt FROM badges WHERE attendee_id = ? AND revoked_at IS NULL ORDER BY version DESC LIMIT 1',
     );
+    this.moveKeysOutOfDatabase();
+  }
+
+  /**
+   * Start-up, once per legacy database: every private key still in `badge_keys` goes to the key
+   * dir (a file that already holds a different key is an error, never overwritten), the column is
+   * nulled, and the file is rewritten (checkpoint, VACUUM, checkpoint) so the old key bytes are in
+   * neither the database's free pages nor its WAL, and so in no later backup.
+   */
+  private moveKeysOutOfDatabase(): number {
+    const legacy = this.keyRows.all().filter((k) => k.privateKeyPem !== null);
+    if (legacy.length === 0) return 0;
+    for (const row of legacy) {
+      const existing = this.keyDir.read(badgeKeyFile(row.kid));
+      if (existing === null) this.keyDir.write(badgeKeyFile(row.kid), row.privateKeyPem!);
+      else if (existing.trim() !== row.privateKeyPem!.trim()) {
+        throw new Error(`${this.keyDir.file(badgeKeyFile(row.kid))} holds another key than badge key ${row.kid} in the database; refusing to overwrite it`);
+      }
+    }
+    const sqlite = this.store.sqlite;
+    sqlite.pragma('secure_delete = ON');
+    try {
+      sqlite.prepare('UPDATE badge_keys SET private_key_pem = NULL WHERE private_key_pem IS NOT NULL').run();
+    } finally {
+      sqlite.pragma('secure_delete = OFF');
+    }
+    sqlite.pragma('wal_checkpoint(TRUNCATE)');
+    sqlite.exec('VACUUM');
+    sqlite.pragma('wal_checkpoint(TRUNCATE)');
+    return legacy.length;
+  }
+
+  private loadPrivateKey(kid: string): KeyObject | null {
+    const pem = this.keyDir.read(badgeKeyFile(kid));
+    return pem === null ? null : createPrivateKey(pem);
   }
 
   /**
@@ -90,12 +139,22 @@ export class BadgeService {
    */
   signingKey(): Signer {
     if (this.signer) return this.signer;
-    let active = this.keyRows.all().filter((k) => k.retiredAt === null).at(-1);
-    if (!active) {
-      active = this.writer.run(null, (tx) => this.createKeyIn(tx));
-      this.publicKeys = null;
+    const active = this.keyRows.all().filter((k) => k.retiredAt === null).at(-1);
+    const privateKey = active ? this.loadPrivateKey(active.kid) : null;
+    if (active && privateKey) {
+      this.signer = { kid: active.kid, privateKey };
+      return this.signer;
     }
-    this.signer = { kid: active.kid, privateKey: createPrivateKey(active.privateKeyPem) };
+    // No key yet, or its private half is not in this key dir (a database moved without it): a new
+    // key signs from now on; the old one, if any, is retired and keeps verifying its badges.
+    const created = this.withNewKey(() =>
+      this.writer.run(null, (tx) => {
+        if (active) this.store.sqlite.prepare('UPDATE badge_keys SET retired_at = ? WHERE retired_at IS NULL').run(tx.now);
+        return this.createKeyIn(tx);
+      }),
+    );
+    this.publicKeys = null;
+    this.signer = created.signer;
     return this.signer;
   }
 
@@ -152,12 +211,17 @@ export class BadgeService {
   /** A new key signs from now on; the one it replaces is retired but still verifies. */
   async rotate(actor: Actor): Promise<{ kid: string; retired: string[] }> {
     try {
-      return await this.writer.submit(actor, (tx) => {
-        const retired = this.keyRows.all().filter((k) => k.retiredAt === null).map((k) => k.kid);
-        this.store.sqlite.prepare('UPDATE badge_keys SET retired_at = ? WHERE retired_at IS NULL').run(tx.now);
-        const created = this.createKeyIn(tx);
-        return { kid: created.kid, retired };
-      });
+      const result = await this.withNewKeyAsync(() =>
+        this.writer.submit(actor, (tx) => {
+          const retired = this.keyRows.all().filter((k) => k.retiredAt === null).map((k) => k.kid);
+          this.store.sqlite.prepare('UPDATE badge_keys SET retired_at = ? WHERE retired_at IS NULL').run(tx.now);
+          const created = this.createKeyIn(tx);
+          return { kid: created.kid, retired };
+        }),
+      );
+      // A retired key only verifies: its private half is not needed any more.
+      for (const kid of result.retired) this.keyDir.remove(badgeKeyFile(kid));
+      return result;
     } finally {
       this.forgetKeys();
     }
@@ -178,18 +242,61 @@ export class BadgeService {
         return { kid, badgesAffected: affected.n };
       });
     } finally {
+      if (!this.keyRows.all().some((k) => k.kid === kid)) this.keyDir.remove(badgeKeyFile(kid));
       this.forgetKeys();
     }
   }
 
-  private createKeyIn(tx: Tx): KeyRow {
+  /**
+   * The private key file is written (and synced) before the row that names it commits, so a
+   * committed key always has its file; the file of a key whose transaction failed is removed.
+   */
+  private createKeyIn(tx: Tx): KeyRow & { signer: Signer } {
     const pair = generateBadgeKey(newKid());
-    const row: KeyRow = { ...pair, createdAt: tx.now, retiredAt: null };
+    this.keyDir.write(badgeKeyFile(pair.kid), pair.privateKeyPem);
+    this.pendingKids.push(pair.kid);
     this.store.sqlite
-      .prepare('INSERT INTO badge_keys (kid, private_key_pem, public_key_pem, created_at) VALUES (?, ?, ?, ?)')
-      .run(row.kid, row.privateKeyPem, row.publicKeyPem, row.createdAt);
-    tx.emit('badge.key_created', { kid: row.kid });
-    return row;
+      .prepare('INSERT INTO badge_keys (kid, public_key_pem, created_at) VALUES (?, ?, ?)')
+      .run(pair.kid, pair.publicKeyPem, tx.now);
+    tx.emit('badge.key_created', { kid: pair.kid });
+    return {
+      kid: pair.kid,
+      privateKeyPem: null,
+      publicKeyPem: pair.publicKeyPem,
+      createdAt: tx.now,
+      retiredAt: null,
+      signer: { kid: pair.kid, privateKey: createPrivateKey(pair.privateKeyPem) },
+    };
+  }
+
+  /** Kids whose file was written in a transaction not yet known to have committed. */
+  private pendingKids: string[] = [];
+
+  private withNewKey<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (err) {
+      this.dropUncommittedKeys();
+      throw err;
+    } finally {
+      this.pendingKids = [];
+    }
+  }
+
+  private async withNewKeyAsync<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      this.dropUncommittedKeys();
+      throw err;
+    } finally {
+      this.pendingKids = [];
+    }
+  }
+
+  private dropUncommittedKeys(): void {
+    const known = new Set(this.keyRows.all().map((k) => k.kid));
+    for (const kid of this.pendingKids) if (!known.has(kid)) this.keyDir.remove(badgeKeyFile(kid));
   }
 
   private keys(): Map<string, KeyObject> {

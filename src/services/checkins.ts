@@ -1,11 +1,11 @@
 // Badge scans at the desk and the doors: decided by domain/scan, idempotent by scanId, counted into arrivals, presence and occupancy.
 import type { Statement } from 'better-sqlite3';
 import type { Store } from '../db/open.js';
-import type { AttendeeStatus, RoomStatus, ScanKind, ScanReason, ScanResult, SessionStatus } from '../core/vocabulary.js';
+import type { AttendeeStatus, RoomStatus, ScanKind, ScanReason, ScanResult } from '../core/vocabulary.js';
 import type { CheckinAnswer, CheckinAttendee, CheckinStats } from '../contract/checkins.js';
 import type { BadgeVerification } from '../domain/badge-code.js';
-import { decideScan, type AttendeePresence, type SessionAccess } from '../domain/scan.js';
-import { sessionAtDoor } from '../domain/schedule.js';
+import { decideScan, rejectedScan, scanTimeWindow, type AttendeePresence, type SessionAccess } from '../domain/scan.js';
+import { sessionAtDoor, type Slotted } from '../domain/schedule.js';
 import { AppError, notFound } from '../core/errors.js';
 import { formatDate, toIso, toWallClock } from '../core/time.js';
 import type { BadgeService } from './badges.js';
@@ -46,6 +46,8 @@ interface PreparedScan {
   force: boolean;
   /** The time the scan is decided as of: the scanner's, but never later than its arrival. */
   at: number;
+  /** The time the scanner claims, checked against the plausible window. */
+  claimedAt: number;
   receivedAt: number;
   code: BadgeVerification;
 }
@@ -76,13 +78,7 @@ interface CheckinRow {
   undoneAt: number | null;
 }
 
-interface DoorSessionRow {
-  id: string;
-  roomId: string;
-  startsAt: number;
-  endsAt: number;
-  delayMinutes: number;
-  status: SessionStatus;
+interface DoorSessionRow extends Slotted {
   access: string;
 }
 
@@ -150,6 +146,7 @@ export class CheckinService {
   private readonly presenceOf: Statement<[string], PresenceRow>;
   private readonly lastMove: Statement<[string], { at: number | null }>;
   private readonly sessionsAt: Statement<[{ roomId: string; t: number; lead: number }], DoorSessionRow>;
+  private readonly firstSessionStart: Statement<[], { at: number | null }>;
   private readonly insert: Statement<
     [string, string, string, string | null, number | null, ScanKind, string | null, number, number, ScanResult, string | null, number, string | null, string]
   >;
@@ -185,6 +182,7 @@ export class CheckinService {
       'SELECT MAX(scanned_at) AS at FROM checkins WHERE attendee_id = ? AND left_room_id IS NOT NULL AND undone_at IS NULL',
     );
     // The sessions that may govern the door at t; which one does is the domain's one on-now rule.
+    this.firstSessionStart = sqlite.prepare('SELECT MIN(starts_at) AS at FROM sessions');
     this.sessionsAt = sqlite.prepare(
       `SELECT id, room_id AS roomId, starts_at AS startsAt, ends_at AS endsAt, delay_minutes AS delayMinutes, status, access
        FROM sessions
@@ -239,21 +237,22 @@ export class CheckinService {
   /** One scan; answered after its commit. Failed scans past the device's allowance are refused with 429. */
   scan(actor: Actor, request: ScanRequest, receivedAt: number): Promise<CheckinAnswer> {
     const prepared = this.prepare(request, receivedAt);
-    return this.writer.submit(actor, (tx) => this.scanIn(tx, actor, prepared, true));
+    return this.writer.submit(actor, (tx) => this.scanIn(tx, actor, prepared, 'single'));
   }
 
   /**
    * An offline upload, in one transaction. Scans are applied in scannedAt order (results come
    * back in the order sent), so each is decided as of its own time against the ones before
-   * it. Batches are never rate limited: they carry scans already made, and what a failed one
-   * tells (the code's signature is bad) anyone holding the public key can learn offline.
+   * it. Every item gets its own answer: an unknown room, or a failed scan past the device's
+   * budget (shared with single scans), is answered `rejected` without being recorded, so it can
+   * be sent again; the other items are decided as usual.
    */
   batch(actor: Actor, requests: ScanRequest[], receivedAt: number): Promise<CheckinAnswer[]> {
     const prepared = requests.map((r) => this.prepare(r, receivedAt));
     const order = prepared.map((_, i) => i).sort((a, b) => prepared[a]!.at - prepared[b]!.at || a - b);
     return this.writer.submit(actor, (tx) => {
       const answers: CheckinAnswer[] = new Array<CheckinAnswer>(prepared.length);
-      for (const i of order) answers[i] = this.scanIn(tx, actor, prepared[i]!, false);
+      for (const i of order) answers[i] = this.scanIn(tx, actor, prepared[i]!, 'batch');
       return answers;
     });
   }
@@ -323,19 +322,38 @@ export class CheckinService {
       force: request.force,
       // A scanner whose clock runs ahead must not date a scan in the future (it would outrank every real one).
       at: Math.min(request.scannedAt ?? receivedAt, receivedAt),
+      claimedAt: request.scannedAt ?? receivedAt,
       receivedAt,
       code: this.badges.verify(request.code),
     };
   }
 
-  private scanIn(tx: Tx, actor: Actor, scan: PreparedScan, limitFailures: boolean): CheckinAnswer {
+  /** A batch item refused before it is recorded: the scanner keeps it and may send it again. */
+  private unrecorded(scan: PreparedScan, reason: 'unknown_room' | 'rate_limited'): CheckinAnswer {
+    return (
+      this.replay(scan.scanId) ?? {
+        result: 'rejected',
+        reason,
+        replayed: false,
+        checkin: { id: null, kind: scan.kind, roomId: scan.roomId, at: toIso(scan.at), forced: false, leftRoomId: null },
+        attendee: null,
+        firstCheckinAt: null,
+      }
+    );
+  }
+
+  private scanIn(tx: Tx, actor: Actor, scan: PreparedScan, mode: 'single' | 'batch'): CheckinAnswer {
     const room = scan.roomId === null ? null : (this.roomById.get(scan.roomId) ?? null);
-    if (scan.roomId !== null && room === null) return this.replayOr(scan.scanId, () => notFound('room'));
+    if (scan.roomId !== null && room === null) {
+      return mode === 'batch' ? this.unrecorded(scan, 'unknown_room') : this.replayOr(scan.scanId, () => notFound('room'));
+    }
     const raw = scan.code.ok ? this.attendeeById.get(scan.code.attendeeId) : undefined;
     const attendee = raw ? { ...raw, flags: JSON.parse(raw.flags) as string[] } : null;
     const sessionRow =
       room === null ? null : sessionAtDoor(this.sessionsAt.all({ roomId: room.id, t: scan.at, lead: DOORS_OPEN_BEFORE_MS }), scan.at, DOORS_OPEN_BEFORE_MS);
-    const decision = decideScan({
+    const window = scanTimeWindow(this.firstSessionStart.get()?.at ?? null, scan.receivedAt);
+    const plausible = scan.claimedAt >= window.from && scan.claimedAt <= window.to;
+    const decision = !plausible ? rejectedScan('invalid_time') : decideScan({
       kind: scan.kind,
       force: scan.force,
       scannedAt: scan.at,
@@ -345,18 +363,20 @@ export class CheckinService {
       sessionInRoom: sessionRow ? { access: JSON.parse(sessionRow.access) as SessionAccess } : null,
       presence: attendee ? this.presence(attendee, scan) : { firstVenueCheckinAt: null, currentRoomId: null, lastMovedAt: null },
     });
-    const guess = limitFailures && isGuess(decision.reason);
+    const guess = isGuess(decision.reason);
     if (guess && this.failures.full(actor.deviceId, scan.receivedAt)) {
+      if (mode === 'batch') return this.unrecorded(scan, 'rate_limited');
       const wait = this.failures.retryAfterSeconds(actor.deviceId, scan.receivedAt);
       return this.replayOr(scan.scanId, () => new AppError('rate_limited', 429, `too many failed scans from this device; try again in ${wait} s`));
     }
 
     const { effects } = decision;
+    const checkinId = this.newId();
     const answer: CheckinAnswer = {
       result: decision.result,
       reason: decision.reason,
       replayed: false,
-      checkin: { id: this.newId(), kind: scan.kind, roomId: scan.roomId, at: toIso(scan.at), forced: decision.forced, leftRoomId: effects.leaveRoomId },
+      checkin: { id: checkinId, kind: scan.kind, roomId: scan.roomId, at: toIso(scan.at), forced: decision.forced, leftRoomId: effects.leaveRoomId },
       attendee: attendee && {
         id: attendee.id,
         name: attendee.name,
@@ -368,7 +388,7 @@ export class CheckinService {
       firstCheckinAt: decision.reason === 'already_checked_in' && attendee?.checkedInAt != null ? toIso(attendee.checkedInAt) : null,
     };
     const inserted = this.insert.run(
-      answer.checkin.id,
+      checkinId,
       scan.scanId,
       actor.deviceId,
       attendee?.id ?? null,
@@ -398,7 +418,7 @@ export class CheckinService {
       }
       if (effects.enterRoomId !== null) {
         this.occupancy.adjust(tx, effects.enterRoomId, 1);
-        this.upsertPresence.run(attendee.id, effects.enterRoomId, scan.at, answer.checkin.id);
+        this.upsertPresence.run(attendee.id, effects.enterRoomId, scan.at, checkinId);
       }
     }
     const { replayed: _replayed, ...recorded } = answer;

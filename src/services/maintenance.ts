@@ -1,14 +1,20 @@
 // Database maintenance behind the backup, restore and purge scripts: online copy, guarded restore with a new epoch, post-event anonymisation.
-import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, renameSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import type { Checkpoint } from '../contract/audit.js';
 import { applyPragmas, type Sqlite, type Store } from '../db/open.js';
 import * as schema from '../db/schema.js';
-import { EventLog, readHead, verifyChain, type ChainReport, type EventRecord } from '../live/event-log.js';
+import { KeyDir } from '../keys/key-dir.js';
+import { EventLog, readHead, upgradeLegacyChain, verifyChain, type ChainReport, type EventRecord } from '../live/event-log.js';
+import { migrationsFolder } from '../paths.js';
 import { searchText } from './attendees.js';
+import { appendCheckpoint, emitCheckpoint } from './audit.js';
 import { renewEpoch } from './settings.js';
 import { Writer } from './writer.js';
+import { fsyncPath } from '../core/fsync.js';
 
 /** A whole-database backup step: the copy is made under one read transaction, so it is one consistent snapshot. */
 const ALL_PAGES = 0x7fffffff;
@@ -26,6 +32,11 @@ function renewEpochFor(store: Store, now: number): { epoch: string; log: EventLo
 /** Maintenance events take the one write path every other event takes (topic and visibility from the contract). */
 function emitMaintenance(writer: Writer, name: 'database.restored' | 'data.purged', data: Record<string, unknown>): EventRecord {
   return writer.run(null, (tx) => tx.emit(name, data));
+}
+
+/** A file written by an older version gets the current schema (the service would apply the same migrations at start). */
+function migrateFile(sqlite: Sqlite): void {
+  migrate(drizzle(sqlite, { schema }), { migrationsFolder: migrationsFolder() });
 }
 
 export class DatabaseInUseError extends Error {
@@ -87,15 +98,6 @@ export function openExclusive(file: string): Sqlite {
     sqlite.close();
     if (isBusy(err)) throw new DatabaseInUseError(file);
     throw err;
-  }
-}
-
-function fsyncPath(file: string): void {
-  const fd = openSync(file, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
   }
 }
 
@@ -187,7 +189,16 @@ function stamp(now: number): string {
  * `<target>.replaced-<time>`, stale -wal/-shm files are removed (SQLite would otherwise apply a
  * foreign WAL to the restored file), and the copy is renamed into place.
  */
-export async function restoreDatabase(backupFile: string, target: string, now: number = Date.now()): Promise<RestoreReport> {
+export interface RestoreOptions {
+  /**
+   * The key dir (EVENTDAY_KEY_DIR): the restore then signs a `restore` checkpoint of the restored
+   * head, to the log and to the target's checkpoint file, so the history it replaces (whose
+   * checkpoints it is below) does not look truncated to audit:verify.
+   */
+  keyDir?: string;
+}
+
+export async function restoreDatabase(backupFile: string, target: string, now: number = Date.now(), options: RestoreOptions = {}): Promise<RestoreReport> {
   const dest = path.resolve(target);
   const src = new Database(backupFile, { readonly: true, fileMustExist: true });
   let backup: DbSummary;
@@ -215,10 +226,13 @@ export async function restoreDatabase(backupFile: string, target: string, now: n
   }
 
   let epoch: string;
+  let checkpoint: Checkpoint | null = null;
+  const keys = options.keyDir === undefined ? null : new KeyDir(options.keyDir);
   try {
     const copy = new Database(temp);
     try {
       applyPragmas(copy, { journalMode: 'delete' });
+      migrateFile(copy);
       const store: Store = { sqlite: copy, db: drizzle(copy, { schema }) };
       epoch = copy.transaction(() => {
         const renewed = renewEpochFor(store, now);
@@ -228,6 +242,7 @@ export async function restoreDatabase(backupFile: string, target: string, now: n
           epoch: renewed.epoch,
           backupHeadSeq: backup.headSeq,
         });
+        if (keys) checkpoint = emitCheckpoint(renewed.writer, keys, 'restore', now);
         return renewed.epoch;
       }).immediate();
       const checked = integrityCheck(copy);
@@ -262,6 +277,7 @@ export async function restoreDatabase(backupFile: string, target: string, now: n
   const removed = removeSidecars(dest);
   renameSync(temp, dest);
   fsyncPath(path.dirname(dest));
+  if (keys && checkpoint) appendCheckpoint(keys, dest, checkpoint);
 
   const check = new Database(dest, { readonly: true, fileMustExist: true });
   let restored: DbSummary;
@@ -321,8 +337,10 @@ function redact(value: unknown, pseudonyms: ReadonlyMap<string, string>, everyOb
 
 export interface PurgeOptions {
   now?: number;
-  /** Re-chain even when the log was already altered (normally refused: re-chaining would launder it). */
+  /** Purge even when the log was already altered (normally refused); its chain stays broken where it was. */
   allowBrokenChain?: boolean;
+  /** The key dir (EVENTDAY_KEY_DIR): the purge then signs a `purge` checkpoint attesting its redactions. */
+  keyDir?: string;
 }
 
 export interface PurgeReport {
@@ -330,8 +348,13 @@ export interface PurgeReport {
   attendees: number;
   checkinsRedacted: number;
   eventsRedacted: number;
-  /** Rows whose stored hash was recomputed: every row from the first redacted one on. */
+  /**
+   * Rows whose stored hash was recomputed: 0, since the chain covers each payload's original
+   * digest; only a log from before digests is re-chained once (over its digests) first.
+   */
   eventsRechained: number;
+  /** The signed checkpoint written after the purge, or null without a key dir. */
+  checkpoint: Checkpoint | null;
   previousHead: { seq: number; hash: string };
   head: { seq: number; hash: string };
   previousEpoch: string | null;
@@ -355,12 +378,14 @@ function tableExists(sqlite: Sqlite, name: string): boolean {
  * external id and flags are cleared; the search index is rebuilt from the anonymised rows; the
  * answers stored for scan replays and every event payload that names an attendee are rewritten.
  *
- * The event log's hash chain covers payloads, so redacting them breaks it. The chain is verified
- * first (an already altered log is refused), redacted, re-chained from the first changed row,
- * and closed with a `data.purged` event that records the pre-purge head (seq and hash) — the
- * value an auditor exported before the purge — and the new one. No per-row hash of the old
- * content is kept: a hash of a name is a pseudonym, not anonymity. The epoch changes too, since
- * history changed: live clients take a fresh snapshot.
+ * The event log's hash chain covers each payload's digest as first stored, so redacting payloads
+ * changes no hash: the chain, and every signed checkpoint of it, still verify. The chain is
+ * verified first (an already altered log is refused), payloads are redacted, and a `data.purged`
+ * event records the pre-purge head and the seqs redacted (`redactedSeqs`, [first, last] ranges):
+ * verification accepts a payload that no longer matches its digest only for a row a purge names.
+ * With a key dir, a signed `purge` checkpoint then attests that event. (The stored digest is of
+ * the whole original payload, a random-looking 256-bit value, not a hash of a name alone.) The
+ * epoch changes too, since history changed: live clients take a fresh snapshot.
  *
  * Then `secure_delete` zeroes freed space, a TRUNCATE checkpoint and VACUUM rewrite the file
  * and empty the WAL, so the old text is in none of the database's files. Needs sole access.
@@ -371,11 +396,13 @@ export function purgePersonalData(file: string, options: PurgeOptions = {}): Pur
   const sqlite = openExclusive(target);
   try {
     applyPragmas(sqlite, { secureDelete: true });
+    migrateFile(sqlite);
     const bytesBefore = fileBytes(target);
     const before = summarize(sqlite);
     if (!before.chain.ok && options.allowBrokenChain !== true) {
-      throw new Error(`the event log's hash chain is already broken at seq ${before.chain.firstBadSeq}; re-chaining would hide that (pass allowBrokenChain to purge anyway)`);
+      throw new Error(`the event log's hash chain is already broken at seq ${before.chain.firstBadSeq}; purging would blur that (pass allowBrokenChain to purge anyway)`);
     }
+    const keys = options.keyDir === undefined ? null : new KeyDir(options.keyDir);
     const previousHead = readHead(sqlite);
 
     const result = sqlite
@@ -407,9 +434,11 @@ export function purgePersonalData(file: string, options: PurgeOptions = {}): Pur
           }
         }
 
+        // A log from before digests is chained over them once first (even a broken one, when asked to purge it anyway).
+        const { upgraded: eventsRechained } = upgradeLegacyChain(sqlite, { evenIfBroken: options.allowBrokenChain === true });
         const { epoch, log, writer } = renewEpochFor({ sqlite, db: drizzle(sqlite, { schema }) }, now);
-        // The log redacts and re-chains itself from the first changed row on.
-        const { rewritten: eventsRedacted, rechained: eventsRechained } = log.rewritePayloads((record) => {
+        // Only payloads change: the chain is over their original digests.
+        const { rewritten: eventsRedacted, redactedSeqs } = log.rewritePayloads((record) => {
           const parsed = JSON.parse(record.payloadJson) as unknown;
           const redacted = redact(parsed, pseudonyms, record.visibility === 'personal');
           return redacted === parsed ? record.payloadJson : JSON.stringify(redacted);
@@ -421,12 +450,15 @@ export function purgePersonalData(file: string, options: PurgeOptions = {}): Pur
           eventsRechained,
           previousHead,
           previousEpoch: before.epoch,
+          redactedSeqs,
         });
+        const checkpoint = keys ? emitCheckpoint(writer, keys, 'purge', now) : null;
         const chain = verifyChain(sqlite);
-        if (!chain.ok) throw new Error(`re-chaining failed at seq ${chain.firstBadSeq}; nothing changed`);
-        return { attendees: pseudonyms.size, checkinsRedacted, eventsRedacted, eventsRechained, epoch, head: readHead(sqlite) };
+        if (!chain.ok && before.chain.ok) throw new Error(`the chain does not verify after redaction (seq ${chain.firstBadSeq}); nothing changed`);
+        return { attendees: pseudonyms.size, checkinsRedacted, eventsRedacted, eventsRechained, epoch, head: readHead(sqlite), checkpoint };
       })
       .immediate();
+    if (keys && result.checkpoint) appendCheckpoint(keys, target, result.checkpoint);
 
     // The WAL now holds the new pages: copy them home and empty it, rewrite the file without
     // free pages, and empty the WAL again (VACUUM in WAL mode goes through it).

@@ -16,8 +16,9 @@ export function toPublicRoom(row: RoomRow): PublicRoom {
     name: row.name,
     features: row.features,
     status: row.status,
-    // The hysteretic alert level, so a kiosk does not flicker while a room hovers at capacity.
-    full: row.alertLevel === 'full',
+    // Exactly at or over capacity: a kiosk never shows FULL below it. The staff alert keeps its
+    // hysteresis; the public flag may turn as often as the room reaches capacity.
+    full: occupancyLevel(row.occupancy, row.capacity) === 'full',
   };
 }
 

@@ -16,6 +16,7 @@ import {
 import {
   daysSpanned,
   diffProgramme,
+  localDate,
   nowAndNext,
   sameValue,
   themeFromTrack,
@@ -23,13 +24,19 @@ import {
   type IncomingSession,
 } from '../domain/schedule.js';
 import { AppError, notFound } from '../core/errors.js';
-import { ScheduleImportError, parseSchedule, type ParsedProgramme } from '../interop/schedule-import.js';
+import { ScheduleImportError, type ParsedProgramme, type ParseScheduleOptions, type ScheduleWarning } from '../interop/schedule-import.js';
+import { parseScheduleOffThread } from './import-parser.js';
 import type { ExportInput } from '../interop/schedule-export.js';
 import { emitRoomUpdated, insertRoomRow, listRoomRows, type RoomRow } from './rooms.js';
 import type { SessionService} from './sessions.js';
 import { statusNow, toSessionWire, type SessionRow } from './sessions.js';
 import { readSettings, type EventSettings } from './settings.js';
 import type { Actor, Tx, Writer } from './writer.js';
+
+export interface ImportOptions {
+  /** Accept a release that shares no session with the current programme (a new conference). */
+  replace?: boolean;
+}
 
 /** Type of an imported session whose file gives none (the data model's default). */
 const DEFAULT_TYPE = 'panel';
@@ -56,6 +63,8 @@ export class ScheduleService {
     private readonly newId: () => string,
     private readonly clock: () => number,
     private readonly settings: EventSettings,
+    /** Reads a file off the event loop; tests and scripts may read it in place. */
+    private readonly parse: (input: Buffer | string, opts: ParseScheduleOptions) => Promise<ParsedProgramme> = parseScheduleOffThread,
   ) {
     // The only sessions now/next can choose from: those on now, and in each room those starting
     // soonest. Reading every remaining session of a 2,000-session day costs several times more.
@@ -161,11 +170,17 @@ export class ScheduleService {
    * Imports a programme file (schedule.json, frab/pentabarf/wafer XML) in one transaction. Rooms are
    * matched by name and sessions by their key in the file; the file is the truth for what it says,
    * and each difference is emitted as a schedule change. The same file twice changes nothing.
+   * The file is read in a worker thread, so a large one does not hold other requests up; the diff
+   * is applied as one transaction, since a release is one change to the programme.
+   *
+   * Refused (nothing written): an unreadable file, one that lists no events, one that gives one
+   * guid to two different events, and, unless `replace`, a release that shares no session with a
+   * programme that has some (another conference, a broken export).
    */
-  async importFile(actor: Actor, body: string | Buffer, contentType?: string): Promise<ImportResult> {
+  async importFile(actor: Actor, body: string | Buffer, contentType?: string, options: ImportOptions = {}): Promise<ImportResult> {
     let parsed: ParsedProgramme;
     try {
-      parsed = parseSchedule(body, { fallbackTimeZone: this.settings.timeZone, ...(contentType === undefined ? {} : { contentType }) });
+      parsed = await this.parse(body, { fallbackTimeZone: this.settings.timeZone, ...(contentType === undefined ? {} : { contentType }) });
     } catch (err) {
       if (err instanceof ScheduleImportError) throw new AppError('invalid_schedule', 400, err.message);
       throw err;
@@ -174,14 +189,39 @@ export class ScheduleService {
       // An empty release would cancel the whole programme: far more likely a wrong file than an intent.
       throw new AppError('invalid_schedule', 400, 'The file lists no events; nothing was imported.');
     }
-    const { result, settings } = await this.writer.submit(actor, (tx) => this.importIn(tx, parsed));
+    if (parsed.conflictingKeys.length > 0) {
+      const guids = parsed.conflictingKeys.map((key) => key.replace(/^(?:guid|code|id):/, ''));
+      throw new AppError(
+        'duplicate_guid',
+        400,
+        `The file gives the same guid to different events: ${guids.slice(0, 10).join(', ')}${guids.length > 10 ? ` and ${guids.length - 10} more` : ''}; nothing was imported.`,
+        { guids },
+      );
+    }
+    // One transaction, so no `import.progress`: the answer is the only news, and the same file twice emits nothing.
+    const { result, settings } = await this.writer.submit(actor, (tx) => this.importIn(tx, parsed, options.replace === true));
     this.settings.name = settings.name;
     this.settings.days = settings.days;
     return result;
   }
 
-  private importIn(tx: Tx, parsed: ParsedProgramme): { result: ImportResult; settings: { name: string; days: string[] } } {
-    const warnings = [...parsed.warnings];
+  private importIn(tx: Tx, parsed: ParsedProgramme, replace: boolean): { result: ImportResult; settings: { name: string; days: string[] } } {
+    const warnings: ScheduleWarning[] = [...parsed.warnings];
+    const current = this.store.db.select().from(sessions).where(isNotNull(sessions.externalKey)).all();
+    // Checked in the transaction that applies the release, so no other import can slip in between.
+    // The programme is what is not cancelled: sessions a replaced programme left behind do not count.
+    const live = current.filter((r) => r.status !== 'cancelled');
+    if (!replace && live.length > 0) {
+      const incomingKeys = new Set(parsed.sessions.map((s) => s.key));
+      if (!live.some((r) => incomingKeys.has(r.externalKey!))) {
+        throw new AppError(
+          'different_conference',
+          409,
+          `This file shares no session with the current programme (${live.length} imported sessions), so importing it would cancel them all: ` +
+            'it is probably another conference or a broken export. Nothing was imported; send it again with ?replace=true to replace the programme.',
+        );
+      }
+    }
     const roomRows = listRoomRows(this.store);
     const roomIds = new Map(roomRows.map((r) => [r.name, r.id]));
     // New rooms come after the existing ones, in the order the file names them.
@@ -208,10 +248,12 @@ export class ScheduleService {
       newRooms.push(name);
     }
     if (newRooms.length > 0) {
-      warnings.push(`${newRooms.length} new room(s) have no capacity yet (${newRooms.slice(0, 5).map((n) => `"${n}"`).join(', ')}); set it before doors open.`);
+      warnings.push({
+        code: 'new_rooms',
+        detail: `${newRooms.length} new room(s) have no capacity yet (${newRooms.slice(0, 5).map((n) => `"${n}"`).join(', ')}); set it before doors open.`,
+      });
     }
 
-    const current = this.store.db.select().from(sessions).where(isNotNull(sessions.externalKey)).all();
     const rowsById = new Map(current.map((r) => [r.id, r]));
     const existing: ExistingSession[] = current.map((r) => ({
       id: r.id,
@@ -279,7 +321,11 @@ export class ScheduleService {
       if (cancelled && !e.cancelled) counts.cancelled += 1;
       else counts.updated += 1;
     }
-    for (const e of plan.cancel) {
+    // A day of the file without rooms says nothing about that day: its sessions are not cancelled.
+    const zone = parsed.conference.timeZone ?? this.settings.timeZone;
+    const emptyDays = new Set(parsed.emptyDays);
+    const cancels = parsed.emptyDayUndated ? [] : plan.cancel.filter((e) => !emptyDays.has(localDate(e.startsAt, zone)));
+    for (const e of cancels) {
       const row = rowsById.get(e.id)!;
       this.sessionService.updateIn(tx, row, { ...row, status: 'cancelled', changeNote: null });
       counts.cancelled += 1;

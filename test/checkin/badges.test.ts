@@ -101,3 +101,65 @@ t.test('badge.svg: printable, with name, organization and category band', async 
   t.equal((await app.inject({ method: 'GET', url: '/api/attendees/nobody/badge.svg', headers: built.auth('desk') })).statusCode, 404);
   t.equal((await app.inject({ method: 'GET', url: `/api/attendees/${wen.id}/badge.svg`, headers: built.auth('door') })).statusCode, 403);
 });
+
+t.test('private keys live in the key dir only: never in the database or a backup; a restart with the same key dir keeps signing and verifying', async (t) => {
+  const { readFileSync, readdirSync, statSync } = await import('node:fs');
+  const path = await import('node:path');
+  const { backupDatabase } = await import('../../src/services/maintenance.js');
+  const first = await build(t, { close: false, deps: { clock: testClock(T0) } });
+  const ida = await walkIn(first, { name: 'Ida' });
+  const keyDir = path.join(first.dir, 'keys');
+  const list = (await first.app.inject({ method: 'GET', url: '/api/badges/public-key', headers: first.auth('desk') })).json() as KeyList;
+  const keyFile = path.join(keyDir, `badge-${list.activeKid}.key`);
+  t.equal(statSync(keyDir).mode & 0o777, 0o700, 'the key dir is 0700');
+  t.equal(statSync(keyFile).mode & 0o777, 0o600, 'the key file is 0600');
+  const pem = readFileSync(keyFile, 'utf8');
+  t.match(pem, /^-----BEGIN PRIVATE KEY-----/);
+  const stored = first.app.store.sqlite.prepare('SELECT COUNT(*) AS n FROM badge_keys WHERE private_key_pem IS NOT NULL').get() as { n: number };
+  t.equal(stored.n, 0, 'the database holds no private key');
+
+  const backup = path.join(first.dir, 'backup.db');
+  await backupDatabase(first.config.dbFile, backup);
+  const bytes = readFileSync(backup);
+  const der = Buffer.from(pem.replace(/-----[^-]+-----|\s/g, ''), 'base64');
+  t.notOk(bytes.includes('PRIVATE KEY'), 'no PEM private key in the backup');
+  t.notOk(bytes.includes(der.subarray(-32)), 'not even the raw 32 key bytes');
+  t.notOk(bytes.includes(der.toString('base64').slice(-40)), 'nor their base64');
+  await first.app.close();
+
+  const second = await build(t, { dir: first.dir, deps: { clock: testClock(T0) } });
+  t.match((await scan(second, { code: ida.code })).json(), { result: 'ok' }, 'a badge from before the restart verifies');
+  const again = (await second.app.inject({ method: 'GET', url: '/api/badges/public-key', headers: second.auth('desk') })).json() as KeyList;
+  t.equal(again.activeKid, list.activeKid, 'the same key signs after the restart');
+  const jo = await walkIn(second, { name: 'Jo' });
+  t.match(verifyBadgeCode(jo.code, badgePublicKeys(again.keys)), { ok: true, kid: list.activeKid });
+
+  const rotated = (await second.app.inject({ method: 'POST', url: '/api/badges/keys/rotate', headers: second.auth('admin') })).json();
+  t.same(readdirSync(keyDir).filter((f) => f.startsWith('badge-')).sort(), [`badge-${rotated.kid}.key`], 'a retired key keeps no private file');
+  t.match((await scan(second, { code: jo.code })).json(), { result: 'ok' }, 'its badges still verify');
+});
+
+t.test('a database that still holds private keys moves them to the key dir at start and scrubs them from its file', async (t) => {
+  const { existsSync, readFileSync, rmSync } = await import('node:fs');
+  const path = await import('node:path');
+  const first = await build(t, { close: false, deps: { clock: testClock(T0) } });
+  const kim = await walkIn(first, { name: 'Kim' });
+  const { kid } = first.app.store.sqlite.prepare('SELECT kid FROM badge_keys').get() as { kid: string };
+  const keyFile = path.join(first.dir, 'keys', `badge-${kid}.key`);
+  const pem = readFileSync(keyFile, 'utf8');
+  // The legacy layout: the private key in the row, no file.
+  first.app.store.sqlite.prepare('UPDATE badge_keys SET private_key_pem = ? WHERE kid = ?').run(pem, kid);
+  await first.app.close();
+  rmSync(keyFile);
+
+  const second = await build(t, { dir: first.dir, deps: { clock: testClock(T0) } });
+  t.equal(readFileSync(keyFile, 'utf8'), pem, 'moved to the key dir');
+  const row = second.app.store.sqlite.prepare('SELECT private_key_pem AS pem FROM badge_keys WHERE kid = ?').get(kid) as { pem: string | null };
+  t.equal(row.pem, null, 'and nulled in the database');
+  for (const f of [second.config.dbFile, `${second.config.dbFile}-wal`]) {
+    if (existsSync(f)) t.notOk(readFileSync(f).includes('PRIVATE KEY'), `no private key bytes left in ${path.basename(f)}`);
+  }
+  t.match((await scan(second, { code: kim.code })).json(), { result: 'ok' }, 'its badges still verify');
+  const lee = await walkIn(second, { name: 'Lee' });
+  t.match(verifyBadgeCode(lee.code, badgePublicKeys((await second.app.inject({ method: 'GET', url: '/api/badges/public-key', headers: second.auth('desk') })).json().keys)), { ok: true, kid });
+});

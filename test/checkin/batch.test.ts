@@ -95,25 +95,46 @@ t.test('door scans in a batch are applied in time order', async (t) => {
   t.equal(presenceOf(app, kim.id), a, '…but moves no one');
 });
 
-t.test('batch limits: at most 500 scans; an unknown room refuses the whole batch and writes nothing', async (t) => {
+t.test('batch limits: at most 500 scans; an unknown room is answered for its item and the others are recorded', async (t) => {
   const built = await build(t, { deps: { clock: testClock(T0) } });
   const { app } = built;
   const leo = await walkIn(built, { name: 'Leo' });
   const scans = (n: number) => Array.from({ length: n }, () => ({ scanId: randomUUID(), code: leo.code }));
-  const tooMany = await app.inject({ method: 'POST', url: '/api/checkins/batch', headers: built.auth('desk'), payload: { scans: scans(501) } });
+  // From the door device: each device may send only a few batches a second (see the flood test below).
+  const tooMany = await app.inject({ method: 'POST', url: '/api/checkins/batch', headers: built.auth('door'), payload: { scans: scans(501) } });
   t.equal(tooMany.statusCode, 400);
   t.equal(tooMany.json().code, 'validation_failed');
-  const empty = await app.inject({ method: 'POST', url: '/api/checkins/batch', headers: built.auth('desk'), payload: { scans: [] } });
+  const empty = await app.inject({ method: 'POST', url: '/api/checkins/batch', headers: built.auth('door'), payload: { scans: [] } });
   t.equal(empty.statusCode, 400);
 
+  // Issue 12: one unknown room used to refuse the whole batch, and the desk queue never emptied.
   const mixed = [...scans(3), { scanId: randomUUID(), code: leo.code, roomId: 'nowhere' }];
-  const refused = await app.inject({ method: 'POST', url: '/api/checkins/batch', headers: built.auth('desk'), payload: { scans: mixed } });
-  t.equal(refused.statusCode, 404);
-  t.equal(countRows(app, 'checkins'), 0);
-  t.equal(checkedInAt(app, leo.id), null);
+  const answered = await app.inject({ method: 'POST', url: '/api/checkins/batch', headers: built.auth('desk'), payload: { scans: mixed } });
+  t.equal(answered.statusCode, 200, 'a batch answers per item');
+  const results = answered.json<{ results: { result: string; reason: string | null; checkin: { id: string | null } }[] }>().results;
+  t.same(results.map((r) => r.reason), [null, 'already_checked_in', 'already_checked_in', 'unknown_room']);
+  t.equal(results[3]!.result, 'rejected');
+  t.equal(results[3]!.checkin.id, null, 'the unknown-room item is not recorded, so it can be sent again');
+  t.equal(countRows(app, 'checkins'), 3, 'the three valid scans are recorded');
+  t.not(checkedInAt(app, leo.id), null);
 
   const full = await app.inject({ method: 'POST', url: '/api/checkins/batch', headers: built.auth('desk'), payload: { scans: scans(500) } });
   t.equal(full.statusCode, 200);
   t.equal(full.json().results.length, 500);
-  t.equal(countRows(app, 'checkins'), 500);
+  t.equal(countRows(app, 'checkins'), 503);
+});
+
+t.test('a device sends at most a few batches a second: a flood of uploads is refused whole, other devices are not', async (t) => {
+  const built = await build(t, { deps: { clock: testClock(T0) } });
+  const { app } = built;
+  const ida = await walkIn(built, { name: 'Ida' });
+  const upload = (role: 'desk' | 'door') =>
+    app.inject({ method: 'POST', url: '/api/checkins/batch', headers: built.auth(role), payload: { scans: [{ scanId: randomUUID(), code: ida.code }] } });
+  const statuses = [];
+  for (let i = 0; i < 4; i++) statuses.push((await upload('desk')).statusCode);
+  t.same(statuses.slice(0, 2), [200, 200], 'the first uploads of the second are answered');
+  t.equal(statuses[3], 429, 'a flood of uploads from one device is refused whole');
+  const refused = await upload('desk');
+  t.equal(refused.json().code, 'rate_limited');
+  t.equal((await upload('door')).statusCode, 200, 'another device is not affected');
 });

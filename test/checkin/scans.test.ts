@@ -37,7 +37,8 @@ t.test('rejections: invalid_code, unknown_attendee, revoked_badge, registration_
     const res = await scan(built, { code });
     t.match(res.json(), { result: 'rejected', reason: 'invalid_code', attendee: null }, `invalid: ${code.slice(0, 12)}…`);
   }
-  const key = app.store.sqlite.prepare('SELECT kid, private_key_pem AS privateKeyPem FROM badge_keys').get() as { kid: string; privateKeyPem: string };
+  // The signing key lives in the key folder, not the database: the service hands the test its signer.
+  const key = app.services.badges.signingKey();
   const ghost = await scan(built, { code: signBadgeCode(key, { attendeeId: randomUUID(), version: 1 }) });
   t.match(ghost.json(), { result: 'rejected', reason: 'unknown_attendee', attendee: null });
   const future = await scan(built, { code: signBadgeCode(key, { attendeeId: bob.id, version: 7 }) });
@@ -238,7 +239,7 @@ t.test('stats: total, by category, by local hour, by desk name', async (t) => {
   t.same(edited.json().byCategory, { government: 1, media: 1, speaker: 1 }, 'an edited category is counted at once');
 });
 
-t.test('a scan at an unknown room is a 404 that writes nothing; a future scannedAt is clamped to arrival', async (t) => {
+t.test('a scan at an unknown room is a 404 that writes nothing; a scannedAt a little ahead is clamped, an impossible one is invalid_time', async (t) => {
   const clock = testClock(T0);
   const built = await build(t, { deps: { clock } });
   const { app } = built;
@@ -254,7 +255,13 @@ t.test('a scan at an unknown room is a 404 that writes nothing; a future scanned
   t.equal(bad.json().code, 'validation_failed');
   t.equal(countRows(app, 'checkins'), before);
 
-  const ahead = await scan(built, { code: gus.code, scannedAt: '2030-01-01T00:00:00Z' });
-  t.equal(ahead.json().checkin.at, iso(T0));
+  // Issue 12: a scan dated 2030, 1970 or year 1 was believed and could move the first arrival.
+  for (const when of ['2030-01-01T00:00:00Z', '1970-01-01T00:00:00Z', '0001-01-01T00:00:00Z', iso(T0 - minutes(25 * 60))]) {
+    const impossible = (await scan(built, { code: gus.code, scannedAt: when })).json<{ result: string; reason: string }>();
+    t.same([impossible.result, impossible.reason], ['rejected', 'invalid_time'], `${when} is outside [first session − 24 h, receipt + 5 min]`);
+  }
+  t.equal(checkedInAt(app, gus.id), null, 'an impossible time is no arrival');
+  const ahead = await scan(built, { code: gus.code, scannedAt: iso(T0 + minutes(4)) });
+  t.equal(ahead.json().checkin.at, iso(T0), 'a scanner clock a few minutes ahead is clamped to arrival');
   t.equal(checkedInAt(app, gus.id), T0);
 });

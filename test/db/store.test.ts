@@ -36,7 +36,7 @@ t.test('the hash chain verifies, and names the first edited row', async (t) => {
   await b.app.close();
   const file = path.join(b.dir, 'eventday.db');
   const db = new Database(file);
-  t.same(verifyChain(db), { ok: true, checked: 8, firstBadSeq: null }, '5 devices created + 3 announcements');
+  t.same(verifyChain(db), { ok: true, checked: 9, firstBadSeq: null }, '5 devices created + 3 announcements + the signed checkpoint written at shutdown');
   const target = db.prepare("SELECT seq FROM events WHERE payload LIKE '%two%'").get() as { seq: number };
   db.prepare("UPDATE events SET payload = replace(payload, 'two', 'TWO') WHERE seq = ?").run(target.seq);
   t.same(verifyChain(db), { ok: false, checked: target.seq - 1, firstBadSeq: target.seq });

@@ -52,6 +52,8 @@ const samples: { [N in EventName]: EventPayload<N> } = {
   'allocation.applied': { planId: 'p1', appliedAt: AT, moves: [] },
   'database.restored': { from: 'backup.db' },
   'data.purged': { attendees: 1 },
+  'audit.checkpoint': { v: 1, seq: 1, hash: '0'.repeat(64), epoch: 'e1', at: 0, reason: 'periodic', keyId: 'k1', signature: 'sig' },
+  'import.progress': { importId: 'i1', kind: 'attendees', done: 1, total: 2 },
 };
 
 const all: Role[] = ['kiosk', 'ops', 'desk', 'door', 'admin'];
@@ -98,6 +100,8 @@ const expected: Record<string, Partial<Record<Role, string[]>>> = {
   'allocation.applied': { ops: ['appliedAt', 'moves', 'planId'], admin: ['appliedAt', 'moves', 'planId'] },
   'database.restored': { admin: ['from'] },
   'data.purged': { admin: ['attendees'] },
+  'audit.checkpoint': { admin: ['at', 'epoch', 'hash', 'keyId', 'reason', 'seq', 'signature', 'v'] },
+  'import.progress': { admin: ['done', 'importId', 'kind', 'total'] },
 };
 
 interface Received {

@@ -1,4 +1,5 @@
-// SIGTERM under load on a real server process: answers complete, sockets get 1001, exit within 10 s, nothing acknowledged lost, kiosks resume by replay.
+// SIGTERM on a real server process: the drain (/readyz 503, everything else served), then under load answers complete, sockets get 1001, exit within 10 s, nothing lost, kiosks resume by replay.
+import http from 'node:http';
 import t from 'tap';
 import { Client, startServer, TransportError, type ServerProcess } from '../../scripts/reliability/lib.js';
 import { ADMIN_TOKEN, liveClient, type LiveClient } from '../helper.js';
@@ -15,7 +16,8 @@ interface Outcome {
 
 t.test('SIGTERM under load', async (t) => {
   const dbFile = `${t.testdir()}/eventday.db`;
-  let server: ServerProcess = await startServer({ dbFile, adminToken: ADMIN_TOKEN });
+  // A short drain: the load below runs through it and then meets the close.
+  let server: ServerProcess = await startServer({ dbFile, adminToken: ADMIN_TOKEN, env: { EVENTDAY_DRAIN_MS: '1000' } });
   t.teardown(() => {
     server.child.kill('SIGKILL');
   });
@@ -112,7 +114,7 @@ t.test('SIGTERM under load', async (t) => {
     kiosks[0]!.messages.filter((m) => m.type === 'event' && m.name === 'announcement.created').map((m) => (m.data as { id: string }).id),
   );
 
-  server = await startServer({ dbFile, adminToken: ADMIN_TOKEN, port });
+  server = await startServer({ dbFile, adminToken: ADMIN_TOKEN, port, env: { EVENTDAY_DRAIN_MS: '0' } });
   http.close();
   http = new Client(port, 16);
   const check = async (o: Outcome) => JSON.parse((await http.request('POST', '/api/checkins', { token: desk, body: o.body })).body) as { replayed: boolean };
@@ -145,4 +147,111 @@ t.test('SIGTERM under load', async (t) => {
   http.close();
   server.child.kill('SIGTERM');
   await server.exited;
+});
+
+/** One request on a new connection (no keep-alive): proves the listener still accepts, not just that an old socket lives on. */
+function fresh(port: number, method: string, url: string, opts: { token?: string; body?: unknown } = {}): Promise<{ status: number; body: string } | { error: string }> {
+  const payload = opts.body === undefined ? undefined : JSON.stringify(opts.body);
+  const headers: Record<string, string> = {};
+  if (opts.token !== undefined) headers.authorization = `Bearer ${opts.token}`;
+  if (payload !== undefined) headers['content-type'] = 'application/json';
+  return new Promise((resolve) => {
+    const req = http.request({ host: '127.0.0.1', port, method, path: url, headers, agent: false, timeout: 5_000 }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+    });
+    req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })));
+    req.on('error', (err: NodeJS.ErrnoException) => resolve({ error: err.code ?? err.message }));
+    req.end(payload);
+  });
+}
+
+t.test('SIGTERM drains first: /readyz 503 while /healthz 200 and new requests are served, then the listener closes', async (t) => {
+  const DRAIN_MS = 2_000;
+  const dbFile = `${t.testdir()}/eventday.db`;
+  const server = await startServer({ dbFile, adminToken: ADMIN_TOKEN, env: { EVENTDAY_DRAIN_MS: String(DRAIN_MS) } });
+  t.teardown(() => {
+    server.child.kill('SIGKILL');
+  });
+  const { port } = server;
+  const client = new Client(port, 4);
+  t.teardown(() => client.close());
+  const device = async (role: string) => (await client.json<{ token: string }>('POST', '/api/devices', { token: ADMIN_TOKEN, body: { name: role, role } })).token;
+  const desk = await device('desk');
+  const kioskToken = await device('kiosk');
+  const codes: string[] = [];
+  for (let i = 0; i < 12; i++) {
+    const r = await client.json<{ badge: { code: string } }>('POST', '/api/attendees', {
+      token: desk,
+      body: { name: `Drain Person ${i}`, organization: 'Org', category: 'ngo' },
+    });
+    codes.push(r.badge.code);
+  }
+  const kiosk = liveClient(`ws://127.0.0.1:${port}/api/live`, { headers: { authorization: `Bearer ${kioskToken}` } });
+  await kiosk.next((m) => m.type === 'snapshot');
+  interface Probe {
+    at: number;
+    readyz: number | string;
+    healthz: number | string;
+    scan: number | string;
+    socketOpen: boolean;
+  }
+  const code = (r: { status: number } | { error: string }) => ('status' in r ? r.status : r.error);
+  t.equal(code(await fresh(port, 'GET', '/readyz')), 200, 'ready before the signal');
+  const probes: Probe[] = [];
+  const sigtermAt = performance.now();
+  server.child.kill('SIGTERM');
+  for (let i = 0; ; i++) {
+    const [readyz, healthz, scan] = await Promise.all([
+      fresh(port, 'GET', '/readyz'),
+      fresh(port, 'GET', '/healthz'),
+      fresh(port, 'POST', '/api/checkins', { token: desk, body: { scanId: `drain-${i}`, code: codes[i % codes.length]! } }),
+    ]);
+    probes.push({ at: performance.now() - sigtermAt, readyz: code(readyz), healthz: code(healthz), scan: code(scan), socketOpen: kiosk.ws.readyState === kiosk.ws.OPEN });
+    if (probes.at(-1)!.readyz === 'ECONNREFUSED') break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const exit = await server.exited;
+  const exitMs = exit.at - sigtermAt;
+  const closed = await kiosk.closed;
+
+  // The drain: from the first 503 (the signal takes a moment to arrive) through the first 80% of
+  // the drain, every probe must show "not ready, but serving".
+  const first503 = probes.findIndex((p) => p.readyz === 503);
+  t.ok(first503 >= 0 && probes[first503]!.at < 1_000, `/readyz answered 503 ${probes[first503]?.at.toFixed(0)} ms after SIGTERM`);
+  const during = probes.slice(first503).filter((p) => p.at < DRAIN_MS * 0.8);
+  t.ok(during.length >= 3, `${during.length} probes during the first ${DRAIN_MS * 0.8} ms of the drain`);
+  t.same(
+    during.map((p) => p.readyz),
+    during.map(() => 503),
+    '/readyz answers 503 from then on',
+  );
+  t.same(
+    during.map((p) => p.healthz),
+    during.map(() => 200),
+    '/healthz keeps answering 200 during the drain',
+  );
+  t.same(
+    during.map((p) => p.scan),
+    during.map(() => 200),
+    'new requests on new connections are still served (scans acknowledged) during the drain',
+  );
+  t.ok(
+    during.every((p) => p.socketOpen),
+    'live sockets stay open during the drain',
+  );
+  t.notOk(
+    probes.slice(first503).some((p) => p.readyz === 200),
+    'readiness never comes back once the drain has begun',
+  );
+  const lastServed = Math.max(...probes.filter((p) => p.healthz === 200).map((p) => p.at));
+  t.ok(lastServed >= DRAIN_MS * 0.8, `the listener still answered ${lastServed.toFixed(0)} ms after SIGTERM (drain ${DRAIN_MS} ms)`);
+  const refusedAt = probes.at(-1)!.at;
+  t.ok(refusedAt >= DRAIN_MS, `the listener closed only after the drain (${refusedAt.toFixed(0)} ms)`);
+
+  // Then the close it always did.
+  t.equal(closed.code, 1001, 'after the drain the live socket gets 1001');
+  t.equal(exit.code, 0, 'a clean exit');
+  t.ok(exitMs >= DRAIN_MS && exitMs < DRAIN_MS + 10_000, `the process exited ${exitMs.toFixed(0)} ms after SIGTERM`);
 });

@@ -81,7 +81,8 @@ t.test('levels and alerts through headcounts: one room.alert per crossing, no fl
   const fullFlags = kiosk.messages
     .filter((m) => m.name === 'room.updated')
     .map((m) => (m.data as { full: boolean }).full);
-  t.same(fullFlags, [true, false], 'kiosks learn only that the room became full and stopped being full');
+  // 100, 99, 98, 100, 97: FULL exactly at capacity (issue 12: the flag no longer sticks below it).
+  t.same(fullFlags, [true, false, true, false], 'kiosks learn only that the room reached capacity and dropped below it');
   for (const m of kiosk.messages.filter((m) => m.type === 'event')) {
     t.not(m.topic, 'occupancy', `${String(m.name)} is not an occupancy event`);
     t.notMatch(JSON.stringify(m.data), /occupancy|capacity/, 'no count in a kiosk event');
@@ -107,4 +108,27 @@ t.test('kiosks never see counts: room list and snapshot without occupancy or cap
   const snapshot = await kiosk.next((m) => m.type === 'snapshot');
   t.notMatch(JSON.stringify(snapshot), /occupancy|capacity/, 'no count in the kiosk snapshot');
   kiosk.ws.close();
+});
+
+t.test('the public full flag is occupancy ≥ capacity: small rooms never read FULL below it', async (t) => {
+  const built = await build(t);
+  const { app } = built;
+  const kioskFull = async (id: string): Promise<boolean> => {
+    const rooms = (await app.inject({ method: 'GET', url: '/api/rooms', headers: built.auth('kiosk') })).json<{ id: string; full: boolean }[]>();
+    return rooms.find((r) => r.id === id)!.full;
+  };
+  const count = (id: string, n: number) =>
+    app.inject({ method: 'POST', url: `/api/rooms/${id}/headcount`, headers: built.auth('door'), payload: { count: n } });
+  for (const capacity of [1, 3, 40]) {
+    const room = await addRoom(built, { name: `Room of ${capacity}`, capacity });
+    const trail: string[] = [];
+    for (const n of [capacity, 0, capacity, capacity - 1, 1, capacity, 0]) {
+      await count(room.id, n);
+      trail.push(`${n}:${(await kioskFull(room.id)) ? 'FULL' : 'free'}`);
+    }
+    const expected = [capacity, 0, capacity, capacity - 1, 1, capacity, 0].map((n) => `${n}:${n >= capacity ? 'FULL' : 'free'}`);
+    t.same(trail, expected, `capacity ${capacity}: FULL exactly when occupancy reaches capacity`);
+    const alert = app.store.sqlite.prepare('SELECT alert_level AS level FROM rooms WHERE id = ?').get(room.id) as { level: string };
+    t.equal(alert.level, 'normal', `capacity ${capacity}: an empty room's staff alert comes down`);
+  }
 });

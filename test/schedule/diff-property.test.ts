@@ -25,8 +25,9 @@ t.test('the change feed after a re-import equals the edits made to the file', as
   const clock = testClock(Date.parse('2026-02-01T00:00:00Z'));
   const { app } = await build(t, { deps: { clock } });
   let run = 0;
-  const importFile = async (events: ProgrammeEvent[]) => {
-    const res = await app.inject({ method: 'POST', url: '/api/schedule/import', headers: { ...ADMIN, 'content-type': 'application/json' }, payload: scheduleJson(events) });
+  // Each run is a programme of its own (fresh guids): its first release replaces the last run's.
+  const importFile = async (events: ProgrammeEvent[], replace = false) => {
+    const res = await app.inject({ method: 'POST', url: `/api/schedule/import${replace ? '?replace=true' : ''}`, headers: { ...ADMIN, 'content-type': 'application/json' }, payload: scheduleJson(events) });
     if (res.statusCode !== 200) throw new Error(res.body);
     return res.json() as { sessions: { created: number; updated: number; cancelled: number } };
   };
@@ -45,7 +46,7 @@ t.test('the change feed after a re-import equals the edits made to the file', as
         minutes: 45,
       }));
       base.push(anchor);
-      await importFile(base);
+      await importFile(base, true);
       const seq = (app.store.sqlite.prepare('SELECT max(seq) AS s FROM events').get() as { s: number }).s;
 
       const expected = new Map<string, string[]>();

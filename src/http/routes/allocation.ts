@@ -16,14 +16,27 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         tags: ['allocation'],
         summary: 'Plan rooms for sessionIds, else every session of day, else today’s (cancelled and ended sessions are left out)',
         description:
-          'Live sessions, sessions starting within 15 minutes and pinned sessions stay in their room. Sessions not planned still hold their rooms.',
+          'Live sessions, sessions starting within 15 minutes and pinned sessions stay in their room. Sessions not planned still hold their rooms. ' +
+          'One solve at a time per device and a few over all: 429 solver_busy otherwise. A request whose client hangs up is no longer solved.',
         body: planRequestBody,
-        response: { 201: planSchema, 400: problemSchema },
+        response: { 201: planSchema, 400: problemSchema, 429: problemSchema },
       },
     },
     async (request, reply) => {
-      const plan = await allocation.createPlan(actorOf(request), request.body);
-      return reply.code(201).send(plan);
+      // The socket closing before the answer means nobody waits for the plan: drop or abandon its solve.
+      const hangUp = new AbortController();
+      const socket = request.raw.socket as typeof request.raw.socket | undefined;
+      const onClose = (): void => {
+        if (!reply.sent) hangUp.abort();
+      };
+      if (socket?.destroyed === true) hangUp.abort();
+      socket?.once('close', onClose);
+      try {
+        const plan = await allocation.createPlan(actorOf(request), request.body, hangUp.signal);
+        return reply.code(201).send(plan);
+      } finally {
+        socket?.off('close', onClose);
+      }
     },
   );
 

@@ -88,6 +88,10 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['attendees'],
         summary: 'Import text/csv (header name,organization,category,delegation,email,flags,externalId); idempotent by externalId, else email',
+        description:
+          'The file is validated whole first (a refused file writes nothing), then applied in short parts with `import.progress` events; ' +
+          '`errors` lists the first 100 line errors and `errorCount` counts them all. If it stops half-way (500 import_incomplete), ' +
+          'sending the same file again completes it.',
         consumes: ['text/csv'],
         response: {
           200: attendeeImportResultSchema,

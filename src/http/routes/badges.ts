@@ -4,7 +4,7 @@ import { actorOf } from '../auth.js';
 import { notFound } from '../../core/errors.js';
 import { toIso } from '../../core/time.js';
 import { idParam } from '../../contract/common.js';
-import { badgeSchema, kidParam, publicKeysSchema, removedKeySchema, rotatedKeySchema, type BadgeWireOut } from '../../contract/badges.js';
+import { badgeSchema, kidParam, publicKeysSchema, removedKeySchema, rotateBody, rotatedKeySchema, type BadgeWireOut } from '../../contract/badges.js';
 import { renderBadgeSvg } from '../../interop/badge-svg.js';
 import type { BadgeWire } from '../../services/badges.js';
 
@@ -49,6 +49,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['badges'],
         summary: 'A new key signs badges from now on; retired keys still verify until removed',
+        body: rotateBody,
         response: { 201: rotatedKeySchema },
       },
     },

@@ -7,6 +7,10 @@ import { batchAnswerSchema, batchBody, checkinAnswerSchema, checkinStatsSchema, 
 import { FAILED_SCANS_PER_WINDOW, type ScanRequest } from '../../services/checkins.js';
 
 
+/** Batches a device may upload per window (429 rate_limited past it; the scanner sends the batch again). */
+const BATCHES_PER_WINDOW = 2;
+const BATCH_WINDOW_MS = 1_000;
+
 const toRequest = (body: z.output<typeof scanBody>): ScanRequest => ({
   scanId: body.scanId,
   code: body.code,
@@ -36,10 +40,12 @@ const routes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/api/checkins/batch',
     {
-      config: { roles: ['desk', 'door', 'admin'] },
+      // Uploads per device are bounded (1,000 scans a second at 500 a batch, far above any desk's
+      // queue), so a flood of batches cannot hold the event loop in front of everyone else.
+      config: { roles: ['desk', 'door', 'admin'], rateLimit: { max: BATCHES_PER_WINDOW, timeWindow: BATCH_WINDOW_MS } },
       schema: {
         tags: ['checkins'],
-        summary: 'Upload scans made offline; each is decided as of its scannedAt; results in the order sent; never rate limited',
+        summary: `Upload scans made offline; each is decided as of its scannedAt; results in the order sent. Failed items share the device's failed-scan budget (past it: rejected / rate_limited, not recorded); at most ${BATCHES_PER_WINDOW} batches per ${BATCH_WINDOW_MS / 1000} s per device`,
         body: batchBody,
         response: { 200: batchAnswerSchema },
       },

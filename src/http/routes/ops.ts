@@ -25,7 +25,9 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (_request, reply) => {
-      if (app.lifecycle.closing) {
+      // Draining (SIGTERM) fails readiness while everything else still serves, so a load balancer
+      // stops sending first; jobs stand down only on `closing`, and keep flushing meanwhile.
+      if (app.lifecycle.draining || app.lifecycle.closing) {
         return sendProblem(reply, 503, 'shutting_down', 'the service is shutting down');
       }
       return { status: 'ready' as const };

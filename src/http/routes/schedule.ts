@@ -6,6 +6,7 @@ import { toScheduleJson } from '../../interop/schedule-export.js';
 import { changeEntrySchema, changesQuery, importResultSchema, nowNextSchema } from '../../contract/sessions.js';
 import { ANY_ROLE, actorOf } from '../auth.js';
 import { AppError } from '../../core/errors.js';
+import { problemSchema } from '../../contract/common.js';
 
 /** Programme files are larger than API bodies: a 1,000-event schedule.json is about 1 MB. */
 const IMPORT_BODY_LIMIT = 32 * 1024 * 1024;
@@ -89,16 +90,22 @@ const routes: FastifyPluginAsyncZod = async (app) => {
             'Import a programme: frab/pretalx schedule.json (v1, v2) or frab/pentabarf/wafer XML. Rooms match by name, sessions by guid (else id); ' +
             'the same file twice changes nothing; a newer release updates in place and emits its differences as schedule changes',
           consumes: IMPORT_TYPES,
+          querystring: z.object({
+            replace: z
+              .enum(['true', 'false'])
+              .optional()
+              .describe('true: accept a release that shares no session with the current programme (409 different_conference otherwise)'),
+          }),
           // The file is read as sent, not validated as JSON: the importer judges it and answers 400 invalid_schedule.
           body: z.unknown().describe('the programme file: schedule.json, or frab / pentabarf / wafer schedule XML'),
-          response: { 200: importResultSchema },
+          response: { 200: importResultSchema, 400: problemSchema, 409: problemSchema },
         },
       },
       async (request) => {
         if (!Buffer.isBuffer(request.body) || request.body.length === 0) {
           throw new AppError('invalid_schedule', 400, 'the request body is empty: send the schedule.json or XML file as the body');
         }
-        return schedule.importFile(actorOf(request), request.body, request.headers['content-type']);
+        return schedule.importFile(actorOf(request), request.body, request.headers['content-type'], { replace: (request.query as { replace?: string }).replace === 'true' });
       },
     );
   });

@@ -1,0 +1,90 @@
+// 100 live sockets that never read, over 13 devices, against a 20,000-session snapshot: the server's memory barely moves.
+import { randomBytes, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import t from 'tap';
+import { Client, sleep, startServer } from '../../scripts/reliability/lib.js';
+import { build, ADMIN_TOKEN } from '../helper.js';
+import { rooms, sessions } from '../../src/db/schema.js';
+
+const SESSIONS = 20_000;
+const SOCKETS = 100;
+const DEVICES = 13;
+
+function rssBytes(pid: number): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'))!;
+  return Number(line.replace(/\D+/g, '')) * 1024;
+}
+
+/** A socket that upgrades and then never reads a byte: everything the server sends piles up in front of it. */
+function neverReading(port: number, token: string): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1', () => {
+      socket.write(
+        [
+          'GET /api/live HTTP/1.1',
+          `Host: 127.0.0.1:${port}`,
+          'Connection: Upgrade',
+          'Upgrade: websocket',
+          'Sec-WebSocket-Version: 13',
+          `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}`,
+          `Authorization: Bearer ${token}`,
+          '',
+          '',
+        ].join('\r\n'),
+      );
+      // Read just the upgrade answer, then stop reading for good.
+      socket.once('data', () => {
+        socket.pause();
+        resolve(socket);
+      });
+    });
+    socket.on('error', reject);
+  });
+}
+
+t.test('never-reading sockets cannot make the server hold a snapshot each', async (t) => {
+  const dir = t.testdir();
+  const dbFile = path.join(dir, 'eventday.db');
+  const seeded = await build(t, { dir, close: false });
+  const roomId = randomUUID();
+  const now = Date.parse('2026-02-15T08:00:00Z');
+  seeded.app.writer.run(null, () => {
+    seeded.app.store.db.insert(rooms).values({ id: roomId, name: 'Hall', capacity: 5000, createdAt: now, updatedAt: now }).run();
+    for (let i = 0; i < SESSIONS; i++) {
+      const startsAt = now + i * 60_000;
+      seeded.app.store.db
+        .insert(sessions)
+        .values({ id: randomUUID(), title: `Session ${i} on responsible military AI`, roomId, startsAt, endsAt: startsAt + 50_000, speakers: ['A. Speaker'], createdAt: now, updatedAt: now })
+        .run();
+    }
+  });
+  await seeded.app.close();
+
+  const server = await startServer({ dbFile, adminToken: ADMIN_TOKEN, env: { LOG_LEVEL: 'error' } });
+  t.teardown(() => server.child.kill('SIGKILL'));
+  const http = new Client(server.port, 4);
+  const tokens: string[] = [];
+  for (let i = 0; i < DEVICES; i++) {
+    tokens.push((await http.json<{ token: string }>('POST', '/api/devices', { token: ADMIN_TOKEN, body: { name: `Screen ${i}`, role: 'kiosk' } })).token);
+  }
+  // One reader takes the snapshot first, so the serialised snapshot itself is in the baseline.
+  const reader = await neverReading(server.port, tokens[0]!);
+  reader.resume();
+  await sleep(1_500);
+  reader.destroy();
+  await sleep(500);
+  const before = rssBytes(server.child.pid!);
+
+  const stalled: net.Socket[] = [];
+  for (let i = 0; i < SOCKETS; i++) stalled.push(await neverReading(server.port, tokens[i % DEVICES]!));
+  await sleep(3_000);
+  const after = rssBytes(server.child.pid!);
+  const grown = (after - before) / 2 ** 20;
+  t.comment(`server RSS ${(before / 2 ** 20).toFixed(0)} MB → ${(after / 2 ** 20).toFixed(0)} MB with ${SOCKETS} never-reading sockets (+${grown.toFixed(1)} MB)`);
+  t.ok(grown < 50, `100 stalled sockets over 13 devices add under 50 MB (added ${grown.toFixed(1)} MB)`);
+  const health = await http.request('GET', '/healthz', {});
+  t.equal(health.status, 200, 'and the server still answers');
+  for (const s of stalled) s.destroy();
+});
