@@ -1,7 +1,8 @@
-// The floor pages in a real browser (Debian's Chromium) against a real app on a real port: kiosk, restart, desk with offline queue, dashboard.
+// The floor pages in a real browser (Debian's Chromium) against a real app on a real port: kiosk, on-now, restart, desk with offline queue, dashboard.
 import { existsSync } from 'node:fs';
 import t from 'tap';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import type { NowNextWire } from '../../src/contract/index.js';
 import { buildWeb } from '../../scripts/build-web.js';
 import { addRoom, addSession, MIN, patchSession, type SessionOut } from '../allocation/seed.js';
 import { build, listen, type Built } from '../helper.js';
@@ -20,6 +21,31 @@ function localDay(ms: number): string {
 async function sessions(built: Built, query = ''): Promise<SessionOut[]> {
   const res = await built.app.inject({ method: 'GET', url: `/api/sessions${query}`, headers: built.auth('ops') });
   return res.json() as SessionOut[];
+}
+
+/** What the kiosk shows in a room's Now and Next slots: the session ids, null for an empty slot. */
+async function kioskSlots(page: Page, roomId: string): Promise<{ current: string | null; next: string | null }> {
+  const slot = async (kind: 'now' | 'next'): Promise<string | null> => {
+    const ids = await page.locator(`[data-room-id="${roomId}"] .slot--${kind} .session`).evaluateAll((els) => els.map((e) => e.getAttribute('data-session-id')));
+    return ids[0] ?? null;
+  };
+  return { current: await slot('now'), next: await slot('next') };
+}
+
+async function apiSlots(built: Built, roomId: string): Promise<{ current: string | null; next: string | null }> {
+  const res = await built.app.inject({ method: 'GET', url: `/api/schedule/now?roomId=${roomId}`, headers: built.auth('kiosk') });
+  const [row] = res.json() as NowNextWire[];
+  return { current: row?.current?.id ?? null, next: row?.next?.id ?? null };
+}
+
+/** Waits until the kiosk shows what the API answers for the room (or the timeout passes), and answers both. */
+async function settle(page: Page, built: Built, roomId: string, timeout: number) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const [kiosk, api] = [await kioskSlots(page, roomId), await apiSlots(built, roomId)];
+    if ((kiosk.current === api.current && kiosk.next === api.next) || Date.now() > deadline) return { kiosk, api };
+    await page.waitForTimeout(100);
+  }
 }
 
 if (!existsSync(CHROMIUM)) {
@@ -91,6 +117,44 @@ if (!existsSync(CHROMIUM)) {
     t.equal(removed.statusCode, 204);
     await page.waitForSelector('#emergency', { state: 'hidden', timeout: PUSH_MS });
     t.pass('the overlay is gone once the emergency is removed');
+    t.same(errors, [], 'no script errors');
+  });
+
+  t.test('the kiosk shows the session on now that /api/schedule/now names, overlaps, delays and a start included', async (t) => {
+    const built = await build(t);
+    const hall = await addRoom(built, { name: 'Europa Hall', capacity: 400 });
+    const salon = await addRoom(built, { name: 'Salon B', capacity: 80 });
+    // Two sessions on at once in one room: the one rule picks the later-started (the briefing),
+    // where a page picking the earliest-started would show the workshop.
+    const workshop = await addSession(built, { title: 'Long workshop', startsAt: NOW - 30 * MIN, endsAt: NOW + 60 * MIN, roomId: hall.id });
+    const briefing = await addSession(built, { title: 'Short briefing', startsAt: NOW - 10 * MIN, endsAt: NOW + 20 * MIN, roomId: hall.id });
+    const later = await addSession(built, { title: 'Afternoon plenary', startsAt: NOW + 70 * MIN, endsAt: NOW + 130 * MIN, roomId: hall.id });
+    // A session that starts while the page is open: no event says so, the clock does.
+    const startsAt = Math.ceil((Date.now() + 4_000) / 1000) * 1000;
+    const soon = await addSession(built, { title: 'Starts in a moment', startsAt, endsAt: startsAt + 60 * MIN, roomId: salon.id });
+    const { base } = await listen(built.app);
+
+    const { page, context, errors } = await openPage(browser, `${base}/kiosk`, built.tokens.kiosk, KIOSK_VIEWPORT);
+    t.teardown(() => context.close());
+    await waitOnline(page);
+    await page.waitForSelector(`[data-room-id="${hall.id}"] .slot--now .session`);
+
+    const first = await settle(page, built, hall.id, PUSH_MS);
+    t.same(first.api, { current: briefing.id, next: later.id }, 'the API names the later-started of the overlapping sessions');
+    t.same(first.kiosk, first.api, 'the kiosk shows the same session on now, and the same next');
+
+    await patchSession(built, briefing.id, { delayMinutes: 15, changeNote: 'Room reset' });
+    const delayed = await settle(page, built, hall.id, 2 * PUSH_MS);
+    t.same(delayed.api, { current: workshop.id, next: briefing.id }, 'delayed past now, the briefing is next and the workshop on now');
+    t.same(delayed.kiosk, delayed.api, 'the kiosk follows the delay as the API does');
+
+    t.same((await apiSlots(built, salon.id)).current, null, 'nothing is on in the salon yet');
+    t.same((await kioskSlots(page, salon.id)).current, null, 'nor on the kiosk');
+    await page.waitForTimeout(Math.max(0, startsAt - Date.now()));
+    const started = await settle(page, built, salon.id, 4_000);
+    t.same(started.api.current, soon.id, 'once its start has passed, the API names the new session');
+    t.same(started.kiosk, started.api, 'and the kiosk shows it without any event or reload');
+    await screenshot(page, 'kiosk-on-now');
     t.same(errors, [], 'no script errors');
   });
 

@@ -1,23 +1,19 @@
-// Unit tests of the pages' live client under Node: fake WebSocket, timers, storage and location.
+// Unit tests of the pages' live client, token handling and API helper under Node: fake WebSocket, timers, storage and location.
 import t from 'tap';
+import { ApiError, createApi } from '../../web/src/api.js';
 import {
-  ApiError,
   BACKOFF_CAP_MS,
   backoffDelay,
-  createApi,
   createLiveClient,
-  cursorKey,
-  takeToken,
-  tokenKey,
   type LiveClientOptions,
-  type LiveEvent,
+  type LiveEnvelope,
   type LiveStatus,
   type OfflineReason,
   type SocketCloseEvent,
   type SocketMessageEvent,
-  type StorageLike,
   type WebSocketLike,
 } from '../../web/src/live-client.js';
+import { cursorKey, takeToken, tokenKey, type StorageLike } from '../../web/src/token.js';
 
 class MemoryStorage implements StorageLike {
   readonly map = new Map<string, string>();
@@ -88,7 +84,7 @@ function setup(overrides: Partial<LiveClientOptions> = {}) {
   const timers = new FakeTimers();
   const sessionStorage = new MemoryStorage();
   const snapshots: { data: Record<string, unknown>; seq: number }[] = [];
-  const events: LiveEvent[] = [];
+  const events: LiveEnvelope[] = [];
   const statuses: [LiveStatus, OfflineReason | null][] = [];
   const options: LiveClientOptions = {
     page: 'kiosk',
@@ -112,7 +108,7 @@ function setup(overrides: Partial<LiveClientOptions> = {}) {
   return { client, timers, sessionStorage, snapshots, events, statuses, last };
 }
 
-const event = (seq: number, name = 'session.updated'): LiveEvent => ({
+const event = (seq: number, name = 'session.updated'): LiveEnvelope => ({
   type: 'event',
   seq,
   at: '2023-02-15T08:30:00Z',
@@ -283,6 +279,16 @@ t.test('4403 (revoked token) stops reconnecting and says so', async (t) => {
   t.equal(FakeSocket.instances.length, 1, 'nothing reopens a revoked socket');
 });
 
+t.test('4029 (the device opened too many sockets) does not reconnect: the newer screen keeps the device', async (t) => {
+  const { client, last, timers, statuses } = setup();
+  client.start();
+  last().receive({ type: 'welcome', role: 'kiosk', seq: 1, epoch: 'E' });
+  last().serverClose(4029);
+  t.same(statuses.at(-1), ['offline', 'replaced']);
+  t.equal(timers.pending.length, 0, 'no reconnect is scheduled');
+  t.equal(FakeSocket.instances.length, 1);
+});
+
 t.test('offline and online status are reported; stop closes without reconnecting', async (t) => {
   const { client, last, timers, statuses } = setup();
   client.start();
@@ -342,6 +348,7 @@ t.test('api adds the bearer token and turns problem+json into ApiError', async (
         headers: { 'content-type': 'application/problem+json' },
       }),
   ];
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- createApi's api() closes over its options and never uses `this`
   const { api } = createApi({
     fetch: async (input, init) => {
       calls.push({ input, init });

@@ -1,24 +1,7 @@
-// Shared page client: device token from the URL fragment, a resumable /api/live socket, and an API helper with problem+json errors.
-
-// Everything the browser provides is injected, so that this module runs under Node tests with fakes
-// and type-checks without the DOM library.
-export interface StorageLike {
-  getItem(key: string): string | null;
-  setItem(key: string, value: string): void;
-  removeItem(key: string): void;
-}
-
-export interface LocationLike {
-  readonly protocol: string;
-  readonly host: string;
-  readonly pathname: string;
-  readonly search: string;
-  readonly hash: string;
-}
-
-export interface HistoryLike {
-  replaceState(data: unknown, unused: string, url?: string | null): void;
-}
+// Shared page client: a resumable /api/live socket (since/epoch cursor, backoff, close codes); what its messages mean is the live store's business.
+import type { z } from 'zod';
+import type { eventEnvelopeSchema } from '../../src/contract/index.js';
+import { cursorKey, type LocationLike, type StorageLike } from './token.js';
 
 export interface TimersLike {
   setTimeout(fn: () => void, ms: number): unknown;
@@ -46,6 +29,9 @@ export interface WebSocketLike {
   close(code?: number, reason?: string): void;
 }
 
+/** An event as it arrives, before the live store reads its `data` by the contract's catalogue. */
+export type LiveEnvelope = z.infer<typeof eventEnvelopeSchema>;
+
 export type WebSocketConstructor = new (url: string, protocols: string[]) => WebSocketLike;
 
 export const SUBPROTOCOL = 'eventday.v1';
@@ -54,80 +40,14 @@ export const BACKOFF_CAP_MS = 10_000;
 
 export const CLOSE_REVOKED = 4403;
 export const CLOSE_TOO_SLOW = 4008;
+export const CLOSE_TOO_MANY = 4029;
 export const CLOSE_SHUTDOWN = 1001;
 export const CLOSE_POLICY = 1008;
-
-export function tokenKey(page: string): string {
-  return `eventday.token.${page}`;
-}
-
-export function cursorKey(page: string): string {
-  return `eventday.live.${page}`;
-}
-
-export interface TokenEnv {
-  location: LocationLike;
-  history: HistoryLike;
-  localStorage: StorageLike;
-  sessionStorage: StorageLike;
-}
-
-/**
- * Moves a `#token=…` fragment into localStorage and strips it from the address bar, so that it
- * never shows in a screenshot, a bookmark or the history. Returns the token to use, if any.
- */
-export function takeToken(env: TokenEnv, page: string): string | null {
-  const hash = env.location.hash.startsWith('#') ? env.location.hash.slice(1) : env.location.hash;
-  const params = new URLSearchParams(hash);
-  const fromFragment = params.get('token');
-  if (fromFragment !== null) {
-    params.delete('token');
-    const rest = params.toString();
-    env.history.replaceState(null, '', env.location.pathname + env.location.search + (rest ? `#${rest}` : ''));
-    const token = fromFragment.trim();
-    if (token) {
-      if (env.localStorage.getItem(tokenKey(page)) !== token) {
-        // A different device sees different events: its cursor must not be reused.
-        env.sessionStorage.removeItem(cursorKey(page));
-      }
-      env.localStorage.setItem(tokenKey(page), token);
-      return token;
-    }
-  }
-  return env.localStorage.getItem(tokenKey(page));
-}
-
-export function forgetToken(env: Pick<TokenEnv, 'localStorage' | 'sessionStorage'>, page: string): void {
-  env.localStorage.removeItem(tokenKey(page));
-  env.sessionStorage.removeItem(cursorKey(page));
-}
 
 /** Exponential backoff with "equal jitter": grows from BACKOFF_BASE_MS, never above BACKOFF_CAP_MS. */
 export function backoffDelay(attempt: number, random: () => number): number {
   const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** Math.min(attempt, 20));
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
-}
-
-export interface WelcomeMessage {
-  type: 'welcome';
-  role: string;
-  seq: number;
-  epoch: string;
-}
-
-export interface SnapshotMessage {
-  type: 'snapshot';
-  seq: number;
-  data: Record<string, unknown>;
-}
-
-export interface LiveEvent {
-  type: 'event';
-  seq: number;
-  at: string;
-  topic: string;
-  name: string;
-  data: unknown;
 }
 
 export interface Cursor {
@@ -136,7 +56,7 @@ export interface Cursor {
 }
 
 export type LiveStatus = 'online' | 'offline';
-export type OfflineReason = 'connecting' | 'network' | 'revoked' | 'too_slow' | 'shutdown' | 'policy' | 'stopped';
+export type OfflineReason = 'connecting' | 'network' | 'revoked' | 'replaced' | 'too_slow' | 'shutdown' | 'policy' | 'stopped';
 
 export interface LiveClientOptions {
   /** Names the storage keys, so that two pages on one origin keep separate cursors. */
@@ -154,9 +74,8 @@ export interface LiveClientOptions {
    * none, so it must ask for a snapshot even when a cursor survived in sessionStorage.
    */
   hasState?: () => boolean;
-  onWelcome?: (welcome: WelcomeMessage) => void;
   onSnapshot: (data: Record<string, unknown>, seq: number) => void;
-  onEvent: (event: LiveEvent) => void;
+  onEvent: (event: LiveEnvelope) => void;
   onStatus?: (status: LiveStatus, reason: OfflineReason | null) => void;
 }
 
@@ -239,7 +158,6 @@ export function createLiveClient(options: LiveClientOptions): LiveClient {
       attempt = 0;
       epoch = message.epoch;
       status('online', null);
-      options.onWelcome?.({ type: 'welcome', role: String(message.role), seq: message.seq, epoch: message.epoch });
       return;
     }
     if (message.type === 'snapshot' && typeof message.seq === 'number' && isRecord(message.data)) {
@@ -303,6 +221,12 @@ export function createLiveClient(options: LiveClientOptions): LiveClient {
         status('offline', 'revoked');
         return;
       }
+      // The device opened more sockets than it may hold (another tab or screen took over): stay closed.
+      if (event.code === CLOSE_TOO_MANY) {
+        stopped = true;
+        status('offline', 'replaced');
+        return;
+      }
       status('offline', reasonFor(event.code));
       scheduleReconnect();
     };
@@ -335,141 +259,6 @@ export function createLiveClient(options: LiveClientOptions): LiveClient {
     },
     get cursor() {
       return cursor;
-    },
-  };
-}
-
-export interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  code: string;
-  errors: { field: string; message: string }[];
-}
-
-/** A failed API call. `status` 0 means the request never got an answer (network down, server gone). */
-export class ApiError extends Error implements Problem {
-  readonly type: string;
-  readonly title: string;
-  readonly status: number;
-  readonly detail: string;
-  readonly code: string;
-  readonly errors: { field: string; message: string }[];
-
-  constructor(problem: Problem) {
-    super(problem.detail ? `${problem.title}: ${problem.detail}` : problem.title);
-    this.name = 'ApiError';
-    this.type = problem.type;
-    this.title = problem.title;
-    this.status = problem.status;
-    this.detail = problem.detail;
-    this.code = problem.code;
-    this.errors = problem.errors;
-  }
-
-  /** Worth retrying later with the same idempotency key: no answer, or the server failed. */
-  get retryable(): boolean {
-    return this.status === 0 || this.status >= 500;
-  }
-}
-
-export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
-
-export interface ApiInit {
-  method?: string;
-  /** Sent as an application/json body. */
-  json?: unknown;
-  headers?: Record<string, string>;
-  signal?: AbortSignal;
-}
-
-export interface ApiClient {
-  /** Answers the parsed JSON body (undefined for an empty answer); throws ApiError otherwise. */
-  api<T>(path: string, init?: ApiInit): Promise<T>;
-  blob(path: string, init?: ApiInit): Promise<Blob>;
-}
-
-export interface ApiOptions {
-  fetch: FetchLike;
-  token: () => string | null;
-  onUnauthorized?: (error: ApiError) => void;
-}
-
-async function problemOf(res: Response): Promise<Problem> {
-  const fallback: Problem = {
-    type: 'about:blank',
-    title: res.statusText || `HTTP ${res.status}`,
-    status: res.status,
-    detail: '',
-    code: `http_${res.status}`,
-    errors: [],
-  };
-  const contentType = res.headers.get('content-type') ?? '';
-  if (!contentType.includes('json')) return fallback;
-  let body: unknown;
-  try {
-    body = await res.json();
-  } catch {
-    return fallback;
-  }
-  if (!isRecord(body)) return fallback;
-  const errors = Array.isArray(body.errors)
-    ? body.errors.filter(isRecord).map((e) => ({ field: String(e.field ?? ''), message: String(e.message ?? '') }))
-    : [];
-  return {
-    type: typeof body.type === 'string' ? body.type : fallback.type,
-    title: typeof body.title === 'string' ? body.title : fallback.title,
-    status: typeof body.status === 'number' ? body.status : res.status,
-    detail: typeof body.detail === 'string' ? body.detail : '',
-    code: typeof body.code === 'string' ? body.code : fallback.code,
-    errors,
-  };
-}
-
-export function createApi(options: ApiOptions): ApiClient {
-  const send = async (path: string, init: ApiInit, accept: string): Promise<Response> => {
-    const headers: Record<string, string> = { accept, ...init.headers };
-    const token = options.token();
-    if (token) headers.authorization = `Bearer ${token}`;
-    const request: RequestInit = { method: init.method ?? 'GET', headers, credentials: 'omit' };
-    if (init.json !== undefined) {
-      headers['content-type'] = 'application/json';
-      request.body = JSON.stringify(init.json);
-    }
-    if (init.signal) request.signal = init.signal;
-    let res: Response;
-    try {
-      res = await options.fetch(path, request);
-    } catch (err) {
-      if (isRecord(err) && err.name === 'AbortError') throw err;
-      throw new ApiError({
-        type: 'about:blank',
-        title: 'No connection to the server',
-        status: 0,
-        detail: err instanceof Error ? err.message : String(err),
-        code: 'network',
-        errors: [],
-      });
-    }
-    if (!res.ok) {
-      const error = new ApiError(await problemOf(res));
-      if (error.status === 401) options.onUnauthorized?.(error);
-      throw error;
-    }
-    return res;
-  };
-
-  return {
-    async api<T>(path: string, init: ApiInit = {}): Promise<T> {
-      const res = await send(path, init, 'application/json');
-      if (res.status === 204) return undefined as T;
-      const text = await res.text();
-      return (text ? JSON.parse(text) : undefined) as T;
-    },
-    async blob(path: string, init: ApiInit = {}): Promise<Blob> {
-      const res = await send(path, init, '*/*');
-      return res.blob();
     },
   };
 }

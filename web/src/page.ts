@@ -1,157 +1,21 @@
-// Browser glue shared by the three pages: element building (text only, never markup), token boot, live status marker.
-import {
-  createApi,
-  createLiveClient,
-  forgetToken,
-  takeToken,
-  tokenKey,
-  type ApiClient,
-  type LiveClient,
-  type LiveClientOptions,
-  type LiveStatus,
-  type OfflineReason,
-} from './live-client.js';
-import { readChange, readList, type ScheduleChange } from './model.js';
-import { describeChange, type ScheduleContext } from './schedule.js';
-import { timeOf } from './time.js';
-import { zoneOfScheduleJson } from './time.js';
-
-/** Zone and title from the live schedule.json; null fields when it cannot be read (offline, or not set). */
-export async function loadConference(api: ApiClient): Promise<{ zone: string | null; title: string | null }> {
-  try {
-    return zoneOfScheduleJson(await api.api<unknown>('/api/schedule.json'));
-  } catch {
-    return { zone: null, title: null };
-  }
-}
-
-const CHANGE_PAGES = 50;
-
-/**
- * Every public schedule change, read page by page: the endpoint answers oldest first and may cap
- * each answer, so the client follows `since` until an empty page.
- */
-export async function loadAllChanges(api: ApiClient): Promise<ScheduleChange[]> {
-  const all: ScheduleChange[] = [];
-  let since = 0;
-  for (let page = 0; page < CHANGE_PAGES; page++) {
-    const batch = readList(await api.api<unknown>(`/api/schedule/changes?since=${since}`), readChange);
-    const last = batch.reduce((max, c) => Math.max(max, c.seq), since);
-    all.push(...batch);
-    if (batch.length === 0 || last <= since) break;
-    since = last;
-  }
-  return all;
-}
-
-export type Child = Node | string | number | null | undefined | false;
-export type Attrs = Record<string, string | number | boolean | null | undefined>;
-
-/**
- * Builds an element. Strings become text nodes and attributes are set one by one, so data from the
- * server can never be parsed as markup.
- */
-export function h<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  attrs: Attrs | null = null,
-  ...children: Child[]
-): HTMLElementTagNameMap[K] {
-  const el = document.createElement(tag);
-  if (attrs) {
-    for (const [name, value] of Object.entries(attrs)) {
-      if (value === null || value === undefined || value === false) continue;
-      el.setAttribute(name, value === true ? '' : String(value));
-    }
-  }
-  append(el, children);
-  return el;
-}
-
-function append(el: Element, children: Child[]): void {
-  for (const child of children) {
-    if (child === null || child === undefined || child === false) continue;
-    el.append(typeof child === 'number' ? String(child) : child);
-  }
-}
-
-/** One entry of a change list (kiosk ticker, dashboard feed): time, kind in words, title, detail, public note. */
-export function changeItem(c: ScheduleChange, ctx: ScheduleContext, zone: string): HTMLLIElement {
-  const d = describeChange(c, ctx);
-  return h(
-    'li',
-    { class: `change change--${c.kind}`, 'data-seq': c.seq, 'data-session-id': c.sessionId },
-    h('span', { class: 'change__time' }, timeOf(Date.parse(c.at), zone)),
-    ' ',
-    h('strong', { class: 'change__label' }, d.label),
-    ' ',
-    h('span', { class: 'change__title' }, d.title),
-    d.detail ? h('span', { class: 'change__detail' }, ` — ${d.detail}`) : null,
-    d.note ? h('span', { class: 'change__note' }, ` “${d.note}”`) : null,
-  );
-}
-
-export function fill(el: Element, ...children: Child[]): void {
-  el.replaceChildren();
-  append(el, children);
-}
-
-export function byId<T extends HTMLElement>(id: string, type: new () => T): T {
-  const el = document.getElementById(id);
-  if (!(el instanceof type)) throw new Error(`#${id} is missing from the page`);
-  return el;
-}
-
-/**
- * Re-renders a region while keeping keyboard focus on the "same" control, found again by its
- * data-focus-key: rebuilding a list must not throw a keyboard user back to the top of the page.
- */
-export function keepFocus(container: Element, render: () => void): void {
-  const active = document.activeElement;
-  const key = active instanceof HTMLElement && container.contains(active) ? active.dataset.focusKey : undefined;
-  render();
-  if (key === undefined) return;
-  const again = container.querySelector(`[data-focus-key="${CSS.escape(key)}"]`);
-  if (again instanceof HTMLElement) again.focus();
-}
-
-export function debounce<A extends unknown[]>(fn: (...args: A) => void, ms: number): (...args: A) => void {
-  let handle: number | undefined;
-  return (...args: A) => {
-    window.clearTimeout(handle);
-    handle = window.setTimeout(() => fn(...args), ms);
-  };
-}
-
-const CONFIRM_MS = 6_000;
-
-/**
- * Two presses for actions that are hard to take back: the first arms the button and says what
- * will happen, the second acts. Unarms itself after a few seconds.
- */
-export function confirmTwice(button: HTMLButtonElement, confirmLabel: string, action: () => void): void {
-  const label = button.textContent ?? '';
-  let timer: number | undefined;
-  const disarm = (): void => {
-    window.clearTimeout(timer);
-    timer = undefined;
-    button.textContent = label;
-    button.classList.remove('button--armed');
-  };
-  button.addEventListener('click', () => {
-    if (timer === undefined) {
-      button.textContent = confirmLabel;
-      button.classList.add('button--armed');
-      timer = window.setTimeout(disarm, CONFIRM_MS);
-      return;
-    }
-    disarm();
-    action();
-  });
-}
+// Browser glue shared by the three pages: token boot, the API client, the live socket and its status marker.
+import { ApiError, createApi, type ApiClient } from './api.js';
+import { byId } from './dom.js';
+import { createLiveClient, type LiveClient, type LiveClientOptions, type LiveStatus, type OfflineReason } from './live-client.js';
+import { forgetToken, takeToken, tokenKey } from './token.js';
 
 export function errorText(err: unknown): string {
   if (err instanceof Error) return err.message;
   return String(err);
+}
+
+/** A failed call in words: the problem's title and detail, and the fields a validation error names. */
+export function problemText(err: unknown): string {
+  if (err instanceof ApiError) {
+    const fields = err.errors.map((e) => `${e.field}: ${e.message}`).join('; ');
+    return [err.detail ? `${err.title}: ${err.detail}` : err.title, fields].filter((x) => x).join(' — ');
+  }
+  return errorText(err);
 }
 
 const OFFLINE_TEXT: Record<OfflineReason, string> = {
@@ -161,13 +25,16 @@ const OFFLINE_TEXT: Record<OfflineReason, string> = {
   shutdown: 'Offline: server restarting, reconnecting…',
   policy: 'Offline: connection refused, retrying…',
   revoked: 'This device’s token was revoked. Ask the organisers for a new link.',
+  replaced: 'Paused: this device is open on too many screens; this one gave way. Reload to take it back.',
   stopped: 'Offline',
 };
+
+export type PageLiveOptions = Omit<LiveClientOptions, 'page' | 'token' | 'WebSocket' | 'location' | 'sessionStorage' | 'timers'>;
 
 export interface Page {
   api: ApiClient;
   /** Opens /api/live with this page's token, storage and status marker. */
-  live(options: Omit<LiveClientOptions, 'page' | 'token' | 'WebSocket' | 'location' | 'sessionStorage' | 'timers'>): LiveClient;
+  live(options: PageLiveOptions): LiveClient;
   online(): boolean;
 }
 

@@ -1,12 +1,9 @@
 // The desk's scan outbox in IndexedDB: a scan is stored before it is sent and removed once the server has answered, so a reload or a crash never loses one.
 
-export interface QueuedScan {
-  scanId: string;
-  code: string;
-  kind: 'entry';
-  roomId: null;
-  scannedAt: string;
-}
+import type { ScanBody } from '../../src/contract/index.js';
+
+/** A venue entry scan as the desk sends it to /api/checkins (and, queued, to /api/checkins/batch). */
+export type QueuedScan = Required<Pick<ScanBody, 'scanId' | 'code' | 'scannedAt'>> & { kind: 'entry'; roomId: null };
 
 export interface ScanQueue {
   /** False when IndexedDB is unavailable and the outbox lives only as long as the page. */

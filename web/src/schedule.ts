@@ -1,27 +1,8 @@
-// Schedule rules shared by kiosk and dashboard: now/next per room, change markers, and change wording.
-import { categoryLabel, type ScheduleChange, type Session } from './model.js';
-import { effectiveEnd, effectiveStart, timeOf } from './time.js';
-
-export interface RoomSlots {
-  now: Session | null;
-  next: Session | null;
-  /** Cancelled sessions that would have been on before the next one, so that nobody waits for them. */
-  cancelled: Session[];
-}
-
-const LOOKAHEAD_MS = 3 * 60 * 60_000;
-
-export function roomSlots(sessions: Iterable<Session>, roomId: string, now: number): RoomSlots {
-  const upcoming = [...sessions]
-    .filter((s) => s.roomId === roomId && s.status !== 'ended' && effectiveEnd(s) > now)
-    .sort((a, b) => effectiveStart(a) - effectiveStart(b));
-  const active = upcoming.filter((s) => s.status !== 'cancelled');
-  const current = active.find((s) => s.status === 'live' || effectiveStart(s) <= now) ?? null;
-  const next = active.find((s) => s !== current && effectiveStart(s) > now) ?? null;
-  const horizon = next ? effectiveStart(next) : now + LOOKAHEAD_MS;
-  const cancelled = upcoming.filter((s) => s.status === 'cancelled' && effectiveStart(s) <= horizon).slice(0, 2);
-  return { now: current, next, cancelled };
-}
+// Schedule wording shared by kiosk and dashboard: change markers on a session, and one change-list item (kiosk ticker, dashboard feed).
+import type { ChangeEntry, ChangeKind, SessionWire } from '../../src/contract/index.js';
+import { h } from './dom.js';
+import { categoryLabel } from './labels.js';
+import { timeOf } from './time.js';
 
 export type MarkerKind = 'cancelled' | 'delayed' | 'moved' | 'retimed' | 'restricted';
 
@@ -31,16 +12,14 @@ export interface Marker {
 }
 
 export interface ScheduleContext {
-  zone: string;
+  readonly zone: string;
   roomName(id: string): string;
   sessionTitle(id: string): string | null;
 }
 
-const field = (o: Record<string, unknown> | null, key: string): unknown => (o ? o[key] : undefined);
-
 /** The newest change per session, for the markers. */
-export function latestChanges(changes: Iterable<ScheduleChange>): Map<string, ScheduleChange> {
-  const latest = new Map<string, ScheduleChange>();
+export function latestChanges(changes: Iterable<ChangeEntry>): Map<string, ChangeEntry> {
+  const latest = new Map<string, ChangeEntry>();
   for (const c of changes) {
     const prior = latest.get(c.sessionId);
     if (!prior || prior.seq < c.seq) latest.set(c.sessionId, c);
@@ -49,24 +28,24 @@ export function latestChanges(changes: Iterable<ScheduleChange>): Map<string, Sc
 }
 
 /** Words for what is unusual about a session: a marker is never carried by colour alone. */
-export function sessionMarkers(s: Session, latest: ScheduleChange | undefined, ctx: ScheduleContext): Marker[] {
+export function sessionMarkers(s: SessionWire, latest: ChangeEntry | undefined, ctx: ScheduleContext): Marker[] {
   const markers: Marker[] = [];
   if (s.status === 'cancelled') markers.push({ kind: 'cancelled', text: 'Cancelled' });
   if (s.status !== 'cancelled' && s.delayMinutes > 0) {
     markers.push({ kind: 'delayed', text: `Delayed ${s.delayMinutes} min` });
   }
   if (latest?.kind === 'moved') {
-    const from = field(latest.before, 'roomId');
+    const from = latest.before?.roomId;
     markers.push({
       kind: 'moved',
-      text: typeof from === 'string' && from !== s.roomId ? `Moved from ${ctx.roomName(from)}` : 'Moved',
+      text: from !== undefined && from !== s.roomId ? `Moved from ${ctx.roomName(from)}` : 'Moved',
     });
   }
   if (latest?.kind === 'retimed') {
-    const was = field(latest.before, 'startsAt');
+    const was = latest.before?.startsAt;
     markers.push({
       kind: 'retimed',
-      text: typeof was === 'string' ? `New time (was ${timeOf(Date.parse(was), ctx.zone)})` : 'New time',
+      text: was !== undefined ? `New time (was ${timeOf(Date.parse(was), ctx.zone)})` : 'New time',
     });
   }
   if (s.access.policy === 'categories' && s.access.categories.length > 0) {
@@ -75,7 +54,7 @@ export function sessionMarkers(s: Session, latest: ScheduleChange | undefined, c
   return markers;
 }
 
-export const CHANGE_LABELS: Record<string, string> = {
+export const CHANGE_LABELS: Record<ChangeKind, string> = {
   moved: 'Moved',
   retimed: 'New time',
   delayed: 'Delayed',
@@ -92,39 +71,53 @@ export interface ChangeText {
   note: string | null;
 }
 
-export function describeChange(c: ScheduleChange, ctx: ScheduleContext): ChangeText {
-  const afterTitle = field(c.after, 'title');
-  const beforeTitle = field(c.before, 'title');
-  const title =
-    ctx.sessionTitle(c.sessionId) ??
-    (typeof afterTitle === 'string' ? afterTitle : typeof beforeTitle === 'string' ? beforeTitle : 'A session');
-  const time = (v: unknown): string | null => (typeof v === 'string' ? timeOf(Date.parse(v), ctx.zone) : null);
+export function describeChange(c: ChangeEntry, ctx: ScheduleContext): ChangeText {
+  const afterTitle = c.after?.title;
+  const beforeTitle = c.before?.title;
+  const title = ctx.sessionTitle(c.sessionId) ?? afterTitle ?? beforeTitle ?? 'A session';
+  const time = (v: string | undefined): string | null => (v !== undefined ? timeOf(Date.parse(v), ctx.zone) : null);
   let detail = '';
   switch (c.kind) {
     case 'moved': {
-      const from = field(c.before, 'roomId');
-      const to = field(c.after, 'roomId');
-      if (typeof from === 'string' && typeof to === 'string') detail = `${ctx.roomName(from)} → ${ctx.roomName(to)}`;
-      else if (typeof to === 'string') detail = `now in ${ctx.roomName(to)}`;
+      const from = c.before?.roomId;
+      const to = c.after?.roomId;
+      if (from !== undefined && to !== undefined) detail = `${ctx.roomName(from)} → ${ctx.roomName(to)}`;
+      else if (to !== undefined) detail = `now in ${ctx.roomName(to)}`;
       break;
     }
     case 'retimed': {
-      const from = time(field(c.before, 'startsAt'));
-      const to = time(field(c.after, 'startsAt'));
+      const from = time(c.before?.startsAt);
+      const to = time(c.after?.startsAt);
       if (from && to) detail = `${from} → ${to}`;
       else if (to) detail = `now at ${to}`;
       break;
     }
     case 'delayed': {
-      const minutes = field(c.after, 'delayMinutes');
-      if (typeof minutes === 'number') detail = minutes > 0 ? `now ${minutes} min late` : 'back on time';
+      const minutes = c.after?.delayMinutes;
+      if (minutes !== undefined) detail = minutes > 0 ? `now ${minutes} min late` : 'back on time';
       break;
     }
     case 'renamed':
-      if (typeof beforeTitle === 'string') detail = `was “${beforeTitle}”`;
+      if (beforeTitle !== undefined) detail = `was “${beforeTitle}”`;
       break;
     default:
       break;
   }
-  return { label: CHANGE_LABELS[c.kind] ?? 'Changed', title, detail, note: c.note };
+  return { label: CHANGE_LABELS[c.kind], title, detail, note: c.note };
+}
+
+/** One entry of a change list (kiosk ticker, dashboard feed): time, kind in words, title, detail, public note. */
+export function changeItem(c: ChangeEntry, ctx: ScheduleContext): HTMLLIElement {
+  const d = describeChange(c, ctx);
+  return h(
+    'li',
+    { class: `change change--${c.kind}`, 'data-seq': c.seq, 'data-session-id': c.sessionId },
+    h('span', { class: 'change__time' }, timeOf(Date.parse(c.at), ctx.zone)),
+    ' ',
+    h('strong', { class: 'change__label' }, d.label),
+    ' ',
+    h('span', { class: 'change__title' }, d.title),
+    d.detail ? h('span', { class: 'change__detail' }, ` — ${d.detail}`) : null,
+    d.note ? h('span', { class: 'change__note' }, ` “${d.note}”`) : null,
+  );
 }

@@ -1,6 +1,8 @@
-// Time display in the event's zone (not the screen's): times, dates and local days for the pages.
-import type { Session } from './model.js';
+// Time display in the event's zone (not the screen's): times, dates and local days; effective session times from src/core/time.ts.
+import type { SessionWire } from '../../src/contract/index.js';
+import { effectiveEnd, effectiveStart } from '../../src/core/time.js';
 
+/** Until the first snapshot says otherwise: the service's own default zone. */
 export const DEFAULT_ZONE = 'Europe/Amsterdam';
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
@@ -23,25 +25,23 @@ function formatter(zone: string, kind: 'time' | 'day' | 'date' | 'weekday'): Int
   return f;
 }
 
-/** The zone if the browser knows it, else null: a bad value from the server must not break the clock. */
-export function validZone(zone: unknown): string | null {
-  if (typeof zone !== 'string' || zone === '') return null;
-  try {
-    new Intl.DateTimeFormat('en-GB', { timeZone: zone });
-    return zone;
-  } catch {
-    return null;
-  }
-}
+const known = new Map<string, boolean>();
 
-/** The `time_zone_name` of a frab/pretalx schedule.json (`{ schedule: { conference: { … } } }`). */
-export function zoneOfScheduleJson(doc: unknown): { zone: string | null; title: string | null } {
-  const schedule = typeof doc === 'object' && doc !== null ? (doc as { schedule?: unknown }).schedule : undefined;
-  const conference =
-    typeof schedule === 'object' && schedule !== null ? (schedule as { conference?: unknown }).conference : undefined;
-  if (typeof conference !== 'object' || conference === null) return { zone: null, title: null };
-  const c = conference as { time_zone_name?: unknown; title?: unknown };
-  return { zone: validZone(c.time_zone_name), title: typeof c.title === 'string' ? c.title : null };
+/** The zone if the browser knows it, else null: a bad value from the server must not break the clock. */
+export function validZone(zone: string | undefined): string | null {
+  if (zone === undefined || zone === '') return null;
+  // Asked on every time shown: building a DateTimeFormat each time would cost more than the render.
+  let ok = known.get(zone);
+  if (ok === undefined) {
+    try {
+      new Intl.DateTimeFormat('en-GB', { timeZone: zone });
+      ok = true;
+    } catch {
+      ok = false;
+    }
+    known.set(zone, ok);
+  }
+  return ok ? zone : null;
 }
 
 export function timeOf(ms: number, zone: string): string {
@@ -69,12 +69,12 @@ export function timeOnDay(ms: number, zone: string, today: string): string {
   return dayOf(ms, zone) === today ? t : `${weekdayOf(ms, zone)} ${t}`;
 }
 
-const MINUTE = 60_000;
-
-export function effectiveStart(s: Session): number {
-  return Date.parse(s.startsAt) + s.delayMinutes * MINUTE;
+/** When a session really starts (delay applied), by the server's one rule. */
+export function sessionStart(s: Pick<SessionWire, 'startsAt' | 'delayMinutes'>): number {
+  return effectiveStart({ startsAt: Date.parse(s.startsAt), delayMinutes: s.delayMinutes });
 }
 
-export function effectiveEnd(s: Session): number {
-  return Date.parse(s.endsAt) + s.delayMinutes * MINUTE;
+/** When a session really ends (delay applied), by the server's one rule. */
+export function sessionEnd(s: Pick<SessionWire, 'endsAt' | 'delayMinutes'>): number {
+  return effectiveEnd({ endsAt: Date.parse(s.endsAt), delayMinutes: s.delayMinutes });
 }

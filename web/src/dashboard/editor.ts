@@ -1,0 +1,140 @@
+// The dashboard's session editor: delay, back on time, move, cancel or restore one session, with a public note and the version it saw.
+import type { SessionPatchBody, SessionWire } from '../../../src/contract/index.js';
+import { ApiError } from '../api.js';
+import { byId, confirmTwice, fill, h } from '../dom.js';
+import { SESSION_STATUS_LABELS } from '../labels.js';
+import { problemText } from '../page.js';
+import { sessionEnd, sessionStart, timeOf } from '../time.js';
+import { sortedRooms, type Dash } from './context.js';
+
+type Change = Omit<SessionPatchBody, 'version' | 'changeNote'>;
+
+const editing = (dash: Dash): SessionWire | undefined =>
+  dash.view.editing ? dash.store.state.sessions.get(dash.view.editing) : undefined;
+
+function renderEditor(dash: Dash): void {
+  const editor = byId('editor', HTMLElement);
+  const s = editing(dash);
+  if (!s) {
+    editor.hidden = true;
+    return;
+  }
+  const zone = dash.ctx.zone;
+  editor.hidden = false;
+  editor.dataset.sessionId = s.id;
+  byId('editor-title', HTMLElement).textContent = `Change: ${s.title}`;
+  fill(
+    byId('editor-summary', HTMLElement),
+    `${dash.ctx.roomName(s.roomId)} · ${timeOf(sessionStart(s), zone)}–${timeOf(sessionEnd(s), zone)} · `,
+    SESSION_STATUS_LABELS[s.status],
+    s.delayMinutes > 0 ? ` · delayed ${s.delayMinutes} min` : '',
+    ` · version ${s.version}`,
+  );
+  const select = byId('editor-room', HTMLSelectElement);
+  const chosen = select.value;
+  fill(
+    select,
+    ...sortedRooms(dash).map((r) =>
+      h('option', { value: r.id }, r.id === s.roomId ? `${r.name} (current)` : `${r.name}${r.capacity !== undefined ? ` · ${r.capacity} seats` : ''}`),
+    ),
+  );
+  select.value = chosen && dash.store.state.rooms.has(chosen) ? chosen : s.roomId;
+  byId('editor-cancel', HTMLButtonElement).hidden = s.status === 'cancelled';
+  byId('editor-restore', HTMLButtonElement).hidden = s.status !== 'cancelled';
+  byId('editor-ontime', HTMLButtonElement).hidden = s.delayMinutes === 0;
+}
+
+/** Opens the editor for a session, or closes it when it is already open for that one. */
+export function openEditor(dash: Dash, id: string): void {
+  dash.view.editing = dash.view.editing === id ? null : id;
+  byId('editor-message', HTMLElement).textContent = '';
+  byId('editor-note', HTMLInputElement).value = '';
+  dash.invalidate('editing');
+  renderEditor(dash);
+  if (dash.view.editing) {
+    byId('editor', HTMLElement).scrollIntoView({ block: 'nearest' });
+    byId('editor-note', HTMLInputElement).focus();
+  }
+}
+
+/** Sends the version the editor saw; a 409 means someone else changed the session first. */
+async function patchSession(dash: Dash, change: Change, done: string): Promise<void> {
+  const s = editing(dash);
+  if (!s) return;
+  const message = byId('editor-message', HTMLElement);
+  const noteInput = byId('editor-note', HTMLInputElement);
+  const note = noteInput.value.trim();
+  const form = byId('session-editor', HTMLFormElement);
+  form.setAttribute('aria-busy', 'true');
+  message.dataset.kind = 'info';
+  message.textContent = 'Saving…';
+  try {
+    const body: SessionPatchBody = { version: s.version, ...change, ...(note ? { changeNote: note } : {}) };
+    const updated = await dash.api.api<SessionWire>(`/api/sessions/${encodeURIComponent(s.id)}`, { method: 'PATCH', json: body });
+    dash.store.putSessions([updated]);
+    noteInput.value = '';
+    message.dataset.kind = 'ok';
+    message.textContent = `Saved: ${done}.`;
+  } catch (err) {
+    message.dataset.kind = 'error';
+    if (err instanceof ApiError && err.code === 'version_conflict') {
+      message.textContent =
+        'Not saved: someone else changed this session after you opened it (version conflict). It has been reloaded with their change. Check it, then try again.';
+      await reload(dash);
+    } else {
+      message.textContent = `Not saved: ${problemText(err)}`;
+    }
+  } finally {
+    form.removeAttribute('aria-busy');
+    dash.invalidate('editing');
+  }
+}
+
+// The live event of the other change may still be on its way: the day's sessions are read again.
+async function reload(dash: Dash): Promise<void> {
+  try {
+    dash.store.putSessions(await dash.api.api<SessionWire[]>(`/api/sessions?${new URLSearchParams({ day: dash.view.day }).toString()}`));
+  } catch {
+    // The pushed update brings it anyway.
+  }
+}
+
+export function editorPanel(dash: Dash): void {
+  const form = byId('session-editor', HTMLFormElement);
+  form.addEventListener('submit', (e) => e.preventDefault());
+  for (const button of form.querySelectorAll<HTMLButtonElement>('button[data-delay]')) {
+    button.addEventListener('click', () => {
+      const s = editing(dash);
+      if (!s) return;
+      const add = Number(button.dataset.delay);
+      const total = s.delayMinutes + add;
+      void patchSession(dash, { delayMinutes: total }, `delayed ${add} more minutes (now ${total} min late)`);
+    });
+  }
+  byId('editor-ontime', HTMLButtonElement).addEventListener('click', () => {
+    void patchSession(dash, { delayMinutes: 0 }, 'back on time');
+  });
+  byId('editor-move', HTMLButtonElement).addEventListener('click', () => {
+    const s = editing(dash);
+    const roomId = byId('editor-room', HTMLSelectElement).value;
+    if (!s) return;
+    if (roomId === s.roomId) {
+      byId('editor-message', HTMLElement).textContent = 'Choose a different room to move to.';
+      return;
+    }
+    void patchSession(dash, { roomId }, `moved to ${dash.ctx.roomName(roomId)}`);
+  });
+  confirmTwice(byId('editor-cancel', HTMLButtonElement), 'Confirm: cancel this session', () => {
+    void patchSession(dash, { status: 'cancelled' }, 'cancelled');
+  });
+  byId('editor-restore', HTMLButtonElement).addEventListener('click', () => {
+    void patchSession(dash, { status: 'scheduled' }, 'restored');
+  });
+  byId('editor-close', HTMLButtonElement).addEventListener('click', () => {
+    const id = dash.view.editing;
+    dash.view.editing = null;
+    dash.invalidate('editing');
+    if (id) window.setTimeout(() => document.querySelector<HTMLElement>(`[data-focus-key="edit-${CSS.escape(id)}"]`)?.focus(), 60);
+  });
+  dash.panel(['sessions', 'rooms', 'editing', 'event'], () => renderEditor(dash));
+}
