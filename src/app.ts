@@ -16,6 +16,7 @@ import websocket from './app/websocket.js';
 import writer from './app/writer.js';
 import type { Config } from './config.js';
 import { registerErrorHandling } from './http/errors.js';
+import { publicFeeds } from './http/public-feed.js';
 import pages from './http/routes/pages.js';
 import { createLogger } from './logger.js';
 import { webBuildFolder } from './paths.js';
@@ -47,6 +48,8 @@ export async function buildApp(config: Config, deps: Deps = {}): Promise<Fastify
     requestIdHeader: false,
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true },
+    // X-Forwarded-For names the client only when the connection comes from a configured proxy.
+    trustProxy: config.trustedProxies.length > 0 ? config.trustedProxies : false,
   });
   app.server.headersTimeout = config.headersTimeoutMs;
   app.setValidatorCompiler(validatorCompiler);
@@ -63,6 +66,12 @@ export async function buildApp(config: Config, deps: Deps = {}): Promise<Fastify
   await app.register(security);
   await app.register(docs);
   await app.register(rateLimit);
+  await app.register(publicFeeds, {
+    clock: app.clock,
+    // Every schedule feed is a function of the schedule: its events (in this database) version the cached answers.
+    version: () => `${app.eventLog.epoch} ${app.eventLog.latestSeqOf('schedule')}`,
+    ...config.feedRateLimit,
+  });
   await app.register(routes);
   await app.register(pages, { webRoot: webBuildFolder() });
   return app;

@@ -25,6 +25,13 @@ export const configSchema = z.object({
   EVENTDAY_REPLAY_MAX_EVENTS: z.coerce.number().int().positive().default(5_000),
   EVENTDAY_BODY_LIMIT: z.coerce.number().int().positive().default(1024 * 1024),
   EVENTDAY_DRAIN_MS: z.coerce.number().int().min(0).default(5_000),
+  EVENTDAY_PUBLIC_SCHEDULE: z
+    .enum(['true', 'false', 'on', 'off', '1', '0'])
+    .default('true')
+    .transform((v) => v === 'true' || v === 'on' || v === '1'),
+  EVENTDAY_PUBLIC_RESTRICTED: z.enum(['hidden', 'listed']).default('hidden'),
+  EVENTDAY_TRUSTED_PROXIES: csv,
+  EVENTDAY_FEED_RATE_LIMIT: z.coerce.number().int().positive().default(2_000),
 });
 
 export interface Config {
@@ -54,7 +61,17 @@ export interface Config {
   drainMs: number;
   requestTimeoutMs: number;
   headersTimeoutMs: number;
+  /** The schedule feeds (schedule.json/.xml/.ics, /now, /changes) answer without a token. */
+  publicSchedule: boolean;
+  /** Closed-door sessions on public surfaces (anonymous feeds, kiosks): left out, or listed without their room. */
+  publicRestricted: PublicRestricted;
+  /** Addresses or CIDR ranges of the proxies whose X-Forwarded-For is believed (client address for rate limits and logs). */
+  trustedProxies: string[];
+  /** Requests a minute to the public feeds: per client address without a token, per device with one. */
+  feedRateLimit: { anonymousPerMinute: number; devicePerMinute: number };
 }
+
+export type PublicRestricted = 'hidden' | 'listed';
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const parsed = configSchema.safeParse(env);
@@ -81,5 +98,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     drainMs: e.EVENTDAY_DRAIN_MS,
     requestTimeoutMs: 30_000,
     headersTimeoutMs: 15_000,
+    publicSchedule: e.EVENTDAY_PUBLIC_SCHEDULE,
+    publicRestricted: e.EVENTDAY_PUBLIC_RESTRICTED,
+    trustedProxies: e.EVENTDAY_TRUSTED_PROXIES,
+    feedRateLimit: { anonymousPerMinute: e.EVENTDAY_FEED_RATE_LIMIT, devicePerMinute: 600 },
   };
 }

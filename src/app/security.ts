@@ -13,7 +13,7 @@ export default fp(
     // Before any route (docs included): a route without a role list is refused.
     registerRoleGuard(app);
     // After @fastify/websocket, whose onRequest hook must run first (see registerAuthentication).
-    registerAuthentication(app, devices);
+    registerAuthentication(app, devices, { publicFeeds: app.appConfig.publicSchedule });
   },
   { name: 'eventday-security', dependencies: ['eventday-services', 'eventday-websocket'] },
 );

@@ -11,6 +11,7 @@ import { DeviceService } from '../services/devices.js';
 import { HeadcountService } from '../services/headcount.js';
 import { OccupancyService } from '../services/occupancy.js';
 import { RoomService } from '../services/rooms.js';
+import { PublicScheduleService } from '../services/public-schedule.js';
 import { ScheduleService } from '../services/schedule.js';
 import { SessionService } from '../services/sessions.js';
 
@@ -21,6 +22,7 @@ export interface Services {
   rooms: RoomService;
   sessions: SessionService;
   schedule: ScheduleService;
+  publicSchedule: PublicScheduleService;
   badges: BadgeService;
   attendees: AttendeeService;
   checkins: CheckinService;
@@ -43,6 +45,7 @@ export default fp(
     const rooms = new RoomService(store, writer, newId, app.log);
     const sessions = new SessionService(store, writer, newId, clock);
     const schedule = new ScheduleService(store, writer, sessions, newId, clock, settings);
+    const publicSchedule = new PublicScheduleService(store, writer, sessions, schedule, clock, app.appConfig.publicRestricted);
     const badges = new BadgeService(store, writer, new KeyDir(app.appConfig.keyDir));
     const checkins = new CheckinService(store, writer, badges, occupancy, newId, settings.timeZone, (err) =>
       app.log.error({ err }, 'check-in stats publication failed'),
@@ -62,7 +65,7 @@ export default fp(
     rooms.onOutOfService(async (room) => {
       await allocation.proposeForRoomFailure(room.id);
     });
-    app.decorate('services', { devices, announcements, occupancy, rooms, sessions, schedule, badges, attendees, checkins, headcounts, allocation });
+    app.decorate('services', { devices, announcements, occupancy, rooms, sessions, schedule, publicSchedule, badges, attendees, checkins, headcounts, allocation });
   },
   { name: 'eventday-services', dependencies: ['eventday-writer'] },
 );

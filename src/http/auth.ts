@@ -4,6 +4,7 @@ import type { Role } from '../core/vocabulary.js';
 import type { Device, DeviceService } from '../services/devices.js';
 import type { Actor } from '../services/writer.js';
 import { AppError } from '../core/errors.js';
+import type {} from './public-feed.js';
 
 /** `'public'` marks the few routes anyone may call (health, docs, pages); everything else lists its roles. */
 export type RouteRoles = readonly Role[] | 'public';
@@ -60,17 +61,24 @@ export function registerRoleGuard(app: FastifyInstance): void {
   });
 }
 
+export interface AuthOptions {
+  /** EVENTDAY_PUBLIC_SCHEDULE: the routes marked `config.publicFeed` answer a request without a token. */
+  publicFeeds: boolean;
+}
+
 /**
  * Added after @fastify/websocket, whose own onRequest hook must run first: it marks upgrade
  * requests so that a refused upgrade (401/403) has its socket closed instead of left open.
  */
-export function registerAuthentication(app: FastifyInstance, devices: DeviceService): void {
+export function registerAuthentication(app: FastifyInstance, devices: DeviceService, options: AuthOptions): void {
   app.addHook('onRequest', async (request) => {
     if (request.is404) return;
     const config = request.routeOptions.config;
     const roles = config.roles;
     if (roles === 'public') return;
     if (roles === undefined) throw new AppError('forbidden', 403, 'this route is not open to any role');
+    // A feed asked without any Authorization header is anonymous; a header that is there must hold a valid token.
+    if (options.publicFeeds && config.publicFeed !== undefined && request.headers.authorization === undefined) return;
     const token = bearerFrom(request, config.tokenInSubprotocol === true);
     const device = token === null ? null : devices.authenticate(token);
     if (!device) throw new AppError('unauthorized', 401, 'a valid device token is required (Authorization: Bearer <token>)');

@@ -1,24 +1,36 @@
-// Live schedule routes: now/next per room, the public change feed, schedule.json and iCalendar exports, and the programme import.
+// Live schedule routes: the feeds (now/next per room, the change feed, schedule.json and iCalendar), public per EVENTDAY_PUBLIC_SCHEDULE, and the programme import.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { toICalendar } from '../../interop/ical.js';
 import { toScheduleJson } from '../../interop/schedule-export.js';
 import { changeEntrySchema, changesQuery, importResultSchema, nowNextSchema } from '../../contract/sessions.js';
 import { ANY_ROLE, actorOf } from '../auth.js';
+import { serveFeed } from '../public-feed.js';
 import { AppError } from '../../core/errors.js';
 import { problemSchema } from '../../contract/common.js';
 
 /** Programme files are larger than API bodies: a 1,000-event schedule.json is about 1 MB. */
 const IMPORT_BODY_LIMIT = 32 * 1024 * 1024;
 const IMPORT_TYPES = ['application/json', 'application/xml', 'text/xml'];
+const JSON_TYPE = 'application/json; charset=utf-8';
 
 const routes: FastifyPluginAsyncZod = async (app) => {
-  const { schedule } = app.services;
+  const { schedule, publicSchedule } = app.services;
 
+  // The feeds: anonymous with EVENTDAY_PUBLIC_SCHEDULE on, each built for its view by `config.publicFeed` and answered by serveFeed.
   app.get(
     '/api/schedule/now',
     {
-      config: { roles: ANY_ROLE },
+      config: {
+        roles: ANY_ROLE,
+        publicFeed: {
+          build: (request, view) => {
+            const { roomId } = request.query as { roomId?: string };
+            const { rows, validUntil } = publicSchedule.nowNext(view, roomId);
+            return { type: JSON_TYPE, body: JSON.stringify(rows), validUntil };
+          },
+        },
+      },
       schema: {
         tags: ['schedule'],
         summary: "Per room, the session on now and the next one (delays applied, cancelled skipped), as of the server's clock",
@@ -26,13 +38,21 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: z.array(nowNextSchema) },
       },
     },
-    async (request) => schedule.nowNext(request.query.roomId),
+    serveFeed,
   );
 
   app.get(
     '/api/schedule/changes',
     {
-      config: { roles: ANY_ROLE },
+      config: {
+        roles: ANY_ROLE,
+        publicFeed: {
+          build: (request, view) => {
+            const { since, limit } = request.query as z.infer<typeof changesQuery>;
+            return { type: JSON_TYPE, body: JSON.stringify(publicSchedule.changes(view, since, limit)) };
+          },
+        },
+      },
       schema: {
         tags: ['schedule'],
         summary: 'The public schedule changes after event seq `since`, oldest first; page with the last seq seen',
@@ -40,39 +60,50 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: z.array(changeEntrySchema) },
       },
     },
-    async (request) => schedule.changes(request.query.since, request.query.limit),
+    serveFeed,
   );
 
   app.get(
     '/api/schedule.json',
     {
-      config: { roles: ANY_ROLE },
+      config: {
+        roles: ANY_ROLE,
+        publicFeed: {
+          build: (_request, view) => ({
+            type: JSON_TYPE,
+            body: JSON.stringify(toScheduleJson(publicSchedule.exportInput(view), { now: new Date(app.clock()) })),
+          }),
+        },
+      },
       schema: {
         tags: ['schedule'],
         summary: 'The live schedule as frab/pretalx schedule.json v1 (c3voc schema): delays applied, cancelled sessions titled "CANCELLED: "',
         response: { 200: z.string().describe('schedule.json document') },
       },
     },
-    async (_request, reply) => {
-      const doc = toScheduleJson(schedule.exportInput(), { now: new Date(app.clock()) });
-      return reply.type('application/json; charset=utf-8').send(JSON.stringify(doc));
-    },
+    serveFeed,
   );
 
   app.get(
     '/api/schedule.ics',
     {
-      config: { roles: ANY_ROLE },
+      config: {
+        roles: ANY_ROLE,
+        publicFeed: {
+          build: (_request, view) => ({
+            type: 'text/calendar; charset=utf-8',
+            body: toICalendar(publicSchedule.exportInput(view), { now: new Date(app.clock()) }),
+            headers: { 'content-disposition': 'inline; filename="schedule.ics"' },
+          }),
+        },
+      },
       schema: {
         tags: ['schedule'],
         summary: 'The live schedule as iCalendar: one VEVENT per session, UID stable, SEQUENCE the version, cancelled ones STATUS:CANCELLED',
         response: { 200: z.string().describe('text/calendar') },
       },
     },
-    async (_request, reply) => {
-      const calendar = toICalendar(schedule.exportInput(), { now: new Date(app.clock()) });
-      return reply.type('text/calendar; charset=utf-8').header('content-disposition', 'inline; filename="schedule.ics"').send(calendar);
-    },
+    serveFeed,
   );
 
   // The import reads the file as sent (JSON or XML), so it gets its own parsers in a scope of its own.

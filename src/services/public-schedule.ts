@@ -1,0 +1,164 @@
+// The programme on public surfaces (anonymous feeds, kiosk lists, snapshots and live events): closed-door sessions per EVENTDAY_PUBLIC_RESTRICTED.
+import { sql } from 'drizzle-orm';
+import type { Store } from '../db/open.js';
+import { sessions } from '../db/schema.js';
+import { changeKinds } from '../core/vocabulary.js';
+import { toIso } from '../core/time.js';
+import type { PublicSnapshotData } from '../contract/live.js';
+import { changeKindSchema, type ChangeEntry, type NowNextIds, type NowNextWire, type SessionEvent, type SessionWire } from '../contract/sessions.js';
+import { nowAndNext } from '../domain/schedule.js';
+import { isRestricted, publicChange, publicProgramme, publicSession, UNPUBLISHED_ROOM, type PublicRestricted } from '../domain/public-schedule.js';
+import type { ExportInput } from '../interop/schedule-export.js';
+import type { EventRecord } from '../live/event-log.js';
+import { listRoomRows } from './rooms.js';
+import type { ScheduleService } from './schedule.js';
+import { toSessionWire, type SessionRow, type SessionService } from './sessions.js';
+import type { Writer } from './writer.js';
+
+/** `public`: anonymous callers and kiosks; `full`: staff, who see every session where it is. */
+export type ScheduleView = 'public' | 'full';
+
+export interface NowNextAnswer {
+  rows: NowNextWire[];
+  /** The next start or end of a session: until then the answer cannot change by itself. */
+  validUntil: number;
+}
+
+const OPEN = sql`json_extract(${sessions.access}, '$.policy') = 'open'`;
+
+export class PublicScheduleService {
+  private readonly candidatesStmt;
+  private readonly untilStmt;
+
+  constructor(
+    private readonly store: Store,
+    private readonly writer: Writer,
+    private readonly sessionService: SessionService,
+    private readonly schedule: ScheduleService,
+    private readonly clock: () => number,
+    readonly mode: PublicRestricted,
+  ) {
+    // As ScheduleService's now/next candidates, but among open sessions (open = 1) or closed-door ones (open = 0) only,
+    // so that a closed-door session never stands in for the next open one of its room.
+    const now = sql.placeholder('now');
+    const open = sql.placeholder('open');
+    this.candidatesStmt = store.db
+      .select()
+      .from(sessions)
+      .where(
+        sql`${sessions.status} != 'cancelled' AND ${sessions.effectiveEndsAt} > ${now} AND (${OPEN}) = ${open}
+          AND (${sessions.effectiveStartsAt} <= ${now}
+            OR (${sessions.roomId}, ${sessions.effectiveStartsAt}) IN (
+              SELECT room_id, MIN(effective_starts_at) FROM sessions
+              WHERE status != 'cancelled' AND effective_starts_at > ${now} AND (json_extract(access, '$.policy') = 'open') = ${open}
+              GROUP BY room_id))`,
+      )
+      .prepare();
+    this.untilStmt = store.sqlite.prepare(
+      `SELECT MIN(CASE WHEN effective_starts_at > @now THEN effective_starts_at ELSE effective_ends_at END) AS until
+       FROM sessions WHERE status != 'cancelled' AND effective_ends_at > @now`,
+    );
+  }
+
+  private restrictedIds(): Set<string> {
+    return new Set(this.sessionService.list().filter((s) => isRestricted(s.access)).map((s) => s.id));
+  }
+
+  private anyRestricted(): boolean {
+    return this.store.sqlite.prepare(`SELECT 1 FROM sessions WHERE json_extract(access, '$.policy') != 'open' LIMIT 1`).get() !== undefined;
+  }
+
+  /** The programme for the exporters (schedule.json, .xml, .ics) as the view may see it. */
+  exportInput(view: ScheduleView): ExportInput {
+    const input = this.schedule.exportInput();
+    if (view === 'full') return input;
+    const { rooms, sessions: list } = publicProgramme(input.rooms, input.sessions, this.restrictedIds(), this.mode);
+    return { ...input, rooms, sessions: list };
+  }
+
+  /** Sessions as a kiosk lists them. */
+  sessions(list: readonly SessionWire[]): SessionWire[] {
+    return list.flatMap((s) => publicSession(s, this.mode) ?? []);
+  }
+
+  /** Per room the session on now and the next, as the view may see them; a listed closed-door session is in the placeholder room. */
+  nowNext(view: ScheduleView, roomId?: string): NowNextAnswer {
+    const now = this.clock();
+    const validUntil = (this.untilStmt.get({ now }) as { until: number | null }).until ?? Number.POSITIVE_INFINITY;
+    if (view === 'full') return { rows: this.schedule.nowNext(roomId), validUntil };
+    const rows = this.publicNowNext(now);
+    if (roomId === undefined) return { rows, validUntil };
+    // The placeholder is not a room one can ask for: only real rooms are addressed by id.
+    return { rows: this.schedule.nowNext(roomId).length > 0 ? rows.filter((r) => r.roomId === roomId) : [], validUntil };
+  }
+
+  /** The kiosk snapshot's now/next by id. */
+  nowNextIds(): NowNextIds[] {
+    return this.publicNowNext(this.clock()).map((r) => ({ roomId: r.roomId, currentId: r.current?.id ?? null, nextId: r.next?.id ?? null }));
+  }
+
+  private publicNowNext(now: number): NowNextWire[] {
+    const wire = (row: SessionRow | null | undefined): SessionWire | null => (row ? toSessionWire(row) : null);
+    const slots = nowAndNext(this.candidatesStmt.all({ now, open: 1 }), now);
+    const rows: NowNextWire[] = listRoomRows(this.store).map((room) => {
+      const slot = slots.get(room.id);
+      return { roomId: room.id, current: wire(slot?.current), next: wire(slot?.next) };
+    });
+    if (this.mode === 'listed' && this.anyRestricted()) {
+      const closed = this.candidatesStmt.all({ now, open: 0 }).map((s) => ({ ...s, roomId: UNPUBLISHED_ROOM.id }));
+      const slot = nowAndNext(closed, now).get(UNPUBLISHED_ROOM.id);
+      rows.push({ roomId: UNPUBLISHED_ROOM.id, current: wire(slot?.current), next: wire(slot?.next) });
+    }
+    return rows;
+  }
+
+  /** The change feed as the view may see it; a public page is filled up to `limit` past the changes it leaves out. */
+  changes(view: ScheduleView, since: number, limit: number): ChangeEntry[] {
+    if (view === 'full') return this.schedule.changes(since, limit);
+    const out: ChangeEntry[] = [];
+    let after = since;
+    for (;;) {
+      const records = this.writer.log.readNamed(after, limit, { names: ['session.created', 'session.updated'], kinds: changeKinds });
+      for (const row of records) {
+        const data = JSON.parse(row.payloadJson) as SessionEvent;
+        const entry: ChangeEntry = {
+          seq: row.seq,
+          at: toIso(row.at),
+          sessionId: data.session.id,
+          kind: changeKindSchema.parse(data.kind),
+          kinds: data.kinds,
+          before: data.before,
+          after: data.after,
+          note: data.note,
+        };
+        const shown = publicChange(entry, isRestricted(data.session.access), this.mode);
+        if (shown) out.push(shown);
+        if (out.length === limit) return out;
+      }
+      if (records.length < limit) return out;
+      after = records[records.length - 1]!.seq;
+    }
+  }
+
+  /** A kiosk's snapshot: closed-door sessions hidden or in the placeholder room, now/next by the same rule. */
+  snapshot(data: PublicSnapshotData): PublicSnapshotData {
+    const list = this.sessions(data.sessions);
+    const listed = list.some((s) => s.roomId === UNPUBLISHED_ROOM.id);
+    const placeholder = { id: UNPUBLISHED_ROOM.id, name: UNPUBLISHED_ROOM.name, features: [], status: 'open' as const, full: false };
+    return { ...data, sessions: list, rooms: listed ? [...data.rooms, placeholder] : data.rooms, nowNext: this.nowNextIds() };
+  }
+
+  /**
+   * A schedule event as kiosks receive it: the record itself, the record rewritten (a listed
+   * closed-door session without its room), or null (a hidden one).
+   */
+  liveRecord(record: EventRecord): EventRecord | null {
+    if (record.name !== 'session.created' && record.name !== 'session.updated') return record;
+    const data = JSON.parse(record.payloadJson) as SessionEvent;
+    if (!isRestricted(data.session.access)) return record;
+    if (this.mode === 'hidden') return null;
+    const strip = <F extends { roomId?: string | undefined }>(fields: F | null): F | null => (fields && 'roomId' in fields ? { ...fields, roomId: UNPUBLISHED_ROOM.id } : fields);
+    const shown: SessionEvent = { ...data, session: { ...data.session, roomId: UNPUBLISHED_ROOM.id }, before: strip(data.before), after: strip(data.after) };
+    return { ...record, roomIds: [UNPUBLISHED_ROOM.id], payloadJson: JSON.stringify(shown) };
+  }
+}
