@@ -1,6 +1,7 @@
 // The live hub: fed by the Writer after each commit, serving snapshots and replays from the event log.
 import fp from 'fastify-plugin';
 import { closeCodeLabel, observeEvents, registerRouteTimers } from '../http/metrics.js';
+import { isStaffRole } from '../core/vocabulary.js';
 import { Hub } from '../live/hub.js';
 import { buildSnapshot } from '../services/snapshot.js';
 
@@ -15,7 +16,12 @@ export default fp(
     const { store, services, metrics, appConfig: config } = app;
     const hub = new Hub({
       log: app.eventLog,
-      snapshot: (role) => buildSnapshot({ store, settings: app.settings, ...services }, role),
+      snapshot: (role) => {
+        const data = buildSnapshot({ store, settings: app.settings, ...services }, role);
+        // Kiosks are a public surface: closed-door sessions as EVENTDAY_PUBLIC_RESTRICTED says.
+        return isStaffRole(role) ? data : services.publicSchedule.snapshot(data);
+      },
+      publicView: (record) => services.publicSchedule.liveRecord(record),
       maxBuffered: config.wsMaxBuffered,
       maxPerDevice: config.wsMaxPerDevice,
       pingIntervalMs: config.wsPingIntervalMs,

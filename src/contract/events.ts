@@ -67,9 +67,17 @@ export const importProgressSchema = z.object({
   total: z.number().int(),
 });
 
+/**
+ * Payload of `session.hidden`: kiosks drop this session. The hub sends it to public sockets in
+ * place of the change that made an open session closed-door, while EVENTDAY_PUBLIC_RESTRICTED is
+ * `hidden`; it is not emitted by a use case.
+ */
+export const sessionHiddenSchema = z.object({ sessionId: z.string() });
+
 export const eventCatalogue = {
   'session.created': event('schedule', sessionEventSchema, everyone(sessionEventSchema)),
   'session.updated': event('schedule', sessionEventSchema, everyone(sessionEventSchema)),
+  'session.hidden': event('schedule', sessionHiddenSchema, { public: sessionHiddenSchema }),
   'room.created': event('schedule', publicRoomSchema, everyone(publicRoomSchema)),
   'room.updated': event('schedule', publicRoomSchema, everyone(publicRoomSchema)),
   'announcement.created': event('announcements', announcementSchema, everyone(announcementSchema)),

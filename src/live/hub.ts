@@ -40,6 +40,11 @@ export interface HubOptions {
   maxPerDevice: number;
   pingIntervalMs: number;
   replayMaxEvents: number;
+  /**
+   * What the public audience (kiosks) receives of a stored event: the record, a rewritten one
+   * (a closed-door session listed without its room, or withdrawn), or null for nothing.
+   */
+  publicView?: (record: EventRecord) => EventRecord | null;
   /** Malformed client messages tolerated before the socket is closed with 1008. */
   maxMalformed?: number;
   onBroadcast?: (ms: number) => void;
@@ -136,8 +141,9 @@ export class Hub {
     if (canReplay) {
       for (const event of log.readAfter(req.since!, this.opts.replayMaxEvents)) {
         if (client.closing) break;
-        if (!matches(client.filter, event)) continue;
-        const message = new ShapedEvent(event).message(client.audience);
+        const shaped = this.shapedFor(client.audience, event, null);
+        if (shaped === null || !matches(client.filter, shaped.record)) continue;
+        const message = shaped.message(client.audience);
         if (message !== null) this.send(client, Buffer.from(message));
       }
     } else {
@@ -161,12 +167,17 @@ export class Hub {
     for (const event of events) {
       // One serialisation per event and audience, shared by every socket of that audience.
       const shaped = new ShapedEvent(event);
+      // The public audience may see a rewritten record (or none), built once for every kiosk.
+      let publicShaped: ShapedEvent | null | undefined;
       const buffers = new Map<Audience, Buffer | null>();
       for (const client of this.clients) {
-        if (client.closing || !matches(client.filter, event)) continue;
+        if (client.closing) continue;
+        let target: ShapedEvent | null = shaped;
+        if (client.audience === 'public') target = publicShaped === undefined ? (publicShaped = this.shapedFor('public', event, shaped)) : publicShaped;
+        if (target === null || !matches(client.filter, target.record)) continue;
         let message = buffers.get(client.audience);
         if (message === undefined) {
-          const text = shaped.message(client.audience);
+          const text = target.message(client.audience);
           message = text === null ? null : Buffer.from(text);
           buffers.set(client.audience, message);
         }
@@ -176,6 +187,12 @@ export class Hub {
       if (event.name === 'device.revoked') this.closeDevice((JSON.parse(event.payloadJson) as { id: string }).id);
     }
     this.opts.onBroadcast?.(performance.now() - started);
+  }
+
+  private shapedFor(audience: Audience, event: EventRecord, shaped: ShapedEvent | null): ShapedEvent | null {
+    const record = audience === 'public' && this.opts.publicView ? this.opts.publicView(event) : event;
+    if (record === null) return null;
+    return record === event && shaped !== null ? shaped : new ShapedEvent(record);
   }
 
   /** A revoked device loses its sockets at once. */

@@ -156,7 +156,11 @@ export class PublicScheduleService {
     if (record.name !== 'session.created' && record.name !== 'session.updated') return record;
     const data = JSON.parse(record.payloadJson) as SessionEvent;
     if (!isRestricted(data.session.access)) return record;
-    if (this.mode === 'hidden') return null;
+    if (this.mode === 'hidden') {
+      // Kiosks held this session while it was open: they are told to drop it, and nothing more.
+      const wasOpen = data.before?.access !== undefined && !isRestricted(data.before.access);
+      return wasOpen ? { ...record, name: 'session.hidden', roomIds: null, payloadJson: JSON.stringify({ sessionId: data.session.id }) } : null;
+    }
     const strip = <F extends { roomId?: string | undefined }>(fields: F | null): F | null => (fields && 'roomId' in fields ? { ...fields, roomId: UNPUBLISHED_ROOM.id } : fields);
     const shown: SessionEvent = { ...data, session: { ...data.session, roomId: UNPUBLISHED_ROOM.id }, before: strip(data.before), after: strip(data.after) };
     return { ...record, roomIds: [UNPUBLISHED_ROOM.id], payloadJson: JSON.stringify(shown) };

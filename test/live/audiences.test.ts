@@ -54,6 +54,7 @@ const samples: { [N in EventName]: EventPayload<N> } = {
   'data.purged': { attendees: 1 },
   'audit.checkpoint': { v: 1, seq: 1, hash: '0'.repeat(64), epoch: 'e1', at: 0, reason: 'periodic', keyId: 'k1', signature: 'sig' },
   'import.progress': { importId: 'i1', kind: 'attendees', done: 1, total: 2 },
+  'session.hidden': { sessionId: 's1' },
 };
 
 const all: Role[] = ['kiosk', 'ops', 'desk', 'door', 'admin'];
@@ -102,6 +103,7 @@ const expected: Record<string, Partial<Record<Role, string[]>>> = {
   'data.purged': { admin: ['attendees'] },
   'audit.checkpoint': { admin: ['at', 'epoch', 'hash', 'keyId', 'reason', 'seq', 'signature', 'v'] },
   'import.progress': { admin: ['done', 'importId', 'kind', 'total'] },
+  'session.hidden': { kiosk: ['sessionId'], admin: ['sessionId'] },
 };
 
 interface Received {

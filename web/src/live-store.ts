@@ -145,6 +145,10 @@ export function createLiveStore(options: { keepChanges?: number } = {}): LiveSto
         trimChanges();
         return ['sessions', 'changes'];
       }
+      case 'session.hidden':
+        // A session that turned closed-door leaves a kiosk's programme (EVENTDAY_PUBLIC_RESTRICTED=hidden).
+        state.sessions.delete(e.data.sessionId);
+        return ['sessions'];
       case 'room.created':
       case 'room.updated':
         mergeRoom(e.data);

@@ -11,7 +11,7 @@ import { newSessionBody, sessionPatchBody, sessionSchema, sessionsQuery } from '
 const ms = (iso: string): number => Date.parse(iso);
 
 const routes: FastifyPluginAsyncZod = async (app) => {
-  const { sessions } = app.services;
+  const { sessions, publicSchedule } = app.services;
   const staff = { roles: ['ops', 'admin'] as const };
 
   app.get(
@@ -37,9 +37,13 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         }
         startsWithin = bounds;
       }
-      return sessions
+      const list = sessions
         .list({ ...(startsWithin ? { startsWithin } : {}), ...(room === undefined ? {} : { roomId: room }) })
         .map(toSessionWire);
+      // A kiosk is a public surface: closed-door sessions as EVENTDAY_PUBLIC_RESTRICTED says.
+      if (request.device?.role !== 'kiosk') return list;
+      // Asked by room, a closed-door session listed without its room is not in that room.
+      return publicSchedule.sessions(list).filter((s) => room === undefined || s.roomId === room);
     },
   );
 
@@ -52,7 +56,10 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     async (request) => {
       const row = sessions.get(request.params.id);
       if (!row) throw notFound('session');
-      return toSessionWire(row);
+      if (request.device?.role !== 'kiosk') return toSessionWire(row);
+      const [shown] = publicSchedule.sessions([toSessionWire(row)]);
+      if (!shown) throw notFound('session');
+      return shown;
     },
   );
 
