@@ -31,7 +31,7 @@ export default fp(
       },
       transform: jsonSchemaTransform,
       // Schemas the contract names (`.meta({ id })`) become components that the operations reference.
-      transformObject: (input) => finishOpenApi(jsonSchemaTransformObject(input), facts, { asyncApiUrl: ASYNCAPI_PATH }),
+      transformObject: (input) => finishOpenApi(jsonSchemaTransformObject(input), facts, { asyncApiUrl: ASYNCAPI_PATH, publicFeeds: app.appConfig.publicSchedule }),
     });
     await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
 

@@ -12,6 +12,8 @@ export interface RouteFacts {
   hasQuery: boolean;
   hasParams: boolean;
   webSocket: boolean;
+  /** A schedule feed (`config.publicFeed`): ETag and 304, and without a token when the feeds are public. */
+  publicFeed: boolean;
 }
 
 /** Routes that answer 429 without a route-level rate limit: scans are limited per device in the service, searches per client. */
@@ -90,7 +92,7 @@ export function openApiPath(url: string): string {
 export function routeFacts(route: RouteOptions): RouteFacts[] {
   const methods = (Array.isArray(route.method) ? route.method : [route.method]).map((m) => String(m).toUpperCase());
   const schema = (route.schema ?? {}) as { body?: unknown; querystring?: unknown; params?: unknown; consumes?: unknown };
-  const config = (route.config ?? {}) as { roles?: RouteRoles; rateLimit?: unknown };
+  const config = (route.config ?? {}) as { roles?: RouteRoles; rateLimit?: unknown; publicFeed?: unknown };
   return methods
     .filter((m) => m !== 'HEAD')
     .map((method) => ({
@@ -102,6 +104,7 @@ export function routeFacts(route: RouteOptions): RouteFacts[] {
       hasQuery: schema.querystring !== undefined,
       hasParams: schema.params !== undefined || /[:{]/.test(route.url),
       webSocket: 'wsHandler' in route && typeof (route as { wsHandler?: unknown }).wsHandler === 'function',
+      publicFeed: config.publicFeed !== undefined,
     }));
 }
 
@@ -126,6 +129,8 @@ const httpMethods = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch',
 
 /** The 4xx a route can answer, from what it declares (roles, inputs, limits, socket). */
 function expectedErrors(f: RouteFacts): string[] {
+  // Any role may read a feed: a bad token (or none, with the feeds not public) is 401, too many requests 429.
+  if (f.publicFeed) return [...(f.hasQuery ? ['400'] : []), '401', '429'];
   const codes: string[] = [];
   const bodyMethod = ['POST', 'PUT', 'PATCH'].includes(f.method);
   if (f.hasBody || f.hasQuery || f.hasParams) codes.push('400');
@@ -158,7 +163,11 @@ function successContent(operation: Operation, f: { method: string; url: string }
  * it can give (problem+json), its real success status and content type; public routes say so
  * (`security: []`). It runs once per document build, over the document swagger generated.
  */
-export function finishOpenApi<T extends object>(document: T, facts: ReadonlyMap<string, RouteFacts>, extra: { asyncApiUrl: string }): T {
+export function finishOpenApi<T extends object>(
+  document: T,
+  facts: ReadonlyMap<string, RouteFacts>,
+  extra: { asyncApiUrl: string; /** EVENTDAY_PUBLIC_SCHEDULE: the feeds answer without a token. */ publicFeeds?: boolean },
+): T {
   const doc = document as unknown as { paths?: Record<string, Record<string, Operation>>; components?: Json; servers?: unknown[]; info?: Json; externalDocs?: unknown };
   const components = (doc.components ??= {});
   const responses = ((components.responses as Record<string, unknown> | undefined) ??= {});
@@ -206,13 +215,34 @@ export function finishOpenApi<T extends object>(document: T, facts: ReadonlyMap<
         answers[status] = { $ref: `#/components/responses/${errorResponses[status]!.name}` };
         usedResponses.add(status);
       }
-      if (f.roles === 'public') operation.security = [];
+      if (f.publicFeed) documentFeed(operation, extra.publicFeeds === true);
+      else if (f.roles === 'public') operation.security = [];
       else if (f.roles) operation['x-eventday-roles'] = [...f.roles];
     }
   }
   for (const [status, { name }] of Object.entries(errorResponses)) if (!usedResponses.has(status)) delete responses[name];
   pruneUnusedSchemas(doc);
   return document;
+}
+
+/** A schedule feed: a token optional (when public), a strong ETag, 304 on If-None-Match, CORS. */
+function documentFeed(operation: Operation, publicFeeds: boolean): void {
+  if (publicFeeds) operation.security = [{}, { bearer: [] }];
+  const answers = (operation.responses ??= {});
+  const ok = answers['200'];
+  if (ok && !ok.$ref) {
+    (ok as ResponseObject & { headers?: Record<string, unknown> }).headers = {
+      ETag: { description: 'Strong validator of this answer; send it back as If-None-Match', schema: { type: 'string' } },
+      'Cache-Control': { description: '`public, max-age=10` without a token, `private, no-cache` with one', schema: { type: 'string' } },
+      'Access-Control-Allow-Origin': { description: '`*`: any web page may read the feed', schema: { type: 'string' } },
+    };
+  }
+  answers['304'] = { description: 'Not Modified: the If-None-Match ETag is still current (not counted against the rate limit)' };
+  const parameters = ((operation.parameters as unknown[] | undefined) ??= []);
+  parameters.push({ name: 'If-None-Match', in: 'header', required: false, description: 'an ETag of an earlier answer', schema: { type: 'string' } });
+  operation.description ??= publicFeeds
+    ? 'A public feed: no token needed (a token still works, and then the answer is private). Rate limited per client address, or per device with a token.'
+    : 'A schedule feed (EVENTDAY_PUBLIC_SCHEDULE is off: a device token is required).';
 }
 
 /**

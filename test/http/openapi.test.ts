@@ -56,7 +56,10 @@ t.test('every operation: a stable operationId, its 4xx as problem+json, real suc
         t.same(Object.keys(content), ['application/problem+json'], `${method} ${url} ${status} is problem+json`);
       }
       const isPublic = Array.isArray(op.security) && op.security.length === 0;
-      if (!isPublic) t.ok(op.responses['401'] && op.responses['403'], `${method} ${url} documents 401 and 403`);
+      // A feed takes a token optionally: a bad one is 401, and no role is refused.
+      const tokenOptional = Array.isArray(op.security) && op.security.some((s) => Object.keys(s as object).length === 0);
+      if (tokenOptional) t.ok(op.responses['401'] && op.responses['304'], `${method} ${url} documents 401 and 304`);
+      else if (!isPublic) t.ok(op.responses['401'] && op.responses['403'], `${method} ${url} documents 401 and 403`);
       if (url.includes('{')) t.ok(op.responses['404'] && op.responses['400'], `${method} ${url} documents 400 and 404`);
     }
   }
@@ -75,6 +78,11 @@ t.test('every operation: a stable operationId, its 4xx as problem+json, real suc
     t.ok(op(method, url).responses['429'], `${method} ${url} documents 429`);
   }
   t.ok(op('post', '/api/devices').responses['413'], 'a body route documents 413');
+  for (const url of ['/api/schedule.json', '/api/schedule.ics', '/api/schedule/now', '/api/schedule/changes']) {
+    t.same(op('get', url).security, [{}, { bearer: [] }], `${url}: a token is optional`);
+    t.ok(op('get', url).responses['304'] && op('get', url).responses['429'], `${url} documents 304 and 429`);
+  }
+  t.notOk(op('post', '/api/schedule/import').responses['304'], 'the import is not a feed');
   const live = op('get', '/api/live');
   t.ok(live.responses['101'] && live.responses['426'], '/api/live documents 101 and 426');
   t.match(doc.info.description, /\/docs\/asyncapi\.json/, 'links the AsyncAPI document');
