@@ -4,6 +4,7 @@ import type { Store } from '../db/open.js';
 import { sessions } from '../db/schema.js';
 import { changeKinds } from '../core/vocabulary.js';
 import { toIso } from '../core/time.js';
+import { notFound } from '../core/errors.js';
 import type { PublicSnapshotData } from '../contract/live.js';
 import { changeKindSchema, type ChangeEntry, type NowNextIds, type NowNextWire, type SessionEvent, type SessionWire } from '../contract/sessions.js';
 import { nowAndNext } from '../domain/schedule.js';
@@ -29,6 +30,7 @@ const OPEN = sql`json_extract(${sessions.access}, '$.policy') = 'open'`;
 export class PublicScheduleService {
   private readonly candidatesStmt;
   private readonly untilStmt;
+  private readonly anyRestrictedStmt;
 
   constructor(
     private readonly store: Store,
@@ -58,6 +60,7 @@ export class PublicScheduleService {
       `SELECT MIN(CASE WHEN effective_starts_at > @now THEN effective_starts_at ELSE effective_ends_at END) AS until
        FROM sessions WHERE status != 'cancelled' AND effective_ends_at > @now`,
     );
+    this.anyRestrictedStmt = store.sqlite.prepare(`SELECT 1 FROM sessions WHERE json_extract(access, '$.policy') != 'open' LIMIT 1`);
   }
 
   private restrictedIds(): Set<string> {
@@ -65,7 +68,7 @@ export class PublicScheduleService {
   }
 
   private anyRestricted(): boolean {
-    return this.store.sqlite.prepare(`SELECT 1 FROM sessions WHERE json_extract(access, '$.policy') != 'open' LIMIT 1`).get() !== undefined;
+    return this.anyRestrictedStmt.get() !== undefined;
   }
 
   /** The programme for the exporters (schedule.json, .xml, .ics) as the view may see it. */
@@ -88,8 +91,9 @@ export class PublicScheduleService {
     if (view === 'full') return { rows: this.schedule.nowNext(roomId), validUntil };
     const rows = this.publicNowNext(now);
     if (roomId === undefined) return { rows, validUntil };
-    // The placeholder is not a room one can ask for: only real rooms are addressed by id.
-    return { rows: this.schedule.nowNext(roomId).length > 0 ? rows.filter((r) => r.roomId === roomId) : [], validUntil };
+    // An unknown room is 404 as for staff; the placeholder is not a room one can ask for.
+    if (!listRoomRows(this.store).some((r) => r.id === roomId)) throw notFound('room');
+    return { rows: rows.filter((r) => r.roomId === roomId), validUntil };
   }
 
   /** The kiosk snapshot's now/next by id. */
