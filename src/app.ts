@@ -68,8 +68,8 @@ export async function buildApp(config: Config, deps: Deps = {}): Promise<Fastify
   await app.register(rateLimit);
   await app.register(publicFeeds, {
     clock: app.clock,
-    // Every schedule feed is a function of the schedule: its events (in this database) version the cached answers.
-    version: () => `${app.eventLog.epoch} ${app.eventLog.latestSeqOf('schedule')}`,
+    // Every schedule feed is a function of the schedule: its events (in this database) and the event's title version the cached answers.
+    version: () => `${app.eventLog.epoch} ${app.eventLog.latestSeqOf('schedule')} ${app.settings.name}`,
     ...config.feedRateLimit,
   });
   await app.register(routes);
