@@ -129,3 +129,34 @@ export function arabicSkeletons(s: string): string[] {
   const skeletons = [...latin, latin.join('')].map(consonantSkeleton).filter((k) => /^[a-z]+$/u.test(k));
   return [...new Set(skeletons)];
 }
+
+const LATIN_OR_COMMON = /^[\p{Script=Latin}\p{Script=Common}\p{Script=Inherited}]*$/u;
+const KANA = /[\p{Script=Hiragana}\p{Script=Katakana}]/u;
+const HAN = /\p{Script=Han}/u;
+// Scripts whose any-ascii form loses vowels: "mhmd" for محمد (no short vowels written), "nremdr" for
+// नरेंद्र (the inherent a dropped). No one would print those on a badge.
+const VOWELS_LOST = /[\p{Script=Arabic}\p{Script=Hebrew}\p{Script=Syriac}\p{Script=Devanagari}\p{Script=Bengali}\p{Script=Gurmukhi}\p{Script=Gujarati}]/u;
+
+const capitalized = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
+
+/**
+ * The Latin line a badge prints under a name in another script, or null when there is none to
+ * print: a Latin name needs none; an Arabic, Hebrew or Devanagari one would come out without vowels; a
+ * Japanese one (kana, or Han in a Japanese delegation) would get Chinese readings of its kanji.
+ * Han and Hangul names read surname first, the given name run together (王小明: Wang Xiaoming,
+ * 김민준: Kim Minjun, with the passport spelling of a Korean surname); Greek ου is ou.
+ */
+export function latinName(name: string, delegation: string | null): string | null {
+  if (LATIN_OR_COMMON.test(name) || VOWELS_LOST.test(name)) return null;
+  if (KANA.test(name) && HAN.test(name)) return null;
+  if (HAN.test(name) && delegation?.toUpperCase() === 'JP') return null;
+  const greek = name.normalize('NFC').replace(/([οΟ])([υύΥΎ])/gu, (_m, o: string, u: string) => (o === 'ο' ? 'o' : 'O') + (/[υύ]/u.test(u) ? 'u' : 'U'));
+  const spaced = greek.replace(SYLLABIC_RUN, (run) => {
+    const syllables = [...run].map((c) => anyAscii(c).toLowerCase());
+    const surname = (HANGUL.test(run) ? KOREAN_SURNAMES[run[0]!] : undefined) ?? syllables[0]!;
+    const given = syllables.slice(1).join('');
+    return ` ${[capitalized(surname), capitalized(given)].filter((part) => part !== '').join(' ')} `;
+  });
+  const latin = anyAscii(spaced).replace(/\s+/gu, ' ').trim();
+  return latin === '' ? null : latin;
+}

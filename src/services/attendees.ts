@@ -222,6 +222,18 @@ export class AttendeeService {
     return raw ? fromRaw(raw) : null;
   }
 
+  /** Registered attendees of an organization, delegation and/or category (all given must match), by name; at most `limit`. */
+  registeredWhere(where: { organization?: string | undefined; delegation?: string | undefined; category?: Category | undefined }, limit: number): AttendeeRow[] {
+    const raws = this.store.sqlite
+      .prepare(
+        `SELECT ${attendeeColumns('a')} FROM attendees a WHERE a.status = 'registered'
+         AND (@organization IS NULL OR a.organization = @organization) AND (@delegation IS NULL OR a.delegation = @delegation)
+         AND (@category IS NULL OR a.category = @category) ORDER BY a.name, a.id LIMIT @limit`,
+      )
+      .all({ organization: where.organization ?? null, delegation: where.delegation ?? null, category: where.category ?? null, limit }) as RawAttendee[];
+    return raws.map(fromRaw);
+  }
+
   /** Walk-in registration: the attendee and a first badge, in one transaction. */
   create(actor: Actor, input: AttendeeInput): Promise<{ attendee: AttendeeWire; badge: { code: string } }> {
     const signer = this.badges.signingKey();
