@@ -31,6 +31,13 @@ export const scannedPersonSchema = attendeeSchema.pick({ id: true, name: true, o
 export type ScannedPerson = z.infer<typeof scannedPersonSchema>;
 
 export const SEARCH_MIN_CHARS = 2;
+// One Han or Hangul character is a whole surname (王, 김): enough to search by.
+const WHOLE_SURNAME_CHAR = /^[\p{Script=Han}\p{Script=Hangul}]$/u;
+
+/** Whether q is long enough to search: SEARCH_MIN_CHARS characters, or one Han or Hangul character. */
+export function searchableQuery(q: string): boolean {
+  return [...q].length >= SEARCH_MIN_CHARS || WHOLE_SURNAME_CHAR.test(q);
+}
 export const SEARCH_DEFAULT_LIMIT = 20;
 export const SEARCH_MAX_LIMIT = 100;
 
@@ -39,7 +46,7 @@ export const searchQuery = z.strictObject({
     .string()
     .trim()
     .max(200)
-    .refine((q) => [...q].length >= SEARCH_MIN_CHARS, `at least ${SEARCH_MIN_CHARS} characters`),
+    .refine(searchableQuery, `at least ${SEARCH_MIN_CHARS} characters (or one Han or Hangul character)`),
   limit: z.coerce.number().int().min(1).max(SEARCH_MAX_LIMIT).default(SEARCH_DEFAULT_LIMIT),
 });
 

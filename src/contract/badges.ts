@@ -1,6 +1,6 @@
 // Badges and their signing keys: the current badge, the public keys offline scanners verify codes with, rotation.
 import { z } from 'zod';
-import { KID_PATTERN } from '../core/vocabulary.js';
+import { categories, KID_PATTERN } from '../core/vocabulary.js';
 import { isoTime } from './common.js';
 
 export const badgeSchema = z.object({ code: z.string(), version: z.number().int(), issuedAt: isoTime }).meta({ id: 'Badge' });
@@ -35,3 +35,39 @@ export const removedKeySchema = z.object({ kid: z.string(), badgesAffected: z.nu
 
 /** Payload of `badge.key_created` (admin). */
 export const keyCreatedSchema = z.object({ kid: z.string() });
+
+/** Printed sizes: A6 (105 × 148 mm) and the 4 × 3 in (101.6 × 76.2 mm) badge label. */
+export const badgeSizes = ['a6', 'label'] as const;
+export type BadgeSize = (typeof badgeSizes)[number];
+/** A batch is one PDF rendered while other requests wait in between badges: 100 A4 sheets of A6 at most. */
+export const MAX_BATCH_BADGES = 400;
+
+const sizeField = z.enum(badgeSizes).default('a6').describe('a6 (105 × 148 mm) or label (4 × 3 in, 101.6 × 76.2 mm)');
+
+export const badgePdfQuery = z.strictObject({ size: sizeField });
+
+export const badgeBatchQuery = z
+  .strictObject({
+    size: sizeField,
+    attendeeIds: z
+      .string()
+      .max(200 * MAX_BATCH_BADGES)
+      .transform((s) => [...new Set(s.split(',').map((id) => id.trim()).filter((id) => id !== ''))])
+      .optional()
+      .describe('comma-separated attendee ids, printed in this order (cancelled ones too)'),
+    organization: z.string().trim().min(1).max(200).optional().describe('every registered attendee of this organization (exact)'),
+    delegation: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z]{2}$/, 'must be a two-letter ISO 3166-1 code such as NL')
+      .transform((s) => s.toUpperCase())
+      .optional(),
+    category: z.enum(categories).optional(),
+  })
+  .refine((q) => q.attendeeIds !== undefined || q.organization !== undefined || q.delegation !== undefined || q.category !== undefined, {
+    message: 'choose the badges: attendeeIds, or organization, delegation and/or category',
+  })
+  .refine((q) => q.attendeeIds === undefined || (q.organization === undefined && q.delegation === undefined && q.category === undefined), {
+    message: 'attendeeIds cannot be combined with organization, delegation or category',
+  });
+export type BadgeBatchQuery = z.infer<typeof badgeBatchQuery>;

@@ -48,7 +48,7 @@ const FONT_FAMILY = [
 
 // The band always spells the category out: colour alone fails colour-blind staff and
 // black-and-white printers. Text colour is picked per band for contrast.
-interface BandStyle {
+export interface BandStyle {
   label: string;
   fill: string;
   text: string;
@@ -112,17 +112,17 @@ function escapeXml(text: string): string {
   return text.replace(/[&<>"']/g, (char) => XML_ENTITIES[char] ?? char);
 }
 
-function clean(text: string): string {
+export function clean(text: string): string {
   return text.replace(UNPRINTABLE, '').replace(/\s+/gu, ' ').trim();
 }
 
-function categoryStyle(category: string): BandStyle {
+export function categoryStyle(category: string): BandStyle {
   const known = CATEGORY_STYLES.get(category);
   if (known !== undefined) return known;
   return { label: clean(category).replaceAll('_', ' ').toUpperCase() || 'OTHER', fill: '#d0d0d0', text: '#000000' };
 }
 
-function delegationLabel(delegation: string | null): string {
+export function delegationLabel(delegation: string | null): string {
   const code = clean(delegation ?? '').toUpperCase();
   if (!/^[A-Z]{2}$/.test(code)) return code;
   try {

@@ -3,7 +3,7 @@ import type { Statement } from 'better-sqlite3';
 import type { Store } from '../db/open.js';
 import type { AttendeeStatus, Category } from '../core/vocabulary.js';
 import type { AttendeeHit, AttendeeInput, AttendeePatch, AttendeeWire } from '../contract/attendees.js';
-import { foldText, searchTokens } from '../domain/text-fold.js';
+import { arabicSkeletons, consonantSkeleton, foldText, latinWords, searchTokens } from '../domain/text-fold.js';
 import { AppError, notFound } from '../core/errors.js';
 import { toIso } from '../core/time.js';
 import type { AttendeeCsvLineError, AttendeeCsvRow } from '../interop/attendee-csv.js';
@@ -71,10 +71,17 @@ const TRANSLITERATIONS: readonly [RegExp, string][] = [
   [/đ/gu, 'dj'],
 ];
 
+// Consonant skeletons of Arabic-script words are indexed as this digit and the skeleton ("0mhmd"):
+// segmenting splits every other digit from letters, so no word of a name or address starts so.
+const SKELETON_MARK = '0';
+// A skeleton this long is matched as a prefix; a shorter one only whole ("ali" finds علي, not every "l…").
+const SKELETON_PREFIX_FROM = 3;
+
 /**
  * The indexed text of a field: folded and segmented, plus the words as people also type them:
- * with inner punctuation dropped ("o'brien" as "obrien", "jean-pierre" as "jeanpierre") and
- * transliterated ("muller" and "mueller" both find Müller).
+ * with inner punctuation dropped ("o'brien" as "obrien", "jean-pierre" as "jeanpierre"),
+ * transliterated ("muller" and "mueller" both find Müller), in Latin letters for other scripts
+ * ("ivanov" finds Иванов, "wang" finds 王小明), and the consonant skeletons of Arabic words.
  */
 export function searchText(value: string | null): string {
   if (value === null || value === '') return '';
@@ -82,18 +89,39 @@ export function searchText(value: string | null): string {
   const words = new Set(folded.split(/\s+/u));
   const lower = value.normalize('NFC').toLowerCase();
   const transliterated = TRANSLITERATIONS.reduce((text, [letter, spelling]) => text.replace(letter, spelling), lower);
-  const extra = [...(transliterated === lower ? [] : foldText(transliterated).split(/\s+/u)), ...words]
+  const extra = [...(transliterated === lower ? [] : foldText(transliterated).split(/\s+/u)), ...words, ...latinWords(value)]
     .flatMap((word) => {
       const parts = word.split(INNER_SEPARATOR).filter((part) => part !== '');
       return parts.length > 1 ? [word, parts.join('')] : [word];
     })
     .filter((word) => !words.has(word));
-  return segment([folded, ...new Set(extra)].join(' '));
+  const skeletons = arabicSkeletons(value).map((k) => SKELETON_MARK + k);
+  return [segment([folded, ...new Set(extra)].join(' ')), ...skeletons].join(' ');
 }
 
-/** Each folded query word becomes a quoted prefix phrase (quoting also neutralises FTS5 syntax). */
-function queryPhrases(q: string): string[] {
-  return searchTokens(q).map((token) => segment(token));
+/** A query word: its folded phrase, and for a Latin word the skeleton it may match in an Arabic name. */
+interface QueryWord {
+  phrase: string;
+  skeleton: { term: string; prefix: boolean } | null;
+}
+
+function queryWords(q: string): QueryWord[] {
+  return searchTokens(q).map((token) => {
+    const skeleton = /^[a-z]+$/u.test(token) ? consonantSkeleton(token) : '';
+    return {
+      phrase: segment(token),
+      skeleton: skeleton === '' ? null : { term: SKELETON_MARK + skeleton, prefix: skeleton.length >= SKELETON_PREFIX_FROM },
+    };
+  });
+}
+
+/** Each query word becomes a quoted prefix phrase (quoting also neutralises FTS5 syntax), or its skeleton. */
+function matchExpression(words: QueryWord[]): string {
+  return words
+    .map(({ phrase, skeleton }) =>
+      skeleton === null ? `"${phrase}"*` : `("${phrase}"* OR "${skeleton.term}"${skeleton.prefix ? '*' : ''})`,
+    )
+    .join(' AND ');
 }
 
 const attendeeColumns = (t: string): string =>
@@ -192,6 +220,18 @@ export class AttendeeService {
   get(id: string): AttendeeRow | null {
     const raw = this.byId.get(id);
     return raw ? fromRaw(raw) : null;
+  }
+
+  /** Registered attendees of an organization, delegation and/or category (all given must match), by name; at most `limit`. */
+  registeredWhere(where: { organization?: string | undefined; delegation?: string | undefined; category?: Category | undefined }, limit: number): AttendeeRow[] {
+    const raws = this.store.sqlite
+      .prepare(
+        `SELECT ${attendeeColumns('a')} FROM attendees a WHERE a.status = 'registered'
+         AND (@organization IS NULL OR a.organization = @organization) AND (@delegation IS NULL OR a.delegation = @delegation)
+         AND (@category IS NULL OR a.category = @category) ORDER BY a.name, a.id LIMIT @limit`,
+      )
+      .all({ organization: where.organization ?? null, delegation: where.delegation ?? null, category: where.category ?? null, limit }) as RawAttendee[];
+    return raws.map(fromRaw);
   }
 
   /** Walk-in registration: the attendee and a first badge, in one transaction. */
@@ -340,17 +380,16 @@ export class AttendeeService {
    * page returned is read from `attendees`.
    */
   search(q: string, limit: number): AttendeeHit[] {
-    const phrases = queryPhrases(q);
-    if (phrases.length === 0) return [];
-    const start = phrases.join(' ');
+    const words = queryWords(q);
+    if (words.length === 0) return [];
+    const start = words.map((w) => w.phrase).join(' ');
     const found = new Map<string, SearchDoc>();
     for (const doc of this.nameStarts.all(start, `${start}\u{10ffff}`, limit)) found.set(doc.attendeeId, doc);
     if (found.size < limit) {
-      const match = phrases.map((p) => `"${p}"*`).join(' AND ');
-      for (const doc of this.matchDocs.all(match, Math.max(limit, SEARCH_CANDIDATES))) found.set(doc.attendeeId, doc);
+      for (const doc of this.matchDocs.all(matchExpression(words), Math.max(limit, SEARCH_CANDIDATES))) found.set(doc.attendeeId, doc);
     }
     const page = [...found.values()]
-      .map((doc) => ({ doc, score: score(doc, phrases) }))
+      .map((doc) => ({ doc, score: score(doc, words) }))
       .sort((a, b) => a.score - b.score || compare(a.doc.name, b.doc.name) || compare(a.doc.attendeeId, b.doc.attendeeId))
       .slice(0, limit)
       .map(({ doc }) => doc.attendeeId);
@@ -449,9 +488,13 @@ function compare(a: string, b: string): number {
 }
 
 /** Lower is better: where the query words sit decides, whole words beat prefixes within a tier. */
-function score(doc: SearchDoc, phrases: string[]): number {
+function score(doc: SearchDoc, words: QueryWord[]): number {
   const name = ` ${doc.name} `;
-  const inName = phrases.every((p) => name.includes(` ${p}`));
+  const phrases = words.map((w) => w.phrase);
+  const inName = words.every(
+    ({ phrase, skeleton }) =>
+      name.includes(` ${phrase}`) || (skeleton !== null && name.includes(skeleton.prefix ? ` ${skeleton.term}` : ` ${skeleton.term} `)),
+  );
   const tier = doc.name.startsWith(phrases.join(' ')) ? 0 : inName ? 1 : ` ${doc.organization}`.includes(` ${phrases[0]!}`) ? 2 : 3;
   const partial = phrases.filter((p) => !`${name}${doc.organization} `.includes(` ${p} `)).length;
   return tier * 100 + partial;

@@ -1,7 +1,7 @@
 // foldText and searchTokens: Latin diacritics and special letters fold, other scripts pass through.
 import t from 'tap';
 import fc from '../property.js';
-import { foldText, searchTokens } from '../../src/domain/text-fold.js';
+import { arabicSkeletons, consonantSkeleton, foldText, latinName, latinWords, searchTokens } from '../../src/domain/text-fold.js';
 
 t.test('diacritics and case fold away', async (t) => {
   t.equal(foldText('Müller'), 'muller');
@@ -62,4 +62,39 @@ t.test('property: folding is idempotent and its output is lower case', async (t)
     { numRuns: 1000 },
   );
   t.pass('holds');
+});
+
+t.test('latinWords: any-ascii, with the spellings people type', async (t) => {
+  t.ok(latinWords('Сергей Иванов').includes('ivanov'), 'Cyrillic');
+  t.ok(latinWords('Хрущёв').includes('khrushchev'), 'ё and щ');
+  t.ok(latinWords('Παπαδόπουλος').includes('papadopoulos'), 'Greek ου as ou');
+  t.ok(latinWords('Παπαδόπουλος').includes('papadopoylos'), 'and as any-ascii writes it');
+  t.same(latinWords('王小明').sort(), ['ming', 'wang', 'wangxiaoming', 'xiao', 'xiaoming']);
+  t.ok(latinWords('김민준').includes('kim') && latinWords('김민준').includes('gim') && latinWords('김민준').includes('kimminjun'), 'Korean surname both ways');
+  t.ok(latinWords('山田 太郎').includes('shantian'), 'Japanese kanji get their Chinese reading (any-ascii)');
+  t.ok(latinWords('محمد العلي').includes('mhmd'), 'Arabic without short vowels');
+  t.ok(latinWords('Müller').includes('muller'));
+});
+
+t.test('consonant skeletons match Latin spellings of Arabic names', async (t) => {
+  for (const spelling of ['Mohammed', 'Muhammad', 'Mohamad', 'mohamed']) t.equal(consonantSkeleton(spelling), 'mhmd', spelling);
+  t.same(arabicSkeletons('محمد'), ['mhmd']);
+  t.ok(arabicSkeletons('عبد الله').includes(consonantSkeleton('Abdullah')), 'a name run together');
+  t.ok(arabicSkeletons('حسين').includes(consonantSkeleton('Hussein')));
+  t.ok(arabicSkeletons('يوسف').includes(consonantSkeleton('Youssef')));
+  t.ok(arabicSkeletons('قاسم').includes(consonantSkeleton('Kassem')), 'q as k');
+  t.same(arabicSkeletons('Anna Müller'), [], 'only Arabic words have one');
+});
+
+t.test('latinName: the line a badge prints under a name in another script', async (t) => {
+  t.equal(latinName('王小明', 'CN'), 'Wang Xiaoming', 'surname first, given name run together');
+  t.equal(latinName('김민준', 'KR'), 'Kim Minjun', 'the passport spelling of the surname');
+  t.equal(latinName('Γιώργος Παπαδόπουλος', 'GR'), 'Giorgos Papadopoulos');
+  t.equal(latinName('ΠΑΠΑΔΟΠΟΥΛΟΣ', null), 'PAPADOPOULOS');
+  t.equal(latinName('Сергей Иванов', 'RU'), 'Sergey Ivanov');
+  t.equal(latinName('Anna Müller', 'DE'), null, 'a Latin name needs none');
+  t.equal(latinName('محمد العلي', 'JO'), null, 'Arabic would lose its vowels (mhmd)');
+  t.equal(latinName('नरेंद्र शर्मा', 'IN'), null, 'so would Devanagari (nremdr)');
+  t.equal(latinName('山田 太郎', 'JP'), null, 'kanji of a Japanese name would get Chinese readings');
+  t.equal(latinName('やまだ', 'JP'), 'yamada', 'kana alone transliterate');
 });

@@ -1,11 +1,24 @@
-// Badge routes: public keys for offline scanners, key rotation, an attendee's current badge, reprint and the printable SVG.
+// Badge routes: public keys for offline scanners, key rotation, an attendee's current badge, reprint, the printable SVG and PDFs.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { actorOf } from '../auth.js';
-import { notFound } from '../../core/errors.js';
+import { AppError, notFound } from '../../core/errors.js';
 import { toIso } from '../../core/time.js';
 import { idParam } from '../../contract/common.js';
-import { badgeSchema, kidParam, publicKeysSchema, removedKeySchema, rotateBody, rotatedKeySchema, type BadgeWireOut } from '../../contract/badges.js';
+import {
+  badgeBatchQuery,
+  badgePdfQuery,
+  badgeSchema,
+  kidParam,
+  MAX_BATCH_BADGES,
+  publicKeysSchema,
+  removedKeySchema,
+  rotateBody,
+  rotatedKeySchema,
+  type BadgeWireOut,
+} from '../../contract/badges.js';
+import { renderBadgePdf, renderBadgeSheetsPdf, type BadgePdfInput } from '../../interop/badge-pdf.js';
 import { renderBadgeSvg } from '../../interop/badge-svg.js';
+import type { AttendeeRow } from '../../services/attendees.js';
 import type { BadgeWire } from '../../services/badges.js';
 
 const wire = (b: BadgeWire): BadgeWireOut => ({ code: b.code, version: b.version, issuedAt: toIso(b.issuedAt) });
@@ -116,6 +129,73 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       });
       // The QR is a credential: no shared cache may keep it.
       return reply.type('image/svg+xml; charset=utf-8').header('cache-control', 'no-store').send(svg);
+    },
+  );
+
+  /** What a PDF badge prints of an attendee with a current badge. */
+  const printable = (attendee: AttendeeRow): BadgePdfInput => {
+    const badge = badges.current(attendee.id);
+    if (!badge) throw notFound('badge');
+    const { name, organization, category, delegation, flags } = attendee;
+    return { name, organization, category, delegation, flags, code: badge.code };
+  };
+
+  app.get(
+    '/api/attendees/:id/badge.pdf',
+    {
+      config: { roles: ['desk', 'admin'] },
+      schema: {
+        tags: ['badges'],
+        summary: 'The badge as a PDF page of its print size (A6, or a 4 × 3 in label), fonts embedded',
+        description:
+          'Name (with a Latin line under names in Cyrillic, Greek, Han and Hangul), organization, delegation, VIP / accessibility / interpreter marks, QR of the code, category band.',
+        params: idParam,
+        querystring: badgePdfQuery,
+      },
+    },
+    async (request, reply) => {
+      const attendee = attendees.get(request.params.id);
+      if (!attendee) throw notFound('attendee');
+      const pdf = await renderBadgePdf(printable(attendee), request.query.size);
+      return reply
+        .type('application/pdf')
+        .header('cache-control', 'no-store')
+        .header('content-disposition', `inline; filename="badge-${request.params.id}.pdf"`)
+        .send(pdf);
+    },
+  );
+
+  app.get(
+    '/api/badges.pdf',
+    {
+      config: { roles: ['desk', 'admin'] },
+      schema: {
+        tags: ['badges'],
+        summary: `Many badges on A4 sheets (4 A6 or 6 labels a sheet, with cut lines), at most ${MAX_BATCH_BADGES}`,
+        description:
+          'Choose by `attendeeIds` (in that order, any status), or every registered attendee of an `organization`, `delegation` and/or `category` (by name).',
+        querystring: badgeBatchQuery,
+      },
+    },
+    async (request, reply) => {
+      const { attendeeIds, size, ...where } = request.query;
+      if (attendeeIds !== undefined && attendeeIds.length > MAX_BATCH_BADGES) {
+        throw new AppError('too_many_badges', 400, `at most ${MAX_BATCH_BADGES} badges in one PDF; print in parts`);
+      }
+      const selected =
+        attendeeIds === undefined
+          ? attendees.registeredWhere(where, MAX_BATCH_BADGES + 1)
+          : attendeeIds.map((id) => {
+              const attendee = attendees.get(id);
+              if (!attendee) throw new AppError('not_found', 404, `attendee ${id} not found`);
+              return attendee;
+            });
+      if (selected.length === 0) throw new AppError('not_found', 404, 'no registered attendee matches');
+      if (selected.length > MAX_BATCH_BADGES) {
+        throw new AppError('too_many_badges', 400, `more than ${MAX_BATCH_BADGES} attendees match; narrow the selection or print in parts`);
+      }
+      const pdf = await renderBadgeSheetsPdf(selected.map(printable), size);
+      return reply.type('application/pdf').header('cache-control', 'no-store').header('content-disposition', 'inline; filename="badges.pdf"').send(pdf);
     },
   );
 };
