@@ -69,11 +69,11 @@ t.test('unknown_attendee counts as a failed scan too', async (t) => {
   t.equal(limited.statusCode, 429);
 });
 
-t.test('search: 600 a minute per device (type-ahead at 10 keystrokes a second), then 429', async (t) => {
+t.test('search: about 60 a minute per device (API.md), then 429', async (t) => {
   const built = await build(t);
   const { app } = built;
   const search = (role: 'desk' | 'door') => app.inject({ method: 'GET', url: '/api/attendees?q=an', headers: built.auth(role) });
-  for (let i = 0; i < 600; i++) {
+  for (let i = 0; i < 60; i++) {
     const res = await search('desk');
     if (res.statusCode !== 200) t.fail(`search ${i + 1} answered ${res.statusCode}`);
   }
