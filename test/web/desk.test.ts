@@ -122,6 +122,14 @@ if (!existsSync(CHROMIUM)) {
     t.same(row, { method: 'manual', reason: 'Badge left at the hotel' });
     await screenshot(page, 'desk-manual-checkin');
 
+    t.equal(await page.getAttribute('#mute', 'aria-pressed'), 'false', 'sounds are on by default');
+    await page.click('#mute');
+    t.equal(await page.getAttribute('#mute', 'aria-pressed'), 'true');
+    await page.reload();
+    await waitOnline(page);
+    t.equal(await page.getAttribute('#mute', 'aria-pressed'), 'true', 'the mute switch is remembered');
+    t.match(await page.textContent('#mute'), 'Sound: off');
+
     await page.click('#walkin summary');
     await page.fill('#walkin-name', 'Farid Haddad');
     await page.fill('#walkin-organization', 'Gulf Energy Forum');

@@ -69,7 +69,9 @@ async function main(): Promise<void> {
   const showList = (): void => {
     if (!offline?.ready) {
       listStatus.dataset.state = 'none';
-      listStatus.textContent = canVerify()
+      listStatus.textContent = revoked
+        ? 'Offline list: wiped from this device (revoked).'
+        : canVerify()
         ? 'Offline list: not synced yet — offline scans are queued unchecked.'
         : 'Offline list: this browser cannot check signatures here (needs https) — offline scans are queued unchecked.';
       return;
