@@ -121,6 +121,10 @@ if (!existsSync(CHROMIUM)) {
     const row = app.store.sqlite.prepare('SELECT method, manual_reason AS reason FROM checkins WHERE attendee_id = ?').get(eve.attendee.id);
     t.same(row, { method: 'manual', reason: 'Badge left at the hotel' });
     await screenshot(page, 'desk-manual-checkin');
+    await page.click('[data-testid="undo-scan"]');
+    await page.waitForSelector('#result[data-result="undone"]', { timeout: 3_000 });
+    await page.waitForSelector('[data-testid="manual-checkin-button"]', { timeout: 3_000 });
+    t.match(await page.textContent('#attendee'), 'Not checked in yet', 'after an undo the panel agrees again');
 
     t.equal(await page.getAttribute('#mute', 'aria-pressed'), 'false', 'sounds are on by default');
     await page.click('#mute');

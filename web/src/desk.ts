@@ -112,7 +112,7 @@ async function main(): Promise<void> {
     if (answer.result !== 'rejected' && answer.attendee) void list.arrived(answer.attendee.id, answer.checkin.at);
   };
   const outbox = new Outbox(desk, queue, recent, onAnswer);
-  scanner = new Scanner(desk, outbox, recent, result, list, onAnswer);
+  scanner = new Scanner(desk, outbox, recent, result, list, onAnswer, (id) => void attendee.refresh(id));
   const search = new Search(desk, (id) => void attendee.show(id));
   scanner.wire(() => search.close());
   search.wire();

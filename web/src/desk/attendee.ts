@@ -16,6 +16,11 @@ export class AttendeePanel {
     private readonly checkInByName: (attendeeId: string, reason: string) => Promise<CheckinAnswer | null>,
   ) {}
 
+  /** Reloads the attendee shown if it is this one (their check-in was undone). */
+  async refresh(attendeeId: string): Promise<void> {
+    if (this.selected?.id === attendeeId) await this.show(attendeeId, this.badge, this.heading);
+  }
+
   /** Follows an answer about the attendee shown, so the panel never says "not checked in" beside a check-in. */
   follow(answer: CheckinAnswer): void {
     const a = this.selected;

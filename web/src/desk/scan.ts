@@ -21,6 +21,8 @@ export class Scanner {
     private readonly offline: OfflineAttendees,
     /** Called with every answer the server gives this desk, so other panels follow it. */
     private readonly onAnswer: (answer: CheckinAnswer) => void,
+    /** Called after an undo, with the attendee whose check-in no longer counts. */
+    private readonly onUndone: (attendeeId: string) => void,
   ) {}
 
   focus(): void {
@@ -158,6 +160,7 @@ export class Scanner {
       await this.desk.api.api(`/api/checkins/${encodeURIComponent(checkinId)}`, { method: 'DELETE' });
       this.recent.update(scanId, { kind: 'answered', answer, undone: true });
       this.result.undone(answer.attendee?.name ?? null);
+      if (answer.attendee) this.onUndone(answer.attendee.id);
     } catch (err) {
       this.desk.say(`Could not undo the scan: ${deskProblem(err)}`);
     }
