@@ -10,6 +10,7 @@ import { CheckinService } from '../services/checkins.js';
 import { DeviceService } from '../services/devices.js';
 import { HeadcountService } from '../services/headcount.js';
 import { OccupancyService } from '../services/occupancy.js';
+import { OfflineListService } from '../services/offline-list.js';
 import { RoomService } from '../services/rooms.js';
 import { PublicScheduleService } from '../services/public-schedule.js';
 import { ScheduleService } from '../services/schedule.js';
@@ -26,6 +27,7 @@ export interface Services {
   badges: BadgeService;
   attendees: AttendeeService;
   checkins: CheckinService;
+  offlineList: OfflineListService;
   headcounts: HeadcountService;
   allocation: AllocationService;
 }
@@ -50,6 +52,7 @@ export default fp(
     const checkins = new CheckinService(store, writer, badges, occupancy, newId, settings.timeZone, (err) =>
       app.log.error({ err }, 'check-in stats publication failed'),
     );
+    const offlineList = new OfflineListService(store, writer, badges, clock);
     const attendees = new AttendeeService(store, writer, badges, newId, () => checkins.arrivalsChanged());
     const headcounts = new HeadcountService(store, writer, occupancy);
     const allocation = new AllocationService({
@@ -65,7 +68,7 @@ export default fp(
     rooms.onOutOfService(async (room) => {
       await allocation.proposeForRoomFailure(room.id);
     });
-    app.decorate('services', { devices, announcements, occupancy, rooms, sessions, schedule, publicSchedule, badges, attendees, checkins, headcounts, allocation });
+    app.decorate('services', { devices, announcements, occupancy, rooms, sessions, schedule, publicSchedule, badges, attendees, checkins, offlineList, headcounts, allocation });
   },
   { name: 'eventday-services', dependencies: ['eventday-writer'] },
 );

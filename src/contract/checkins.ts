@@ -1,8 +1,8 @@
 // Check-ins: the scan body, the answer desks and doors act on, batches, stats, and the check-in events per audience.
 import { z } from 'zod';
-import { scanKinds, scanReasons, scanResults } from '../core/vocabulary.js';
+import { attendeeStatuses, checkinMethods, scanKinds, scanReasons, scanResults } from '../core/vocabulary.js';
 import { scannedPersonSchema } from './attendees.js';
-import { countsSchema, isoTime } from './common.js';
+import { categorySchema, countsSchema, isoTime } from './common.js';
 
 export const BATCH_MAX_SCANS = 500;
 
@@ -19,6 +19,34 @@ export const scanBody = z.strictObject({
   force: z.boolean().default(false).describe('admit past a full room (recorded as forced)'),
 });
 export type ScanBody = z.input<typeof scanBody>;
+
+export const MANUAL_REASON_MAX = 200;
+
+/**
+ * POST /api/checkins: a badge scan (`code`), or a manual check-in at the desk for someone
+ * without a badge (`attendeeId` and `reason` instead of `code`: a venue entry, never a door).
+ */
+export const checkinBody = scanBody
+  .extend({
+    code: scanBody.shape.code.optional(),
+    attendeeId: z.string().min(1).max(200).optional().describe('manual check-in: the attendee, found by name'),
+    reason: z.string().trim().min(1).max(MANUAL_REASON_MAX).optional().describe('manual check-in: why there is no badge (the organiser sees it)'),
+  })
+  .superRefine((body, ctx) => {
+    const manual = body.attendeeId !== undefined || body.reason !== undefined;
+    if (!manual) {
+      if (body.code === undefined) ctx.addIssue({ code: 'custom', path: ['code'], message: 'a badge code, or attendeeId and reason' });
+      return;
+    }
+    if (body.code !== undefined) ctx.addIssue({ code: 'custom', path: ['code'], message: 'either a code or attendeeId and reason, not both' });
+    if (body.attendeeId === undefined) ctx.addIssue({ code: 'custom', path: ['attendeeId'], message: 'required with reason' });
+    if (body.reason === undefined) ctx.addIssue({ code: 'custom', path: ['reason'], message: 'required with attendeeId' });
+    if (body.kind !== 'entry') ctx.addIssue({ code: 'custom', path: ['kind'], message: 'a manual check-in is a venue entry' });
+    if (body.roomId != null) ctx.addIssue({ code: 'custom', path: ['roomId'], message: 'a manual check-in is made at the desk, not at a room' });
+  });
+export type CheckinBody = z.input<typeof checkinBody>;
+
+export const checkinMethodSchema = z.enum(checkinMethods);
 
 export const batchBody = z.strictObject({ scans: z.array(scanBody).min(1).max(BATCH_MAX_SCANS) });
 
@@ -59,6 +87,9 @@ export const checkinRecordedSchema = checkinAnswerSchema.omit({ replayed: true }
   receivedAt: isoTime,
   /** Audit: whom a validly signed code named, even when that attendee is unknown here. */
   codeAttendeeId: z.string().nullable(),
+  method: checkinMethodSchema,
+  /** Why a manual check-in had no badge: the organiser's audit only. */
+  manualReason: z.string().nullable(),
 });
 export type CheckinRecorded = z.infer<typeof checkinRecordedSchema>;
 
@@ -87,3 +118,27 @@ export const checkinUndoneSchema = z.object({
 
 /** What a door sees of an undone room scan. */
 export const doorCheckinUndoneSchema = checkinUndoneSchema.pick({ id: true, scanId: true, kind: true, roomId: true, undoneAt: true });
+
+/** GET /api/checkins/offline-list: what a scanner needs to verify badges while disconnected (never email). */
+export const offlineAttendeeSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  organization: z.string(),
+  category: categorySchema,
+  delegation: z.string().nullable().optional().describe('desk only: a door gets no delegation'),
+  flags: z.array(z.string()),
+  badgeVersion: z.number().int().describe('the current badge version: a code of an older version is revoked'),
+  status: z.enum(attendeeStatuses),
+  checkedInAt: isoTime.nullable(),
+});
+export type OfflineAttendee = z.infer<typeof offlineAttendeeSchema>;
+
+export const offlineListSchema = z
+  .object({
+    seq: z.number().int().describe('the event log position this list reflects'),
+    generatedAt: isoTime,
+    keys: z.array(z.object({ kid: z.string(), publicKey: z.string().describe('Ed25519 public key, SPKI PEM') })),
+    attendees: z.array(offlineAttendeeSchema),
+  })
+  .meta({ id: 'OfflineList' });
+export type OfflineList = z.infer<typeof offlineListSchema>;

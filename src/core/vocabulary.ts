@@ -58,6 +58,10 @@ export type Severity = (typeof severities)[number];
 export const scanKinds = ['entry', 'exit'] as const;
 export type ScanKind = (typeof scanKinds)[number];
 
+/** How a check-in was made: a badge scan, or by name at the desk for someone without a badge. */
+export const checkinMethods = ['scan', 'manual'] as const;
+export type CheckinMethod = (typeof checkinMethods)[number];
+
 export const scanResults = ['ok', 'warning', 'rejected'] as const;
 export type ScanResult = (typeof scanResults)[number];
 

@@ -8,6 +8,7 @@ import {
   roles,
   roomStatuses,
   scanKinds,
+  checkinMethods,
   scanResults,
   sessionStatuses,
   severities,
@@ -181,6 +182,9 @@ export const checkins = sqliteTable(
     response: text('response', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
     undoneAt: integer('undone_at'),
     undoneBy: text('undone_by'),
+    method: text('method', { enum: checkinMethods }).notNull().default('scan'),
+    /** Why a manual check-in was made without a badge (shown to the organiser only). */
+    manualReason: text('manual_reason'),
   },
   (t) => [
     uniqueIndex('checkins_scan_id').on(t.scanId),

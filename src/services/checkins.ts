@@ -1,7 +1,7 @@
 // Badge scans at the desk and the doors: decided by domain/scan, idempotent by scanId, counted into arrivals, presence and occupancy.
 import type { Statement } from 'better-sqlite3';
 import type { Store } from '../db/open.js';
-import type { AttendeeStatus, RoomStatus, ScanKind, ScanReason, ScanResult } from '../core/vocabulary.js';
+import type { AttendeeStatus, CheckinMethod, RoomStatus, ScanKind, ScanReason, ScanResult } from '../core/vocabulary.js';
 import type { CheckinAnswer, CheckinAttendee, CheckinStats } from '../contract/checkins.js';
 import type { BadgeVerification } from '../domain/badge-code.js';
 import { decideScan, rejectedScan, scanTimeWindow, type AttendeePresence, type SessionAccess } from '../domain/scan.js';
@@ -39,6 +39,14 @@ export interface ScanRequest {
   force: boolean;
 }
 
+/** A check-in by name at the desk, for someone without a badge: a venue entry. */
+export interface ManualCheckinRequest {
+  scanId: string;
+  attendeeId: string;
+  reason: string;
+  scannedAt: number | null;
+}
+
 interface PreparedScan {
   scanId: string;
   kind: ScanKind;
@@ -50,6 +58,8 @@ interface PreparedScan {
   claimedAt: number;
   receivedAt: number;
   code: BadgeVerification;
+  method: CheckinMethod;
+  manualReason: string | null;
 }
 
 interface ScanAttendeeRow extends Omit<CheckinAttendee, 'flags'> {
@@ -148,7 +158,7 @@ export class CheckinService {
   private readonly sessionsAt: Statement<[{ roomId: string; t: number; lead: number }], DoorSessionRow>;
   private readonly firstSessionStart: Statement<[], { at: number | null }>;
   private readonly insert: Statement<
-    [string, string, string, string | null, number | null, ScanKind, string | null, number, number, ScanResult, string | null, number, string | null, string]
+    [string, string, string, string | null, number | null, ScanKind, string | null, number, number, ScanResult, string | null, number, string | null, string, CheckinMethod, string | null]
   >;
   private readonly responseOf: Statement<[string], { response: string }>;
   private readonly setCheckedInAt: Statement<[number | null, string]>;
@@ -190,8 +200,8 @@ export class CheckinService {
     );
     this.insert = sqlite.prepare(
       `INSERT INTO checkins (id, scan_id, device_id, attendee_id, badge_version, kind, room_id, scanned_at, received_at,
-         result, reason, forced, left_room_id, response)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         result, reason, forced, left_room_id, response, method, manual_reason)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (scan_id) DO NOTHING`,
     );
     this.responseOf = sqlite.prepare('SELECT response FROM checkins WHERE scan_id = ?');
@@ -238,6 +248,27 @@ export class CheckinService {
   scan(actor: Actor, request: ScanRequest, receivedAt: number): Promise<CheckinAnswer> {
     const prepared = this.prepare(request, receivedAt);
     return this.writer.submit(actor, (tx) => this.scanIn(tx, actor, prepared, 'single'));
+  }
+
+  /**
+   * A check-in by name: decided like a scan of the attendee's current badge (so a cancelled
+   * registration is rejected and a second arrival warned), recorded as manual with its reason.
+   * An unknown attendee is 404 and records nothing; a resent scanId gets the first answer.
+   */
+  manual(actor: Actor, request: ManualCheckinRequest, receivedAt: number): Promise<CheckinAnswer> {
+    return this.writer.submit(actor, (tx) => {
+      const replayed = this.replay(request.scanId);
+      if (replayed) return replayed;
+      const attendee = this.attendeeById.get(request.attendeeId);
+      if (!attendee) throw notFound('attendee');
+      const scan: PreparedScan = {
+        ...this.prepare({ ...request, code: '', kind: 'entry', roomId: null, force: false }, receivedAt),
+        code: { ok: true, attendeeId: attendee.id, version: attendee.badgeVersion, kid: 'manual' },
+        method: 'manual',
+        manualReason: request.reason,
+      };
+      return this.scanIn(tx, actor, scan, 'single');
+    });
   }
 
   /**
@@ -325,6 +356,8 @@ export class CheckinService {
       claimedAt: request.scannedAt ?? receivedAt,
       receivedAt,
       code: this.badges.verify(request.code),
+      method: 'scan',
+      manualReason: null,
     };
   }
 
@@ -402,6 +435,8 @@ export class CheckinService {
       decision.forced ? 1 : 0,
       effects.leaveRoomId,
       JSON.stringify(answer),
+      scan.method,
+      scan.manualReason,
     );
     // The unique index decides: a scanId seen before (another desk, a retry, a batch) gets the first answer.
     if (inserted.changes === 0) return this.replay(scan.scanId)!;
@@ -428,7 +463,9 @@ export class CheckinService {
         deviceId: actor.deviceId,
         receivedAt: toIso(scan.receivedAt),
         // Audit: whom a validly signed code named, even when that attendee is unknown here.
-        codeAttendeeId: scan.code.ok ? scan.code.attendeeId : null,
+        codeAttendeeId: scan.method === 'scan' && scan.code.ok ? scan.code.attendeeId : null,
+        method: scan.method,
+        manualReason: scan.manualReason,
       }, [scan.roomId, effects.leaveRoomId]);
     return answer;
   }

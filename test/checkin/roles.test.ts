@@ -26,6 +26,7 @@ t.test('roles per route', async (t) => {
     { method: 'POST', url: '/api/checkins/batch', allowed: ['desk', 'door', 'admin'], payload: { scans: [{ scanId: 'role-batch', code: 'x' }] } },
     { method: 'DELETE', url: '/api/checkins/unknown', allowed: ['desk', 'admin'] },
     { method: 'GET', url: '/api/checkins/stats', allowed: ['ops', 'desk', 'admin'] },
+    { method: 'GET', url: '/api/checkins/offline-list', allowed: ['desk', 'door'] },
   ];
   for (const route of routes) {
     const base = {

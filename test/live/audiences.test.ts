@@ -15,7 +15,7 @@ const person = { id: 'a1', name: 'Canary Person', organization: 'Canary Org', ca
 const attendee = { ...person, externalId: 'x1', email: 'canary@example.org', status: 'registered' as const, checkedInAt: null };
 const recorded = (roomId: string | null) => ({
   result: 'ok' as const, reason: null, checkin: { id: 'c1', kind: 'entry' as const, roomId, at: AT, forced: false, leftRoomId: null },
-  attendee: person, firstCheckinAt: null, scanId: 'scan1', deviceId: 'd1', receivedAt: AT, codeAttendeeId: 'a1',
+  attendee: person, firstCheckinAt: null, scanId: 'scan1', deviceId: 'd1', receivedAt: AT, codeAttendeeId: 'a1', method: 'scan' as const, manualReason: null,
 });
 const undone = (roomId: string | null) => ({ id: 'c1', scanId: 'scan1', attendeeId: 'a1', kind: 'entry' as const, roomId, undoneAt: AT, undoneBy: 'd1' });
 const plan = {
@@ -77,7 +77,7 @@ const expected: Record<string, Partial<Record<Role, string[]>>> = {
   'room.headcount': { admin: ['count', 'previous', 'roomId'] },
   'checkins.stats': Object.fromEntries((['ops', 'desk', 'door', 'admin'] as Role[]).map((r) => [r, ['byCategory', 'byDesk', 'byHour', 'total']])),
   'checkin.recorded': {
-    admin: ['attendee', 'checkin', 'codeAttendeeId', 'deviceId', 'firstCheckinAt', 'reason', 'receivedAt', 'result', 'scanId'],
+    admin: ['attendee', 'checkin', 'codeAttendeeId', 'deviceId', 'firstCheckinAt', 'manualReason', 'method', 'reason', 'receivedAt', 'result', 'scanId'],
     desk: ['attendee', 'checkin', 'deviceId', 'firstCheckinAt', 'reason', 'result', 'scanId'],
     door: ['attendee', 'checkin', 'reason', 'result', 'scanId'],
   },

@@ -91,6 +91,8 @@ t.test('subscribe narrows topics and rooms; a kiosk never receives staff or pers
       deviceId: 'd1',
       receivedAt: '2026-12-01T09:00:00Z',
       codeAttendeeId: 'a1',
+      method: 'scan',
+      manualReason: null,
     });
   });
   await b.app.inject({ method: 'POST', url: '/api/announcements', headers: b.auth('ops'), payload: { text: 'A', severity: 'info' } });

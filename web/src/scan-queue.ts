@@ -1,9 +1,18 @@
 // The desk's scan outbox in IndexedDB: a scan is stored before it is sent and removed once the server has answered, so a reload or a crash never loses one.
 
 import type { ScanBody } from '../../src/contract/index.js';
+import type { LocalDecision } from './desk/offline-list.js';
 
 /** A venue entry scan as the desk sends it to /api/checkins (and, queued, to /api/checkins/batch). */
-export type QueuedScan = Required<Pick<ScanBody, 'scanId' | 'code' | 'scannedAt'>> & { kind: 'entry'; roomId: null };
+export type ScanWire = Required<Pick<ScanBody, 'scanId' | 'code' | 'scannedAt'>> & { kind: 'entry'; roomId: null };
+
+/** A stored scan: the wire body, and what the desk decided from its offline list (shown, and compared with the server's answer). */
+export type QueuedScan = ScanWire & { local?: LocalDecision };
+
+/** The body the server takes: the desk's own decision stays on the desk. */
+export function wireOf(scan: QueuedScan): ScanWire {
+  return { scanId: scan.scanId, code: scan.code, kind: scan.kind, roomId: scan.roomId, scannedAt: scan.scannedAt };
+}
 
 export interface ScanQueue {
   /** False when IndexedDB is unavailable and the outbox lives only as long as the page. */

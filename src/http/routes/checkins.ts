@@ -3,7 +3,9 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
 import { actorOf } from '../auth.js';
 import { idParam } from '../../contract/common.js';
-import { batchAnswerSchema, batchBody, checkinAnswerSchema, checkinStatsSchema, scanBody } from '../../contract/checkins.js';
+import type { scanBody } from '../../contract/checkins.js';
+import { batchAnswerSchema, batchBody, checkinAnswerSchema, checkinBody, checkinStatsSchema, offlineListSchema } from '../../contract/checkins.js';
+import { AppError } from '../../core/errors.js';
 import { FAILED_SCANS_PER_WINDOW, type ScanRequest } from '../../services/checkins.js';
 
 
@@ -20,8 +22,11 @@ const toRequest = (body: z.output<typeof scanBody>): ScanRequest => ({
   force: body.force,
 });
 
+/** Roles that may check someone in by name (a door scans badges only). */
+const MANUAL_ROLES = new Set(['desk', 'admin']);
+
 const routes: FastifyPluginAsyncZod = async (app) => {
-  const { checkins } = app.services;
+  const { checkins, offlineList } = app.services;
 
   app.post(
     '/api/checkins',
@@ -29,12 +34,33 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       config: { roles: ['desk', 'door', 'admin'] },
       schema: {
         tags: ['checkins'],
-        summary: `Record a badge scan; failed scans (invalid_code, unknown_attendee) past ${FAILED_SCANS_PER_WINDOW} a minute per device get 429`,
-        body: scanBody,
+        summary: `Record a badge scan, or (desk, admin) a manual check-in by name with attendeeId and reason instead of code; failed scans (invalid_code, unknown_attendee) past ${FAILED_SCANS_PER_WINDOW} a minute per device get 429`,
+        body: checkinBody,
         response: { 200: checkinAnswerSchema },
       },
     },
-    async (request) => checkins.scan(actorOf(request), toRequest(request.body), app.clock()),
+    async (request) => {
+      const actor = actorOf(request);
+      const { body } = request;
+      const scannedAt = body.scannedAt === undefined ? null : Date.parse(body.scannedAt);
+      if (body.code !== undefined) return checkins.scan(actor, toRequest({ ...body, code: body.code }), app.clock());
+      if (!MANUAL_ROLES.has(actor.role)) throw new AppError('forbidden', 403, 'a door checks badges only; check in by name at the desk');
+      return checkins.manual(actor, { scanId: body.scanId, attendeeId: body.attendeeId!, reason: body.reason!, scannedAt }, app.clock());
+    },
+  );
+
+  app.get(
+    '/api/checkins/offline-list',
+    {
+      config: { roles: ['desk', 'door'] },
+      schema: {
+        tags: ['checkins'],
+        summary:
+          'What an offline scanner needs: the Ed25519 public keys (SPKI PEM) and every attendee with badge version, status and arrival (never email; a door gets no delegation). Wipe it on 401 or 4403 and at the end of the event day.',
+        response: { 200: offlineListSchema },
+      },
+    },
+    async (request) => offlineList.list(actorOf(request).role === 'door' ? 'door' : 'desk'),
   );
 
   app.post(

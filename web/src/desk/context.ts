@@ -15,6 +15,8 @@ export interface Desk {
   say(message: string): void;
   /** Gives the scan field focus back: USB scanners type into whatever has it. */
   focusScan(): void;
+  /** The server refused this device's token (401, or a socket closed with 4403). */
+  revoked(): boolean;
 }
 
 export function deskZone(desk: Desk): string {

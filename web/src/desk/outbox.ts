@@ -1,10 +1,21 @@
 // The desk's offline queue: scans stored before they are sent, the pending count, and batch upload once the connection is back.
-import type { BatchAnswer, ScanResult } from '../../../src/contract/index.js';
+import type { BatchAnswer, CheckinAnswer, ScanResult } from '../../../src/contract/index.js';
 import { ApiError } from '../api.js';
-import { byId } from '../dom.js';
-import type { QueuedScan, ScanQueue } from '../scan-queue.js';
+import { byId, fill, h } from '../dom.js';
+import { wireOf, type QueuedScan, type ScanQueue } from '../scan-queue.js';
 import { deskProblem, type Desk } from './context.js';
 import type { RecentScans } from './recent.js';
+import { rejectText } from './result.js';
+
+const RESULT_WORD: Record<ScanResult, string> = { ok: 'OK', warning: 'warning', rejected: 'rejected' };
+
+const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
+
+/** One scan the server decided otherwise than this desk did offline. */
+interface Difference {
+  scan: QueuedScan;
+  answer: CheckinAnswer;
+}
 
 /** The most /api/checkins/batch takes at once. */
 const BATCH_LIMIT = 500;
@@ -31,12 +42,13 @@ export class Outbox {
     private readonly desk: Desk,
     private readonly queue: ScanQueue,
     private readonly recent: RecentScans,
+    private readonly onAnswer: (answer: CheckinAnswer) => void,
   ) {}
 
   /** Shows what a previous page left queued, and warns when this browser cannot keep scans. */
   async start(): Promise<void> {
     byId('queue-volatile', HTMLElement).hidden = this.queue.persistent;
-    for (const scan of await this.queue.all()) this.recent.remember(scan.scanId, scan.scannedAt, { kind: 'pending' });
+    for (const scan of await this.queue.all()) this.recent.remember(scan.scanId, scan.scannedAt, { kind: 'pending', local: scan.local });
     await this.refreshCount();
   }
 
@@ -67,7 +79,7 @@ export class Outbox {
   private async upload(chunk: QueuedScan[]): Promise<BatchAnswer> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.desk.api.api<BatchAnswer>('/api/checkins/batch', { method: 'POST', json: { scans: chunk } });
+        return await this.desk.api.api<BatchAnswer>('/api/checkins/batch', { method: 'POST', json: { scans: chunk.map(wireOf) } });
       } catch (err) {
         if (!(err instanceof ApiError && err.status === 429) || attempt >= RATE_LIMIT_RETRIES) throw err;
         await new Promise((resolve) => window.setTimeout(resolve, RATE_LIMIT_WAIT_MS));
@@ -82,6 +94,7 @@ export class Outbox {
     let uploaded = 0;
     let kept = 0;
     const tally: Record<ScanResult, number> = { ok: 0, warning: 0, rejected: 0 };
+    const differences: Difference[] = [];
     try {
       const waiting = (await this.queue.all()).filter((s) => !this.inFlight.has(s.scanId));
       for (let i = 0; i < waiting.length; i += BATCH_LIMIT) {
@@ -92,7 +105,7 @@ export class Outbox {
           const done: string[] = [];
           chunk.forEach((s, n) => {
             const answer = results[n];
-            if (!this.recent.has(s.scanId)) this.recent.remember(s.scanId, s.scannedAt, { kind: 'pending' });
+            if (!this.recent.has(s.scanId)) this.recent.remember(s.scanId, s.scannedAt, { kind: 'pending', local: s.local });
             if (!answer) {
               done.push(s.scanId);
               this.recent.update(s.scanId, { kind: 'failed', message: 'The server did not decide this scan.' });
@@ -102,7 +115,10 @@ export class Outbox {
             } else {
               done.push(s.scanId);
               tally[answer.result] += 1;
-              this.recent.update(s.scanId, { kind: 'answered', answer, undone: false });
+              const differs = s.local !== undefined && s.local.result !== answer.result;
+              if (differs) differences.push({ scan: s, answer });
+              this.recent.update(s.scanId, { kind: 'answered', answer, undone: false, ...(differs && s.local ? { differs: s.local } : {}) });
+              this.onAnswer(answer);
             }
           });
           await this.queue.remove(done);
@@ -121,9 +137,30 @@ export class Outbox {
     }
     if (uploaded > 0) {
       this.desk.say(
-        `Uploaded ${uploaded} queued ${uploaded === 1 ? 'scan' : 'scans'}: ${tally.ok} ok, ${tally.warning} warnings, ${tally.rejected} rejected.` +
+        `Uploaded ${plural(uploaded, 'queued scan', 'queued scans')}: ${tally.ok} ok, ${plural(tally.warning, 'warning', 'warnings')}, ${tally.rejected} rejected.` +
+          (differences.length > 0 ? ` The server decided ${plural(differences.length, 'scan', 'scans')} differently: see below.` : '') +
           (kept > 0 ? ` ${kept} not recorded yet: they stay queued.` : ''),
       );
+      this.showDifferences(differences);
     }
+  }
+
+  /** The scans whose offline decision the server overturned, until the next upload: staff may need to find those people. */
+  private showDifferences(differences: Difference[]): void {
+    const section = byId('differences', HTMLElement);
+    section.hidden = differences.length === 0;
+    fill(
+      byId('differences-list', HTMLElement),
+      ...differences.map(({ scan, answer }) => {
+        const name = answer.attendee?.name ?? scan.local?.attendee?.name ?? 'Unknown badge';
+        const server = [RESULT_WORD[answer.result], answer.result === 'rejected' ? rejectText(answer.reason) : null].filter((x) => x).join(': ');
+        return h(
+          'li',
+          { class: `difference difference--${answer.result}`, 'data-scan-id': scan.scanId },
+          h('strong', null, name),
+          ` — server: ${server}; this desk said ${RESULT_WORD[scan.local?.result ?? 'ok']} offline.`,
+        );
+      }),
+    );
   }
 }

@@ -3,14 +3,15 @@ import type { CheckinAnswer } from '../../../src/contract/index.js';
 import { byId, fill, h, keepFocus } from '../dom.js';
 import { timeOf } from '../time.js';
 import { deskZone, type Desk } from './context.js';
+import type { LocalDecision } from './offline-list.js';
 import { rejectText, undoable } from './result.js';
 
 const RECENT_LIMIT = 15;
 
 export type RecentState =
-  | { kind: 'pending' }
+  | { kind: 'pending'; local?: LocalDecision | undefined }
   | { kind: 'sending' }
-  | { kind: 'answered'; answer: CheckinAnswer; undone: boolean }
+  | { kind: 'answered'; answer: CheckinAnswer; undone: boolean; differs?: LocalDecision }
   | { kind: 'failed'; message: string };
 
 export interface RecentScan {
@@ -60,9 +61,15 @@ export class RecentScans {
     let detail = '';
     let undo: HTMLButtonElement | null = null;
     switch (e.state.kind) {
-      case 'pending':
+      case 'pending': {
         status = 'Pending upload';
+        const local = e.state.local;
+        if (local) {
+          const verdict = local.result === 'ok' ? 'OK offline' : local.result === 'warning' ? 'warning offline' : 'rejected offline';
+          detail = [local.attendee?.name ?? (local.reason === 'invalid_code' ? 'not a genuine badge' : 'not in the list'), verdict].join(' — ');
+        }
         break;
+      }
       case 'sending':
         status = 'Checking…';
         break;
@@ -73,7 +80,13 @@ export class RecentScans {
       case 'answered': {
         const a = e.state.answer;
         status = e.state.undone ? 'Undone' : a.result === 'ok' ? 'OK' : a.result === 'warning' ? 'Already checked in' : 'Rejected';
-        detail = [a.attendee?.name, a.result === 'rejected' ? rejectText(a.reason) : null].filter((x) => x).join(' — ');
+        detail = [
+          a.attendee?.name,
+          a.result === 'rejected' ? rejectText(a.reason) : null,
+          e.state.differs ? `the server decided differently (this desk said ${e.state.differs.result})` : null,
+        ]
+          .filter((x) => x)
+          .join(' — ');
         if (!e.state.undone && undoable(a)) {
           undo = h('button', { type: 'button', class: 'button button--small', 'data-focus-key': `undo-${e.scanId}` }, 'Undo');
           undo.addEventListener('click', () => this.onUndo(e.scanId));
@@ -82,9 +95,10 @@ export class RecentScans {
       }
     }
     const kind = e.state.kind === 'answered' ? (e.state.undone ? 'undone' : e.state.answer.result) : e.state.kind;
+    const differs = e.state.kind === 'answered' && e.state.differs !== undefined;
     return h(
       'li',
-      { class: `recent recent--${kind}`, 'data-scan-id': e.scanId, 'data-state': kind },
+      { class: `recent recent--${kind}${differs ? ' recent--differs' : ''}`, 'data-scan-id': e.scanId, 'data-state': kind, 'data-differs': differs ? 'true' : null },
       h('span', { class: 'recent__time' }, timeOf(Date.parse(e.scannedAt), deskZone(this.desk))),
       ' ',
       h('strong', { class: 'recent__status' }, status),

@@ -24,7 +24,8 @@ function walkInBody(data: FormData): WalkInBody {
   return body;
 }
 
-export function wireWalkIn(desk: Desk, attendee: AttendeePanel): void {
+/** A walk-in is at the desk in person: registering them checks them in with the badge just issued. */
+export function wireWalkIn(desk: Desk, attendee: AttendeePanel, checkIn: (code: string) => Promise<void>): void {
   const form = byId('walkin-form', HTMLFormElement);
   const category = byId('walkin-category', HTMLSelectElement);
   fill(category, ...Object.entries(CATEGORY_LABELS).map(([value, label]) => h('option', { value }, label)));
@@ -36,7 +37,8 @@ export function wireWalkIn(desk: Desk, attendee: AttendeePanel): void {
       const created = await desk.api.api<WalkInAnswer>('/api/attendees', { method: 'POST', json: body });
       form.reset();
       category.value = DEFAULT_CATEGORY;
-      message.textContent = `${created.attendee.name} is registered. Print the badge, then scan it to check in.`;
+      message.textContent = `${created.attendee.name} is registered and checked in. Print the badge.`;
+      await checkIn(created.badge.code);
       await attendee.showWithBadge(created.attendee.id, 'New registration');
       byId('walkin', HTMLDetailsElement).open = false;
       desk.focusScan();
