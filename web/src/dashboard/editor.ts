@@ -120,9 +120,10 @@ async function patchSession(dash: Dash, change: Change, done: string, force = fa
         ? `"${other.title}" (${dash.ctx.roomName(other.roomId)}, ${timeOf(sessionStart(other), zone)}–${timeOf(sessionEnd(other), zone)})`
         : 'another session';
       message.textContent = `Not saved: the room is taken by ${who}, with the 10-minute changeover.`;
+      const room = dash.ctx.roomName(change.roomId ?? s.roomId);
       retry = await ask({
-        title: 'The room is in use at that time',
-        text: `${s.title}: ${done}. The room is taken by ${who}, counting the 10-minute changeover. Save anyway? Both sessions will then share the room.`,
+        title: `${room} is in use at that time`,
+        text: `Not saved yet: "${s.title}" would overlap ${who}, counting the 10-minute changeover. Save anyway? Both sessions would then share ${room}.`,
         items: warningsOf(err.body.warnings).map((w) => w.detail),
         confirm: 'Save anyway',
         danger: true,
