@@ -84,7 +84,8 @@ export const eventCatalogue = {
   'announcement.removed': event('announcements', announcementRemovedSchema, everyone(announcementRemovedSchema)),
   'room.occupancy': event('occupancy', occupancyEventSchema, staffRoles(occupancyEventSchema)),
   'room.alert': event('occupancy', alertEventSchema, staffRoles(alertEventSchema)),
-  'room.headcount': event('occupancy', headcountEventSchema, {}),
+  // Ops see a counted number in their change feed; desks and doors have no use for it.
+  'room.headcount': event('occupancy', headcountEventSchema, { staff: headcountEventSchema }),
   'checkins.stats': event('checkins', checkinStatsSchema, staffRoles(checkinStatsSchema)),
   // A scan names a person: the desk sees what it acts on, a door only the scans at rooms, never an email.
   'checkin.recorded': event('checkins', checkinRecordedSchema, {

@@ -1,7 +1,7 @@
 // Sessions: the session on the wire, the bodies that create and change it, schedule change events, now/next and the change feed.
 import { z } from 'zod';
 import { changeKinds, sessionStatuses, updateKinds } from '../core/vocabulary.js';
-import { categorySchema, isoTime } from './common.js';
+import { categorySchema, isoTime, problemSchema, warningSchema } from './common.js';
 import { featureSchema } from './rooms.js';
 
 export const accessSchema = z.discriminatedUnion('policy', [
@@ -96,6 +96,29 @@ const changeNote = z
   .transform((v) => (v === '' ? null : v))
   .describe('a public reason for this change, shown on kiosks');
 
+// Schedule edits are checked: a room already in use at that time (changeover included) is refused unless forced.
+const force = z
+  .boolean()
+  .default(false)
+  .describe('save even when the room is in use at that time (409 room_conflict otherwise); the answer then warns room_conflict');
+
+/** The answer to a create or change: the session as stored and what staff should know about its place. */
+export const sessionWriteSchema = sessionSchema
+  .extend({
+    warnings: z
+      .array(warningSchema)
+      .describe('over_capacity, missing_feature, room_closed, and room_conflict when forced into a room in use'),
+  })
+  .meta({ id: 'SessionWrite' });
+export type SessionWriteWire = z.infer<typeof sessionWriteSchema>;
+
+/** 409 of a session edit: `version_conflict` with `currentVersion`, or `room_conflict` with `conflictingSessionId`. */
+export const sessionConflictSchema = problemSchema.extend({
+  currentVersion: z.number().int().optional(),
+  conflictingSessionId: z.string().optional(),
+  warnings: z.array(warningSchema).optional(),
+});
+
 export const sessionsQuery = z.strictObject({
   day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD').optional(),
   roomId: roomId.optional(),
@@ -114,6 +137,7 @@ export const newSessionBody = z.strictObject({
   expectedAttendance: expectedAttendance.default(0),
   requiredFeatures: requiredFeatures.default([]),
   changeNote: changeNote.default(null),
+  force,
 });
 
 export const sessionPatchBody = z.strictObject({
@@ -131,6 +155,7 @@ export const sessionPatchBody = z.strictObject({
   expectedAttendance: expectedAttendance.optional(),
   requiredFeatures: requiredFeatures.optional(),
   changeNote: changeNote.optional(),
+  force,
 });
 export type SessionPatchBody = z.input<typeof sessionPatchBody>;
 

@@ -160,12 +160,20 @@ export function buildAllocationModel(input: AllocationInput, options: Allocation
   const variables: AllocationVariable[] = [];
   const candidates: Candidate[] = [];
   const byRoom = new Map<string, { variable: AllocationVariable; interval: Interval }[]>();
-  for (const session of input.sessions) {
-    if (session.fixed) continue;
+  const free = (room: AllocationRoom, session: AllocationSession): boolean =>
+    isCompatible(room, session) && !(busy.get(room.id) ?? []).some((other) => conflicts(session, other, gapMs));
+  const movable = input.sessions.filter((session) => !session.fixed);
+  for (const session of movable) {
     const columns: AllocationVariable[] = [];
+    const current = session.roomId === null ? undefined : roomsById.get(session.roomId);
+    const canStay = current !== undefined && free(current, session);
+    // A move must buy something: fewer seats short, or the current room freed for another session that can use it.
+    const roomWanted =
+      canStay &&
+      movable.some((other) => other !== session && conflicts(session, other, gapMs) && free(current, other));
     for (const room of input.rooms) {
-      if (!isCompatible(room, session)) continue;
-      if ((busy.get(room.id) ?? []).some((other) => conflicts(session, other, gapMs))) continue;
+      if (!free(room, session)) continue;
+      if (canStay && room !== current && !roomWanted && shortage(session, room) >= shortage(session, current)) continue;
       const variable: AllocationVariable = {
         name: `x${variables.length}`,
         sessionId: session.id,
@@ -286,7 +294,19 @@ export function decodeAllocation(
   };
 }
 
-function isCompatible(room: AllocationRoom, session: Pick<AllocationSession, 'requiredFeatures'>): boolean {
+/** Session types that stay where the programme put them (everyone is sent there) unless their room fails. */
+export const ANCHORED_TYPES: readonly string[] = ['break', 'plenary', 'keynote'];
+
+/**
+ * Sessions the planner leaves alone unless their room fails: breaks and plenaries, and sessions
+ * without an expected attendance, for which no room is better than another.
+ */
+export function isAnchored(session: { type: string; expectedAttendance: number | null }): boolean {
+  return ANCHORED_TYPES.includes(session.type.toLowerCase()) || !(session.expectedAttendance !== null && session.expectedAttendance > 0);
+}
+
+/** A room serves a session when it is open and has every required feature; otherwise it fails it. */
+export function isCompatible(room: AllocationRoom, session: Pick<AllocationSession, 'requiredFeatures'>): boolean {
   return room.status === 'open' && session.requiredFeatures.every((feature) => room.features.includes(feature));
 }
 

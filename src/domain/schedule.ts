@@ -254,3 +254,54 @@ export function themeFromTrack(track: string | null): number | undefined {
   const m = track === null ? null : /^\s*theme\s*([123])\s*$/i.exec(track);
   return m ? Number(m[1]) : undefined;
 }
+
+/** A session's place in a room, as the edit checks see it. */
+export interface RoomSlot extends Slotted {
+  title: string;
+}
+
+/**
+ * The first session (earliest effective start, then id) that holds `roomId` while `candidate`
+ * would, the changeover gap included on either side; cancelled sessions and the candidate itself
+ * hold nothing.
+ */
+export function roomConflict<T extends RoomSlot>(candidate: Slotted, others: readonly T[], changeoverMs: number): T | null {
+  if (candidate.status === 'cancelled') return null;
+  const start = effectiveStart(candidate);
+  const end = effectiveEnd(candidate);
+  let first: T | null = null;
+  for (const s of others) {
+    if (s.id === candidate.id || s.roomId !== candidate.roomId || s.status === 'cancelled') continue;
+    if (!(start < effectiveEnd(s) + changeoverMs && effectiveStart(s) < end + changeoverMs)) continue;
+    if (first === null || laterStart(first, s)) first = s;
+  }
+  return first;
+}
+
+export type EditWarningCode = 'over_capacity' | 'missing_feature' | 'room_closed' | 'room_conflict';
+export interface EditWarning {
+  code: EditWarningCode;
+  detail: string;
+}
+
+/**
+ * What an edit is allowed to do but staff should know before the doors open: more people
+ * expected than the room seats, a required feature the room lacks, a room that is not open.
+ */
+export function placementWarnings(
+  session: { expectedAttendance: number; requiredFeatures: readonly string[]; status: SessionStatus },
+  room: { name: string; capacity: number; features: readonly string[]; status: string },
+): EditWarning[] {
+  if (session.status === 'cancelled') return [];
+  const warnings: EditWarning[] = [];
+  if (session.expectedAttendance > room.capacity) {
+    warnings.push({
+      code: 'over_capacity',
+      detail: `${session.expectedAttendance} expected but ${room.name} seats ${room.capacity} (${session.expectedAttendance - room.capacity} short)`,
+    });
+  }
+  const missing = session.requiredFeatures.filter((f) => !room.features.includes(f));
+  if (missing.length > 0) warnings.push({ code: 'missing_feature', detail: `${room.name} has no ${missing.join(', ')}` });
+  if (room.status !== 'open') warnings.push({ code: 'room_closed', detail: `${room.name} is ${room.status.replace('_', ' ')}` });
+  return warnings;
+}

@@ -4,6 +4,8 @@ import type { Store } from '../db/open.js';
 import { allocationPlans, sessions } from '../db/schema.js';
 import {
   AllocationInputError,
+  isAnchored,
+  isCompatible,
   type AllocationInput,
   type AllocationResult,
   type AllocationRoom,
@@ -74,6 +76,15 @@ function isOver(s: SessionRow, now: number): boolean {
 function keepsRoom(s: SessionRow, now: number, failedRoomIds: ReadonlySet<string>): boolean {
   if (s.status === 'live' || effectiveStart(s) <= now) return true;
   return !failedRoomIds.has(s.roomId) && effectiveStart(s) <= now + FIXED_WINDOW_MS;
+}
+
+/**
+ * Breaks, plenaries and sessions without an expected attendance stay in their room unless it
+ * fails them (closed, out of service, a required feature missing, or the room failure that
+ * triggered the plan): moving them buys no seats and sends everyone to the wrong place.
+ */
+function staysAnchored(s: SessionRow, room: AllocationRoom | undefined, failedRoomIds: ReadonlySet<string>): boolean {
+  return isAnchored(s) && room !== undefined && !failedRoomIds.has(room.id) && isCompatible(room, s);
 }
 
 function failedRoomsOf(trigger: PlanDetail['trigger']): ReadonlySet<string> {
@@ -226,6 +237,8 @@ export class AllocationService {
     const byId = new Map(all.map((s) => [s.id, s]));
     const changeoverMinutes = request.changeoverMinutes ?? DEFAULT_CHANGEOVER_MINUTES;
 
+    const rooms: AllocationRoom[] = roomRows.map((r) => ({ id: r.id, capacity: r.capacity, features: r.features, status: r.status }));
+    const roomsById = new Map(rooms.map((r) => [r.id, r]));
     const unknownIn = (ids: readonly string[]): string[] => [...new Set(ids.filter((id) => !byId.has(id)))];
     const pinned = new Set(request.pinned ?? []);
     const unknownPinned = unknownIn([...pinned]);
@@ -254,7 +267,7 @@ export class AllocationService {
       roomId: s.roomId,
       expectedAttendance: s.expectedAttendance,
       requiredFeatures: s.requiredFeatures,
-      fixed: pinned.has(s.id) || keepsRoom(s, now, failedRoomIds),
+      fixed: pinned.has(s.id) || keepsRoom(s, now, failedRoomIds) || staysAnchored(s, roomsById.get(s.roomId), failedRoomIds),
     }));
 
     // Sessions left out of the plan still hold their rooms where they touch the planned times.
@@ -266,7 +279,6 @@ export class AllocationService {
       .filter((s) => effectiveEnd(s) > effectiveStart(s) && effectiveEnd(s) > windowStart && effectiveStart(s) < windowEnd)
       .map((s) => ({ roomId: s.roomId, startsAt: effectiveStart(s), endsAt: effectiveEnd(s) }));
 
-    const rooms: AllocationRoom[] = roomRows.map((r) => ({ id: r.id, capacity: r.capacity, features: r.features, status: r.status }));
     const basedOnSeq = this.writer.log.headSeq;
     return {
       basedOnSeq,

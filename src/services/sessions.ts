@@ -2,14 +2,18 @@
 import { and, eq, gte, inArray, lt, sql } from 'drizzle-orm';
 import type { Store } from '../db/open.js';
 import type { AccessPolicy, ChangeKind, UpdateKind } from '../core/vocabulary.js';
-import { toIso } from '../core/time.js';
+import { MINUTE_MS, toIso } from '../core/time.js';
 import { changeFieldNames, type SessionEvent, type SessionWire } from '../contract/sessions.js';
+import { DEFAULT_CHANGEOVER_MINUTES } from '../contract/allocation.js';
 import { rooms, sessions } from '../db/schema.js';
 import {
   changedFields,
   classifyChange,
   clockStatus,
+  placementWarnings,
   primaryKind,
+  roomConflict,
+  type EditWarning,
   type ScheduleFacts,
 } from '../domain/schedule.js';
 import { AppError, notFound } from '../core/errors.js';
@@ -55,6 +59,8 @@ export interface NewSession {
   expectedAttendance: number;
   requiredFeatures: string[];
   changeNote: string | null;
+  /** Write even when the room is in use at that time (the answer then warns `room_conflict`). */
+  force?: boolean;
 }
 
 export interface SessionChanges {
@@ -74,7 +80,21 @@ export interface SessionChanges {
   expectedAttendance?: number;
   requiredFeatures?: string[];
   changeNote?: string | null;
+  /** Write even when the room is in use at that time (the answer then warns `room_conflict`). */
+  force?: boolean;
 }
+
+/** A written session and what staff should know about where it now is. */
+export interface SessionWrite {
+  row: SessionRow;
+  warnings: EditWarning[];
+}
+
+/**
+ * The gap a room needs between two sessions (people out, next speaker set up), the same default
+ * the allocation planner uses.
+ */
+export const CHANGEOVER_MS = DEFAULT_CHANGEOVER_MINUTES * MINUTE_MS;
 
 export interface SessionQuery {
   /** [start, end) of the sessions' scheduled start, UTC milliseconds. */
@@ -185,7 +205,7 @@ export class SessionService {
       .all();
   }
 
-  create(actor: Actor, input: NewSession): Promise<SessionRow> {
+  create(actor: Actor, input: NewSession): Promise<SessionWrite> {
     return this.writer.submit(actor, (tx) => {
       if (input.endsAt <= input.startsAt) throw invalid('body.endsAt', 'must be after startsAt');
       this.assertRoom(input.roomId, 'body.roomId');
@@ -212,8 +232,9 @@ export class SessionService {
         updatedAt: tx.now,
       };
       row.status = statusNow(row, tx.now);
+      const warnings = this.checkPlacement(row, input.force === true);
       this.insertIn(tx, row);
-      return row;
+      return { row, warnings };
     });
   }
 
@@ -221,7 +242,7 @@ export class SessionService {
    * Applies an editor's changes if the version they saw is still current (checked inside the
    * transaction, so two editors racing cannot both win). A change with nothing new writes nothing.
    */
-  update(actor: Actor, id: string, changes: SessionChanges): Promise<SessionRow> {
+  update(actor: Actor, id: string, changes: SessionChanges): Promise<SessionWrite> {
     return this.writer.submit(actor, (tx) => {
       const row = this.get(id);
       if (!row) throw notFound('session');
@@ -257,8 +278,11 @@ export class SessionService {
       const fieldsChanged = Object.keys(diff.after).length > 0;
       // The note explains this change; a change that comes without one must not inherit the reason for an older one.
       const note = changes.changeNote !== undefined ? changes.changeNote : fieldsChanged ? null : row.changeNote;
-      if (!fieldsChanged && note === row.changeNote) return row;
-      return this.updateIn(tx, row, { ...next, changeNote: note });
+      // Only a new place or time is checked: a delay is the floor reporting what happens, and other edits leave the slot alone.
+      const placed = next.roomId !== row.roomId || next.startsAt !== row.startsAt || next.endsAt !== row.endsAt || (row.status === 'cancelled' && !cancelled);
+      const warnings = placed ? this.checkPlacement(next, changes.force === true) : this.placementOf(next);
+      if (!fieldsChanged && note === row.changeNote) return { row, warnings };
+      return { row: this.updateIn(tx, row, { ...next, changeNote: note }), warnings };
     });
   }
 
@@ -324,6 +348,27 @@ export class SessionService {
   ): void {
     const data: SessionEvent = { kind, kinds, before, after, note, session };
     tx.emit(name, data, roomIds);
+  }
+
+  /**
+   * Refuses a place already in use (changeover included) with 409 `room_conflict` naming the
+   * other session, unless forced; answers the warnings of the place. Runs before any write.
+   */
+  private checkPlacement(row: SessionRow, force: boolean): EditWarning[] {
+    const others = this.store.db.select().from(sessions).where(eq(sessions.roomId, row.roomId)).all();
+    const other = roomConflict(row, others, CHANGEOVER_MS);
+    const warnings = this.placementOf(row);
+    if (other === null) return warnings;
+    const detail = `the room is in use by "${other.title}" (${toIso(other.startsAt)} to ${toIso(other.endsAt)}${other.delayMinutes > 0 ? `, ${other.delayMinutes} min late` : ''}) within the ${DEFAULT_CHANGEOVER_MINUTES}-minute changeover`;
+    if (!force) {
+      throw new AppError('room_conflict', 409, `${detail}; send "force": true to save anyway`, { conflictingSessionId: other.id, warnings });
+    }
+    return [{ code: 'room_conflict', detail }, ...warnings];
+  }
+
+  private placementOf(row: SessionRow): EditWarning[] {
+    const room = this.store.db.select().from(rooms).where(eq(rooms.id, row.roomId)).get();
+    return room ? placementWarnings(row, room) : [];
   }
 
   private assertRoom(roomId: string, field: string): void {

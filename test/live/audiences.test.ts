@@ -74,7 +74,7 @@ const expected: Record<string, Partial<Record<Role, string[]>>> = {
   'announcement.removed': Object.fromEntries(all.map((r) => [r, ['id']])),
   'room.occupancy': Object.fromEntries((['ops', 'desk', 'door', 'admin'] as Role[]).map((r) => [r, ['capacity', 'occupancy', 'occupancyLevel', 'roomId']])),
   'room.alert': Object.fromEntries((['ops', 'desk', 'door', 'admin'] as Role[]).map((r) => [r, ['capacity', 'level', 'occupancy', 'previousLevel', 'roomId']])),
-  'room.headcount': { admin: ['count', 'previous', 'roomId'] },
+  'room.headcount': { ops: ['count', 'previous', 'roomId'], admin: ['count', 'previous', 'roomId'] },
   'checkins.stats': Object.fromEntries((['ops', 'desk', 'door', 'admin'] as Role[]).map((r) => [r, ['byCategory', 'byDesk', 'byHour', 'total']])),
   'checkin.recorded': {
     admin: ['attendee', 'checkin', 'codeAttendeeId', 'deviceId', 'firstCheckinAt', 'manualReason', 'method', 'reason', 'receivedAt', 'result', 'scanId'],

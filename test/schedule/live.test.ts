@@ -18,7 +18,8 @@ async function setup(t: Test) {
       method: 'POST',
       url: '/api/sessions',
       headers: auth('ops'),
-      payload: { title, roomId, startsAt: `2026-02-15T${from}:00Z`, endsAt: `2026-02-15T${to}:00Z` },
+      // Back-to-back sessions on purpose (a delay runs into the next one): forced past the changeover check.
+      payload: { title, roomId, startsAt: `2026-02-15T${from}:00Z`, endsAt: `2026-02-15T${to}:00Z`, force: true },
     });
     return res.json();
   };

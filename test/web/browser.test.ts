@@ -282,13 +282,15 @@ if (!existsSync(CHROMIUM)) {
     await page.click('#plan-form button[type="submit"]');
     await page.waitForSelector('#plan[data-state="proposed"]', { timeout: 10_000 });
     const move = `#plan-moves tr[data-session-id="${crowded.id}"]`;
-    t.match(await page.textContent(move), 'Salon B → Europa Hall', 'the plan moves the crowded session to the big room');
+    t.match(await page.textContent(`${move} .diff--before`), 'Salon B', 'the plan moves the crowded session from the salon');
+    t.match(await page.textContent(`${move} .diff--after`), 'Europa Hall', 'to the big room');
     t.match(await page.textContent('#plan-figures'), /Moves\s*1/);
     await screenshot(page, 'dashboard-full', true);
     await page.locator('.topbar').scrollIntoViewIfNeeded();
     await screenshot(page, 'dashboard');
 
     await page.click('#plan-apply');
+    await page.click('#ask-confirm');
     await page.waitForSelector('#plan[data-state="applied"]', { timeout: 5_000 });
     t.match(await page.textContent('#plan-message'), 'Plan applied');
     const after = (await sessions(built, `?day=${planDay}`)).find((s) => s.id === crowded.id);

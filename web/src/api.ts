@@ -12,8 +12,10 @@ export class ApiError extends Error implements ProblemDetails {
   readonly detail: string;
   readonly code: string;
   readonly errors: ProblemDetails['errors'];
+  /** Every field of the problem body, for the codes that carry more (`conflictingSessionId`, `warnings`). */
+  readonly body: Readonly<Record<string, unknown>>;
 
-  constructor(problem: ProblemDetails) {
+  constructor(problem: ProblemDetails, body: Readonly<Record<string, unknown>> = {}) {
     super(problem.detail ? `${problem.title}: ${problem.detail}` : problem.title);
     this.name = 'ApiError';
     this.type = problem.type;
@@ -22,6 +24,7 @@ export class ApiError extends Error implements ProblemDetails {
     this.detail = problem.detail;
     this.code = problem.code;
     this.errors = problem.errors;
+    this.body = body;
   }
 
   /** Worth retrying later with the same idempotency key: no answer, or the server failed. */
@@ -59,7 +62,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 const text = (v: unknown, fallback = ''): string => (typeof v === 'string' ? v : fallback);
 
 // A problem body is read field by field: a proxy or a crashed upstream may answer with anything.
-async function problemOf(res: Response): Promise<ProblemDetails> {
+async function problemOf(res: Response): Promise<{ problem: ProblemDetails; body: Record<string, unknown> }> {
   const fallback: ProblemDetails = {
     type: 'about:blank',
     title: res.statusText || `HTTP ${res.status}`,
@@ -69,18 +72,18 @@ async function problemOf(res: Response): Promise<ProblemDetails> {
     errors: [],
   };
   const contentType = res.headers.get('content-type') ?? '';
-  if (!contentType.includes('json')) return fallback;
+  if (!contentType.includes('json')) return { problem: fallback, body: {} };
   let body: unknown;
   try {
     body = await res.json();
   } catch {
-    return fallback;
+    return { problem: fallback, body: {} };
   }
-  if (!isRecord(body)) return fallback;
+  if (!isRecord(body)) return { problem: fallback, body: {} };
   const errors = Array.isArray(body.errors)
     ? body.errors.filter(isRecord).map((e) => ({ field: text(e.field), message: text(e.message) }))
     : [];
-  return {
+  const problem: ProblemDetails = {
     type: text(body.type, fallback.type),
     title: text(body.title, fallback.title),
     status: typeof body.status === 'number' ? body.status : res.status,
@@ -88,6 +91,7 @@ async function problemOf(res: Response): Promise<ProblemDetails> {
     code: text(body.code, fallback.code),
     errors,
   };
+  return { problem, body };
 }
 
 export function createApi(options: ApiOptions): ApiClient {
@@ -116,7 +120,8 @@ export function createApi(options: ApiOptions): ApiClient {
       });
     }
     if (!res.ok) {
-      const error = new ApiError(await problemOf(res));
+      const { problem, body } = await problemOf(res);
+      const error = new ApiError(problem, body);
       if (error.status === 401) options.onUnauthorized?.(error);
       throw error;
     }

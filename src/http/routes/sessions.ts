@@ -5,8 +5,15 @@ import { localDayBounds } from '../../domain/schedule.js';
 import { toSessionWire } from '../../services/sessions.js';
 import { ANY_ROLE, actorOf } from '../auth.js';
 import { AppError, notFound } from '../../core/errors.js';
-import { idParam, problemSchema } from '../../contract/common.js';
-import { newSessionBody, sessionPatchBody, sessionSchema, sessionsQuery } from '../../contract/sessions.js';
+import { idParam } from '../../contract/common.js';
+import {
+  newSessionBody,
+  sessionConflictSchema,
+  sessionPatchBody,
+  sessionSchema,
+  sessionWriteSchema,
+  sessionsQuery,
+} from '../../contract/sessions.js';
 
 const ms = (iso: string): number => Date.parse(iso);
 
@@ -69,15 +76,15 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       config: staff,
       schema: {
         tags: ['sessions'],
-        summary: 'Create a session',
+        summary: 'Create a session; a room in use at that time (10-minute changeover) gets 409 room_conflict unless `force`',
         body: newSessionBody,
-        response: { 201: sessionSchema },
+        response: { 201: sessionWriteSchema, 409: sessionConflictSchema },
       },
     },
     async (request, reply) => {
       const b = request.body;
-      const row = await sessions.create(actorOf(request), { ...b, startsAt: ms(b.startsAt), endsAt: ms(b.endsAt) });
-      return reply.code(201).send(toSessionWire(row));
+      const { row, warnings } = await sessions.create(actorOf(request), { ...b, startsAt: ms(b.startsAt), endsAt: ms(b.endsAt) });
+      return reply.code(201).send({ ...toSessionWire(row), warnings });
     },
   );
 
@@ -89,20 +96,21 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         tags: ['sessions'],
         summary:
           'Change a session (move, re-time, delay, cancel with status "cancelled", restore with status "scheduled"); ' +
-          '`version` is the version the editor saw, a stale one gets 409 version_conflict with `currentVersion`',
+          '`version` is the version the editor saw, a stale one gets 409 version_conflict with `currentVersion`; ' +
+          'a move or re-time into a room in use (10-minute changeover) gets 409 room_conflict with `conflictingSessionId` unless `force`',
         params: idParam,
         body: sessionPatchBody,
-        response: { 200: sessionSchema, 409: problemSchema.extend({ currentVersion: z.number().int() }) },
+        response: { 200: sessionWriteSchema, 409: sessionConflictSchema },
       },
     },
     async (request) => {
       const { startsAt, endsAt, ...rest } = request.body;
-      const row = await sessions.update(actorOf(request), request.params.id, {
+      const { row, warnings } = await sessions.update(actorOf(request), request.params.id, {
         ...rest,
         ...(startsAt === undefined ? {} : { startsAt: ms(startsAt) }),
         ...(endsAt === undefined ? {} : { endsAt: ms(endsAt) }),
       });
-      return toSessionWire(row);
+      return { ...toSessionWire(row), warnings };
     },
   );
 };

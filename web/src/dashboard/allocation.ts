@@ -1,10 +1,11 @@
 // The dashboard's allocation panel: request a plan for a day, review its moves and figures, apply it (refused when stale).
-import type { AppliedPlan, Plan, PlanRequestBody } from '../../../src/contract/index.js';
+import type { AppliedPlan, Plan, PlanRequestBody, SessionWire } from '../../../src/contract/index.js';
 import { ApiError } from '../api.js';
 import { byId, fill, h } from '../dom.js';
 import { problemText } from '../page.js';
 import { sessionEnd, sessionStart, timeOf } from '../time.js';
-import { expectedText, type Dash } from './context.js';
+import { ask } from './ask.js';
+import type { Dash } from './context.js';
 
 const UNPLACED_REASONS: Record<string, string> = {
   no_compatible_room: 'no open room has the features it needs',
@@ -19,6 +20,8 @@ interface Shown {
 class AllocationPanel {
   private shown: Shown | null = null;
   private activity = '';
+  /** Sessions ops keep where they are: sent as `pinned` with every plan request. */
+  private readonly pinned = new Set<string>();
   private readonly message = byId('plan-message', HTMLElement);
 
   constructor(private readonly dash: Dash) {}
@@ -28,7 +31,7 @@ class AllocationPanel {
     const changeover = Number(byId('plan-changeover', HTMLInputElement).value);
     this.message.textContent = 'Solving…';
     try {
-      const body: PlanRequestBody = { day };
+      const body: PlanRequestBody = { day, ...(this.pinned.size > 0 ? { pinned: [...this.pinned] } : {}) };
       if (Number.isFinite(changeover) && changeover >= 0) body.changeoverMinutes = changeover;
       const plan = await this.dash.api.api<Plan>('/api/allocation/plans', { method: 'POST', json: body });
       this.shown = { plan, state: 'proposed' };
@@ -40,9 +43,32 @@ class AllocationPanel {
     this.dash.invalidate('plan');
   }
 
+  /** Pins a session (or unpins it) and asks for a new plan that keeps it where it is. */
+  async pin(sessionId: string): Promise<void> {
+    if (this.pinned.has(sessionId)) this.pinned.delete(sessionId);
+    else this.pinned.add(sessionId);
+    await this.request();
+  }
+
   async apply(): Promise<void> {
     const shown = this.shown;
     if (!shown || shown.state !== 'proposed') return;
+    const moves = shown.plan.assignments.filter((a) => a.fromRoomId !== a.toRoomId);
+    const rooms = new Set(moves.flatMap((m) => (m.fromRoomId === null ? [m.toRoomId] : [m.fromRoomId, m.toRoomId])));
+    const names = [...rooms].map((id) => this.dash.ctx.roomName(id)).sort();
+    const yes = await ask({
+      title: 'Apply this plan?',
+      text:
+        moves.length === 0
+          ? 'The plan moves no session: nothing on the screens will change.'
+          : `${moves.length} ${moves.length === 1 ? 'session moves' : 'sessions move'}: the screens of ${rooms.size} ${rooms.size === 1 ? 'room' : 'rooms'} will change at once (${names.join(', ')}), and each move shows as a change on the kiosks.`,
+      items: moves.map((m) => `${this.dash.ctx.sessionTitle(m.sessionId) ?? m.sessionId}: ${m.fromRoomId === null ? 'no room' : this.dash.ctx.roomName(m.fromRoomId)} → ${this.dash.ctx.roomName(m.toRoomId)}`),
+      confirm: moves.length === 0 ? 'Apply' : `Apply ${moves.length} ${moves.length === 1 ? 'move' : 'moves'}`,
+    });
+    if (!yes) {
+      this.message.textContent = 'Not applied.';
+      return;
+    }
     this.message.textContent = 'Applying…';
     try {
       const result = await this.dash.api.api<AppliedPlan>(`/api/allocation/plans/${encodeURIComponent(shown.plan.id)}/apply`, { method: 'POST' });
@@ -107,22 +133,45 @@ class AllocationPanel {
       return s ? `${timeOf(sessionStart(s), dash.ctx.zone)}–${timeOf(sessionEnd(s), dash.ctx.zone)}` : '';
     };
     const moves = plan.assignments.filter((a) => a.fromRoomId !== a.toRoomId);
+    const side = (s: SessionWire | undefined, roomId: string | null, cls: string): HTMLElement => {
+      const room = roomId === null ? undefined : rooms.get(roomId);
+      const short = s && room?.capacity !== undefined ? Math.max(0, s.expectedAttendance - room.capacity) : 0;
+      return h(
+        'td',
+        { class: `diff ${cls}` },
+        h('strong', null, roomId === null ? 'no room' : dash.ctx.roomName(roomId)),
+        room?.capacity !== undefined ? ` · ${room.capacity} seats` : '',
+        short > 0 ? h('span', { class: 'diff__short' }, ` · ${short} short`) : '',
+      );
+    };
     fill(
       byId('plan-moves', HTMLElement),
       ...(moves.length === 0
         ? [h('tr', null, h('td', { colspan: 4 }, 'No session needs to move.'))]
         : moves.map((m) => {
             const s = sessions.get(m.sessionId);
+            const pin = h('button', { type: 'button', class: 'button button--small', 'data-pin': m.sessionId }, 'Keep here');
+            pin.addEventListener('click', () => void this.pin(m.sessionId));
             return h(
               'tr',
               { 'data-session-id': m.sessionId },
-              h('td', null, when(m.sessionId)),
-              h('td', null, title(m.sessionId)),
-              h('td', null, `${m.fromRoomId === null ? 'no room' : dash.ctx.roomName(m.fromRoomId)} → ${dash.ctx.roomName(m.toRoomId)}`),
-              h('td', null, s ? expectedText(s, rooms.get(m.toRoomId)) : ''),
+              h('td', null, when(m.sessionId), h('br'), h('span', { class: 'muted' }, title(m.sessionId)), s ? h('span', { class: 'muted' }, ` · ${s.expectedAttendance} expected`) : ''),
+              side(s, m.fromRoomId, 'diff--before'),
+              side(s, m.toRoomId, 'diff--after'),
+              h('td', null, pin),
             );
           })),
     );
+    const pinnedList = byId('plan-pinned', HTMLElement);
+    fill(
+      pinnedList,
+      ...[...this.pinned].map((id) => {
+        const unpin = h('button', { type: 'button', class: 'button button--small', 'data-unpin': id }, 'Unpin');
+        unpin.addEventListener('click', () => void this.pin(id));
+        return h('li', null, `${title(id)} stays in ${sessions.get(id) ? dash.ctx.roomName(sessions.get(id)!.roomId) : 'its room'} `, unpin);
+      }),
+    );
+    pinnedList.hidden = this.pinned.size === 0;
     byId('plan-unplaced-section', HTMLElement).hidden = plan.unplaced.length === 0;
     fill(
       byId('plan-unplaced', HTMLElement),

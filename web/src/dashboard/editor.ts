@@ -5,9 +5,34 @@ import { byId, confirmTwice, fill, h } from '../dom.js';
 import { SESSION_STATUS_LABELS } from '../labels.js';
 import { problemText } from '../page.js';
 import { sessionEnd, sessionStart, timeOf } from '../time.js';
+import { ask } from './ask.js';
 import { sortedRooms, type Dash } from './context.js';
 
-type Change = Omit<SessionPatchBody, 'version' | 'changeNote'>;
+type Change = Omit<SessionPatchBody, 'version' | 'changeNote' | 'force'>;
+interface Warning {
+  code: string;
+  detail: string;
+}
+
+function warningsOf(value: unknown): Warning[] {
+  return Array.isArray(value)
+    ? value.filter((w): w is Warning => typeof w === 'object' && w !== null && typeof (w as Warning).detail === 'string')
+    : [];
+}
+
+/** What a move would run into that the page can see before asking the server: seats and features. */
+function moveWarnings(dash: Dash, s: SessionWire, roomId: string): string[] {
+  const room = dash.store.state.rooms.get(roomId);
+  if (!room) return [];
+  const out: string[] = [];
+  if (room.capacity !== undefined && s.expectedAttendance > room.capacity) {
+    out.push(`Over capacity: ${s.expectedAttendance} expected, ${room.name} seats ${room.capacity} (${s.expectedAttendance - room.capacity} short)`);
+  }
+  const missing = s.requiredFeatures.filter((f) => !room.features.includes(f));
+  if (missing.length > 0) out.push(`Missing feature: ${room.name} has no ${missing.join(', ').replace(/_/g, ' ')}`);
+  if (room.status !== 'open') out.push(`${room.name} is ${room.status.replace(/_/g, ' ')}`);
+  return out;
+}
 
 const editing = (dash: Dash): SessionWire | undefined =>
   dash.view.editing ? dash.store.state.sessions.get(dash.view.editing) : undefined;
@@ -57,8 +82,11 @@ export function openEditor(dash: Dash, id: string): void {
   }
 }
 
-/** Sends the version the editor saw; a 409 means someone else changed the session first. */
-async function patchSession(dash: Dash, change: Change, done: string): Promise<void> {
+/**
+ * Sends the version the editor saw. A 409 version_conflict means someone else changed the session
+ * first; a 409 room_conflict names the session already in the room and asks before saving anyway.
+ */
+async function patchSession(dash: Dash, change: Change, done: string, force = false): Promise<void> {
   const s = editing(dash);
   if (!s) return;
   const message = byId('editor-message', HTMLElement);
@@ -68,19 +96,39 @@ async function patchSession(dash: Dash, change: Change, done: string): Promise<v
   form.setAttribute('aria-busy', 'true');
   message.dataset.kind = 'info';
   message.textContent = 'Saving…';
+  let retry = false;
   try {
-    const body: SessionPatchBody = { version: s.version, ...change, ...(note ? { changeNote: note } : {}) };
-    const updated = await dash.api.api<SessionWire>(`/api/sessions/${encodeURIComponent(s.id)}`, { method: 'PATCH', json: body });
-    dash.store.putSessions([updated]);
+    const body: SessionPatchBody = { version: s.version, ...change, ...(note ? { changeNote: note } : {}), ...(force ? { force: true } : {}) };
+    const updated = await dash.api.api<SessionWire & { warnings?: unknown }>(`/api/sessions/${encodeURIComponent(s.id)}`, { method: 'PATCH', json: body });
+    const { warnings, ...session } = updated;
+    dash.store.putSessions([session]);
     noteInput.value = '';
-    message.dataset.kind = 'ok';
-    message.textContent = `Saved: ${done}.`;
+    const list = warningsOf(warnings);
+    message.dataset.kind = list.length > 0 ? 'warning' : 'ok';
+    message.textContent = `Saved: ${done}.${list.length > 0 ? ` Note: ${list.map((w) => w.detail).join('; ')}.` : ''}`;
   } catch (err) {
     message.dataset.kind = 'error';
     if (err instanceof ApiError && err.code === 'version_conflict') {
       message.textContent =
         'Not saved: someone else changed this session after you opened it (version conflict). It has been reloaded with their change. Check it, then try again.';
       await reload(dash);
+    } else if (err instanceof ApiError && err.code === 'room_conflict') {
+      const otherId = typeof err.body.conflictingSessionId === 'string' ? err.body.conflictingSessionId : null;
+      const other = otherId ? dash.store.state.sessions.get(otherId) : undefined;
+      const zone = dash.ctx.zone;
+      const who = other
+        ? `"${other.title}" (${dash.ctx.roomName(other.roomId)}, ${timeOf(sessionStart(other), zone)}–${timeOf(sessionEnd(other), zone)})`
+        : 'another session';
+      message.textContent = `Not saved: the room is taken by ${who}, with the 10-minute changeover.`;
+      const room = dash.ctx.roomName(change.roomId ?? s.roomId);
+      retry = await ask({
+        title: `${room} is in use at that time`,
+        text: `Not saved yet: "${s.title}" would overlap ${who}, counting the 10-minute changeover. Save anyway? Both sessions would then share ${room}.`,
+        items: warningsOf(err.body.warnings).map((w) => w.detail),
+        confirm: 'Save anyway',
+        danger: true,
+      });
+      if (!retry) message.textContent += ' Nothing was changed.';
     } else {
       message.textContent = `Not saved: ${problemText(err)}`;
     }
@@ -88,6 +136,7 @@ async function patchSession(dash: Dash, change: Change, done: string): Promise<v
     form.removeAttribute('aria-busy');
     dash.invalidate('editing');
   }
+  if (retry) await patchSession(dash, change, done, true);
 }
 
 // The live event of the other change may still be on its way: the day's sessions are read again.
@@ -122,7 +171,16 @@ export function editorPanel(dash: Dash): void {
       byId('editor-message', HTMLElement).textContent = 'Choose a different room to move to.';
       return;
     }
-    void patchSession(dash, { roomId }, `moved to ${dash.ctx.roomName(roomId)}`);
+    const done = `moved to ${dash.ctx.roomName(roomId)}`;
+    const warnings = moveWarnings(dash, s, roomId);
+    if (warnings.length === 0) {
+      void patchSession(dash, { roomId }, done);
+      return;
+    }
+    void ask({ title: `Move ${s.title}?`, text: `Before you move it to ${dash.ctx.roomName(roomId)}:`, items: warnings, confirm: 'Save anyway' }).then((yes) => {
+      if (yes) void patchSession(dash, { roomId }, done);
+      else byId('editor-message', HTMLElement).textContent = 'Not moved.';
+    });
   });
   confirmTwice(byId('editor-cancel', HTMLButtonElement), 'Confirm: cancel this session', () => {
     void patchSession(dash, { status: 'cancelled' }, 'cancelled');

@@ -40,7 +40,8 @@ function row(dash: Dash, s: SessionWire, latest: ReturnType<typeof latestChanges
     { 'data-session-id': s.id, 'data-status': s.status, class: editing ? 'is-editing' : null },
     timeCell(dash, s),
     h('td', null, room?.name ?? s.roomId),
-    h('td', null, h('span', { class: 'session-title' }, s.title), s.type ? h('span', { class: 'muted' }, ` ${s.type}`) : null),
+    // The type is a tag, left out when the title already says it ("Coffee break", not "Coffee break break").
+    h('td', null, h('span', { class: 'session-title' }, s.title), s.type && !s.title.toLowerCase().includes(s.type.toLowerCase()) ? h('span', { class: 'tag' }, s.type) : null),
     h(
       'td',
       null,
