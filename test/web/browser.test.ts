@@ -278,7 +278,7 @@ if (!existsSync(CHROMIUM)) {
     t.equal(await page.textContent(`${card} .room-card__count`), '46 / 50 (92%)', 'the counted headcount shows');
     await page.waitForSelector('#sessions-body tr');
 
-    await page.fill('#plan-day', planDay);
+    await page.selectOption('#plan-day', planDay);
     await page.click('#plan-form button[type="submit"]');
     await page.waitForSelector('#plan[data-state="proposed"]', { timeout: 10_000 });
     const move = `#plan-moves tr[data-session-id="${crowded.id}"]`;

@@ -61,7 +61,7 @@ if (!existsSync(CHROMIUM)) {
     await screenshot(page, 'dashboard-room-conflict');
     t.equal((await session(built, briefing.id)).roomId, salon.id, 'nothing was saved yet');
     await page.click('#ask-confirm');
-    await page.waitForFunction("document.querySelector('#editor-message').textContent.startsWith('Saved')");
+    await page.locator('#editor-message', { hasText: /^Saved/ }).waitFor();
     t.equal((await session(built, briefing.id)).roomId, mid.id, '"Save anyway" saved with force');
 
     // Over capacity: asked about before saving.
@@ -72,7 +72,7 @@ if (!existsSync(CHROMIUM)) {
     t.match(await page.textContent('#ask-items'), /Over capacity: 100 expected, Salon B seats 50/);
     await screenshot(page, 'dashboard-over-capacity');
     await page.click('#ask-confirm');
-    await page.waitForFunction("document.querySelector('#editor-message').textContent.startsWith('Saved')");
+    await page.locator('#editor-message', { hasText: /^Saved/ }).waitFor();
     t.match(await page.textContent('#editor-message'), /50 short/, 'the server\'s warning is shown with the save');
     t.equal((await session(built, workshop.id)).roomId, salon.id);
     await page.click('#editor-close');
@@ -102,8 +102,14 @@ if (!existsSync(CHROMIUM)) {
     t.match(await page.textContent(`#alerts [data-room-id="${mid.id}"]`), '136 / 120');
     await page.waitForSelector(`#change-feed li`);
 
+    // Days are offered in day-month order whatever the browser's locale, never as 12/03/2026.
+    const [y, m, d] = planDay.split('-').map(Number) as [number, number, number];
+    const month = new Date(Date.UTC(y, m - 1, d)).toLocaleString('en-GB', { month: 'short', timeZone: 'UTC' });
+    t.match(await page.textContent(`#plan-day option[value="${planDay}"]`), new RegExp(`^\\w{3},? ${d} ${month} ${y}$`), 'the plan day reads day, month, year');
+    t.match(await page.textContent(`#day option[value="${planDay}"]`), `${d} ${month}`, 'so does the sessions day');
+
     // The plan as a before/after diff, a pin, and a confirmation that counts the screens.
-    await page.fill('#plan-day', planDay);
+    await page.selectOption('#plan-day', planDay);
     await page.click('#plan-form button[type="submit"]');
     await page.waitForSelector('#plan[data-state="proposed"]', { timeout: 10_000 });
     const row = `#plan-moves tr[data-session-id="${crowded.id}"]`;

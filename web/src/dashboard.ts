@@ -40,7 +40,6 @@ function main(): void {
     byId('zone', HTMLElement).textContent = `Times in ${dash.ctx.zone}`;
     if (dash.view.day) return;
     dash.view.day = defaultDay(dash);
-    byId('plan-day', HTMLInputElement).value = dash.view.day;
     dash.invalidate('day');
   });
   connectStore(page, store, {

@@ -6,6 +6,7 @@ import { problemText } from '../page.js';
 import { sessionEnd, sessionStart, timeOf } from '../time.js';
 import { ask } from './ask.js';
 import type { Dash } from './context.js';
+import { dayLabel } from './days.js';
 
 const UNPLACED_REASONS: Record<string, string> = {
   no_compatible_room: 'no open room has the features it needs',
@@ -27,7 +28,7 @@ class AllocationPanel {
   constructor(private readonly dash: Dash) {}
 
   async request(): Promise<void> {
-    const day = byId('plan-day', HTMLInputElement).value || this.dash.view.day;
+    const day = byId('plan-day', HTMLSelectElement).value || this.dash.view.day;
     const changeover = Number(byId('plan-changeover', HTMLInputElement).value);
     this.message.textContent = 'Solving…';
     try {
@@ -36,7 +37,7 @@ class AllocationPanel {
       const plan = await this.dash.api.api<Plan>('/api/allocation/plans', { method: 'POST', json: body });
       this.shown = { plan, state: 'proposed' };
       this.activity = '';
-      this.message.textContent = `Plan ready for ${day}.`;
+      this.message.textContent = `Plan ready for ${dayLabel(day)}.`;
     } catch (err) {
       this.message.textContent = `No plan: ${problemText(err)}`;
     }

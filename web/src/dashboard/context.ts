@@ -73,6 +73,14 @@ export function sessionDay(dash: Dash, s: SessionWire): string {
 }
 
 /** The sessions of a day, in the order they really start, then by room. */
+/** The days ops may pick: the event's days, the days sessions are on, and today in the event's zone. */
+export function pickableDays(dash: Dash): string[] {
+  const days = new Set(dash.store.state.event?.days ?? []);
+  for (const s of dash.store.state.sessions.values()) days.add(sessionDay(dash, s));
+  days.add(dayOf(Date.now(), dash.ctx.zone));
+  return [...days].sort();
+}
+
 export function sessionsOn(dash: Dash, day: string): SessionWire[] {
   return [...dash.store.state.sessions.values()]
     .filter((s) => sessionDay(dash, s) === day)

@@ -4,7 +4,8 @@ import { byId, fill, h, keepFocus } from '../dom.js';
 import { SESSION_STATUS_LABELS } from '../labels.js';
 import { latestChanges, sessionMarkers } from '../schedule.js';
 import { sessionEnd, sessionStart, timeOf } from '../time.js';
-import { expectedText, sessionsOn, type Dash } from './context.js';
+import { expectedText, pickableDays, sessionsOn, type Dash } from './context.js';
+import { dayLabel, fillDays } from './days.js';
 import { openEditor } from './editor.js';
 
 function timeCell(dash: Dash, s: SessionWire): HTMLElement {
@@ -55,13 +56,13 @@ function row(dash: Dash, s: SessionWire, latest: ReturnType<typeof latestChanges
 
 function renderSessions(dash: Dash): void {
   const body = byId('sessions-body', HTMLElement);
-  byId('sessions-day', HTMLElement).textContent = dash.view.day;
+  byId('sessions-day', HTMLElement).textContent = dash.view.day ? dayLabel(dash.view.day) : '';
   if (!dash.store.state.loaded) return;
   const sessions = sessionsOn(dash, dash.view.day);
   const latest = latestChanges(dash.store.state.changes.values());
   keepFocus(body, () => {
     if (sessions.length === 0) {
-      fill(body, h('tr', null, h('td', { colspan: 6 }, `No sessions on ${dash.view.day}.`)));
+      fill(body, h('tr', null, h('td', { colspan: 6 }, `No sessions on ${dayLabel(dash.view.day)}.`)));
       return;
     }
     fill(body, ...sessions.map((s) => row(dash, s, latest)));
@@ -69,7 +70,8 @@ function renderSessions(dash: Dash): void {
 }
 
 export function sessionsPanel(dash: Dash): void {
-  const dayInput = byId('day', HTMLInputElement);
+  const dayInput = byId('day', HTMLSelectElement);
+  const planDay = byId('plan-day', HTMLSelectElement);
   dayInput.addEventListener('change', () => {
     if (!dayInput.value) return;
     dash.view.day = dayInput.value;
@@ -77,7 +79,9 @@ export function sessionsPanel(dash: Dash): void {
     dash.invalidate('day', 'editing');
   });
   dash.panel(['sessions', 'rooms', 'changes', 'day', 'editing', 'event'], () => {
-    if (dayInput.value !== dash.view.day) dayInput.value = dash.view.day;
+    const days = pickableDays(dash);
+    fillDays(dayInput, days, dash.view.day);
+    fillDays(planDay, days, planDay.value || dash.view.day);
     renderSessions(dash);
   });
 }
