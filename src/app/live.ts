@@ -16,6 +16,7 @@ export default fp(
     const hub = new Hub({
       log: app.eventLog,
       snapshot: (role) => buildSnapshot({ store, settings: app.settings, ...services }, role),
+      clock: app.clock,
       maxBuffered: config.wsMaxBuffered,
       maxPerDevice: config.wsMaxPerDevice,
       pingIntervalMs: config.wsPingIntervalMs,
