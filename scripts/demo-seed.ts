@@ -42,7 +42,7 @@ export class Demo {
     return { kind: 'iana', name: this.timeZone };
   }
 
-  async call(method: 'GET' | 'POST' | 'PATCH', url: string, payload?: unknown, contentType?: string): Promise<unknown> {
+  async call(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: unknown, contentType?: string): Promise<unknown> {
     const res = await this.app.inject({
       method,
       url,

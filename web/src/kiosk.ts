@@ -38,6 +38,7 @@ function main(): void {
   const render = (): void => {
     const now = view.now();
     document.body.classList.toggle('has-token-problem', tokenProblem !== null);
+    document.body.classList.toggle('token-in-grid', tokenProblem !== null);
     const net = netChanges(store.state.changes.values(), store.state.sessions, startOfDay(now, view.ctx.zone));
     renderTitle(store.state.event?.title);
     renderClock(now, view.ctx.zone);
@@ -65,7 +66,7 @@ function main(): void {
     try {
       await page.api.api('/api/schedule/now');
     } catch (err) {
-      if (err instanceof ApiError && (err.status === 401 || err.status === 403)) refuse(REFUSED);
+      if (err instanceof ApiError && (err.status === 401 || err.status === 403) && tokenProblem === null) refuse(REFUSED);
     }
   };
 
@@ -92,7 +93,7 @@ function main(): void {
       wasOnline = status === 'online';
       if (reason === 'revoked') refuse(REVOKED);
       else if (status !== 'online' && store.state.loaded) marker.textContent = `${marker.textContent ?? ''}${STALE_NOTE}`;
-      if (status !== 'online' && reason !== 'connecting' && !probed) {
+      if (status !== 'online' && reason !== 'connecting' && reason !== 'revoked' && !probed) {
         probed = true;
         void probeToken();
       }

@@ -209,6 +209,7 @@ function autoFit(grid: HTMLElement, cards: HTMLElement[]): HTMLElement[][] {
 }
 
 function placeholder(grid: HTMLElement, pager: HTMLElement, text: string, kind: string): void {
+  document.body.classList.toggle('is-day-end', kind === 'day-end');
   delete grid.dataset.count;
   delete grid.dataset.compact;
   fill(grid, h('p', { class: `placeholder placeholder--${kind}`, 'data-testid': `placeholder-${kind}` }, text));
@@ -236,6 +237,7 @@ export function renderRooms(view: KioskView, now: number, screenIndex: number, n
   }
   const cards = plans.map((p) => roomCard(view, p, today, net, view.door ? `Nothing more here today. ${dayEnd}` : 'Nothing more here today'));
   const pages = view.door ? [cards] : autoFit(grid, cards);
+  document.body.classList.remove('is-day-end');
   const index = screenIndex % pages.length;
   const shown = pages[index]!;
   grid.dataset.count = String(Math.min(COLUMNS, shown.length));
