@@ -196,6 +196,21 @@ function packPages(grid: HTMLElement, cards: HTMLElement[], columns: number): HT
   return pages;
 }
 
+/**
+ * A card taller than the whole screen even alone (a very long title): its long titles keep three lines
+ * and scroll slowly through the rest, so every word is shown in turn and nothing else is pushed out.
+ */
+function scrollLongTitles(card: HTMLElement): void {
+  for (const title of card.querySelectorAll<HTMLElement>('.session__title')) {
+    const inner = h('span', { class: 'session__scroller' }, title.textContent ?? '');
+    fill(title, inner);
+    title.classList.add('session__title--scroll');
+    const overflow = inner.getBoundingClientRect().height - title.clientHeight;
+    if (overflow > 0) title.style.setProperty('--scroll', `${-Math.ceil(overflow)}px`);
+    else title.classList.remove('session__title--scroll');
+  }
+}
+
 /** Speakers are left out of the cards (never a change marker) when that saves a page of rooms. */
 function autoFit(grid: HTMLElement, cards: HTMLElement[]): HTMLElement[][] {
   delete grid.dataset.compact;
@@ -242,6 +257,8 @@ export function renderRooms(view: KioskView, now: number, screenIndex: number, n
   const shown = pages[index]!;
   grid.dataset.count = String(Math.min(COLUMNS, shown.length));
   fill(grid, ...shown);
+  // Still taller than the screen (a card alone with a very long title): its titles scroll.
+  if (grid.scrollHeight > grid.clientHeight) for (const card of shown) scrollLongTitles(card);
   pager.hidden = pages.length < 2;
   pager.textContent = `Rooms ${index + 1}/${pages.length}`;
 }
