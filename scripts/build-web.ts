@@ -35,7 +35,8 @@ export async function buildWeb(outDir = 'dist/web'): Promise<void> {
     logLevel: 'warning',
   });
 
-  await Promise.all(PAGES.map((p) => copyFile(path.join(webRoot, `${p}.html`), path.join(out, `${p}.html`))));
+  // index.html is the landing page at /: no script of its own.
+  await Promise.all([...PAGES, 'index'].map((p) => copyFile(path.join(webRoot, `${p}.html`), path.join(out, `${p}.html`))));
   const styles = (await readdir(path.join(webRoot, 'styles'))).filter((f) => f.endsWith('.css'));
   await Promise.all(styles.map((f) => copyFile(path.join(webRoot, 'styles', f), path.join(assets, f))));
 }

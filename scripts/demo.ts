@@ -1,114 +1,90 @@
-// npm run demo: seeds the demo conference into its own database (once), prints fresh device tokens and page URLs, and serves it.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
+// npm run demo: seeds the demo conference into its own database (once), sets the demo's clock (--at), prints one block of links with tokens, and serves it.
+import type { AddressInfo } from 'node:net';
 import closeWithGrace from 'close-with-grace';
-import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
+import { parseTimeOfDay, toWallClock, formatTimeOfDay } from '../src/core/time.js';
 import { roles, type Role } from '../src/core/vocabulary.js';
-import { localDateOf } from '../src/core/time.js';
 import { createLogger } from '../src/logger.js';
-import { parseCommandLine } from './cli.js';
-import { demoAttendeesCsv, demoProgramme, demoRooms } from './demo-data.js';
+import { newToken } from '../src/services/devices.js';
+import { parseCommandLine, usageExit } from './cli.js';
+import { DEFAULT_AT, Demo } from './demo-seed.js';
+import { readTokens, tokensFile, writeTokens } from './demo-tokens.js';
 
-const USAGE = `usage: npm run demo
+const USAGE = `usage: npm run demo [-- --at HH:MM]
 
-Seeds the demo conference into EVENTDAY_DB (default ./data/demo.db) once, replaces the demo
-devices, prints their tokens and the page URLs, and serves it until SIGTERM/SIGINT.
+Seeds the demo conference into EVENTDAY_DB (default ./data/demo.db) once and serves it until
+SIGTERM/SIGINT. --at HH:MM (or EVENTDAY_DEMO_AT) makes that local time of the conference's first
+day "now" in the demo, whatever the real hour; without it the real time of day is used when
+something is on then, else ${DEFAULT_AT}. The device tokens are kept in <db>.demo-tokens.json
+(0600, demo only) so that a rerun prints the same links.
 Exit 0 after a clean shutdown; 1 when seeding or starting fails; 2 on a wrong command line.`;
-parseCommandLine(USAGE, { options: {} });
+const { values } = parseCommandLine(USAGE, { options: { at: { type: 'string' } } });
+const atOption = values.at ?? process.env.EVENTDAY_DEMO_AT;
+if (atOption !== undefined && parseTimeOfDay(atOption) === null) usageExit(USAGE, `--at wants a time of day as HH:MM, not "${atOption}"`);
 
 const DEMO_DEVICE_PREFIX = 'Demo ';
+const dbFile = process.env.EVENTDAY_DB ?? './data/demo.db';
+const file = tokensFile(dbFile);
+const kept = readTokens(file);
+const config = loadConfig({ ...process.env, EVENTDAY_DB: dbFile, EVENTDAY_ADMIN_TOKEN: kept.admin ?? process.env.EVENTDAY_ADMIN_TOKEN ?? newToken() });
+// Quiet unless asked: the block of links below is what a person starting the demo needs to see.
+const logger = createLogger(process.env.LOG_LEVEL === undefined ? 'warn' : config.logLevel);
+let offset = 0;
+const app = await buildApp(config, { logger, clock: () => Date.now() + offset });
 
-const config = loadConfig({ ...process.env, EVENTDAY_DB: process.env.EVENTDAY_DB ?? './data/demo.db' });
-const logger = createLogger(config.logLevel);
-const app = await buildApp(config, { logger });
-
-async function call(method: 'GET' | 'POST' | 'PATCH', url: string, token: string, payload?: unknown, contentType?: string): Promise<unknown> {
-  const res = await app.inject({
-    method,
-    url,
-    headers: { authorization: `Bearer ${token}`, ...(contentType ? { 'content-type': contentType } : {}) },
-    ...(payload === undefined ? {} : { payload: payload as string }),
-  });
-  if (res.statusCode >= 300) throw new Error(`${method} ${url}: ${res.statusCode} ${res.body}`);
-  return res.body.length > 0 ? res.json() : null;
-}
-
-/** Tokens are kept only as hashes, so each run replaces the demo devices and shows the new tokens. */
-async function freshDevices(server: FastifyInstance): Promise<Record<Role, string>> {
-  const devices = server.services.devices;
-  for (const d of devices.list()) {
-    if (d.name.startsWith(DEMO_DEVICE_PREFIX) && d.revokedAt === null) await devices.revoke(null, d.id);
-  }
+/** The kept tokens that still work; a new device for each role that has none. */
+async function demoTokens(): Promise<Record<Role, string>> {
+  const devices = app.services.devices;
   const tokens = {} as Record<Role, string>;
   for (const role of roles) {
-    tokens[role] = (await devices.create(null, `${DEMO_DEVICE_PREFIX}${role}`, role)).token;
+    const candidate = role === 'admin' ? (kept.admin ?? config.adminToken) : kept[role];
+    if (candidate !== undefined && devices.authenticate(candidate)?.role === role) tokens[role] = candidate;
+    else tokens[role] = (await devices.create(null, `${DEMO_DEVICE_PREFIX}${role}`, role)).token;
   }
+  writeTokens(file, tokens);
   return tokens;
 }
 
-async function seedProgramme(admin: string): Promise<void> {
-  const sessions = (await call('GET', '/api/sessions', admin)) as unknown[];
-  if (sessions.length > 0) return;
-  const firstDay = localDateOf(app.clock(), { kind: 'iana', name: config.timeZone });
-  const { schedule, extras } = demoProgramme(firstDay, config.timeZone);
-  // The programme goes in the way an organiser's would: as a schedule.json file through the importer.
-  const file = path.join(path.dirname(path.resolve(config.dbFile)), 'demo-schedule.json');
-  mkdirSync(path.dirname(file), { recursive: true });
-  writeFileSync(file, JSON.stringify(schedule, null, 2));
-  await call('POST', '/api/schedule/import', admin, JSON.stringify(schedule), 'application/json');
-
-  const rooms = (await call('GET', '/api/rooms', admin)) as { id: string; name: string }[];
-  for (const room of rooms) {
-    const spec = demoRooms.find((r) => r.name === room.name);
-    if (spec) await call('PATCH', `/api/rooms/${room.id}`, admin, { capacity: spec.capacity, features: spec.features });
-  }
-  // What schedule.json cannot carry (theme, access, expected attendance, features) is set per session.
-  const byStart = new Map<string, ReturnType<typeof extras.get>>();
-  const days = (schedule.schedule as { conference: { days: { rooms: Record<string, { title: string; date: string; guid: string }[]> }[] } })
-    .conference.days;
-  for (const day of days) {
-    for (const events of Object.values(day.rooms)) {
-      for (const e of events) byStart.set(`${e.title}|${Date.parse(e.date)}`, extras.get(`guid:${e.guid}`));
-    }
-  }
-  const imported = (await call('GET', '/api/sessions', admin)) as { id: string; title: string; startsAt: string; version: number }[];
-  for (const s of imported) {
-    const extra = byStart.get(`${s.title}|${Date.parse(s.startsAt)}`);
-    if (extra) await call('PATCH', `/api/sessions/${s.id}`, admin, { version: s.version, ...extra });
-  }
-}
-
-async function seedAttendees(admin: string): Promise<void> {
-  const found = (await call('GET', '/api/attendees?q=ministry&limit=1', admin)) as unknown[];
-  if (found.length > 0) return;
-  const report = (await call('POST', '/api/attendees/import', admin, demoAttendeesCsv(), 'text/csv')) as { created: number; errors: unknown[] };
-  if (report.errors.length > 0) throw new Error(`demo attendees did not import cleanly: ${JSON.stringify(report.errors.slice(0, 3))}`);
-}
-
-const tokens = await freshDevices(app);
-await seedProgramme(tokens.admin);
-await seedAttendees(tokens.admin);
+const tokens = await demoTokens();
+const demo = new Demo(app, tokens.admin, config.timeZone);
+const firstDay = await demo.firstDay(Date.now());
+const realTimeOfDay = formatTimeOfDay(toWallClock(Date.now(), demo.zone));
+const setNow = (hhmm: string): void => {
+  offset = demo.instant(firstDay, hhmm) - Date.now();
+};
+setNow(atOption ?? realTimeOfDay);
+const seeded = await demo.seedProgramme(config.dbFile, firstDay);
+if (atOption === undefined && !(await demo.somethingOnAt(firstDay, realTimeOfDay))) setNow(DEFAULT_AT);
+if (seeded) await demo.seedChanges(firstDay);
+await demo.seedAttendees();
+await demo.fillRooms(app.clock());
 
 closeWithGrace({ delay: 10_000, logger }, async () => {
   await app.close();
 });
 await app.listen({ port: config.port, host: config.host });
 
-const base = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}`;
+const { port } = app.server.address() as AddressInfo;
+const base = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
+const rooms = await demo.rooms();
+const plenary = rooms.find((r) => r.name === 'Plenary Hall') ?? rooms[0];
+const nowWall = toWallClock(app.clock(), demo.zone);
 const out = [
   '',
-  `eventday demo: ${config.dbFile}`,
+  `eventday demo — now in the demo: ${firstDay} ${formatTimeOfDay(nowWall)} (${config.timeZone})`,
   '',
-  ...roles.map((role) => `  ${role.padEnd(6)} token  ${tokens[role]}`),
+  `  start page   ${base}/`,
+  `  kiosk        ${base}/kiosk#token=${tokens.kiosk}`,
+  ...(plenary ? [`  door screen  ${base}/kiosk?roomIds=${plenary.id}#token=${tokens.kiosk}`] : []),
+  `  desk         ${base}/desk#token=${tokens.desk}`,
+  `  dashboard    ${base}/dashboard#token=${tokens.ops}`,
+  `  API docs     ${base}/docs`,
   '',
-  `  kiosk      ${base}/kiosk#token=${tokens.kiosk}`,
-  `  desk       ${base}/desk#token=${tokens.desk}`,
-  `  dashboard  ${base}/dashboard#token=${tokens.ops}`,
-  `  API docs   ${base}/docs`,
+  `  admin token  ${tokens.admin}`,
   '',
-  'Tokens are shown only now: every run of npm run demo replaces the demo devices.',
+  `  database ${config.dbFile}; tokens kept in ${file} (demo only) for the next run`,
+  '',
   '',
 ];
 process.stdout.write(out.join('\n'));

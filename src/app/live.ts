@@ -22,6 +22,7 @@ export default fp(
         return isStaffRole(role) ? data : services.publicSchedule.snapshot(data);
       },
       publicView: (record) => services.publicSchedule.liveRecord(record),
+      clock: app.clock,
       maxBuffered: config.wsMaxBuffered,
       maxPerDevice: config.wsMaxPerDevice,
       pingIntervalMs: config.wsPingIntervalMs,

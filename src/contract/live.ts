@@ -20,6 +20,8 @@ export const welcomeSchema = z.object({
   role: roleSchema,
   seq: z.number().int(),
   epoch: z.string(),
+  /** The server's clock when it welcomed the socket: a screen shows the event's time, not its own. */
+  at: isoTime,
 });
 export type Welcome = z.infer<typeof welcomeSchema>;
 

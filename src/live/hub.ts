@@ -35,6 +35,8 @@ export interface ConnectRequest {
 export interface HubOptions {
   log: EventLog;
   snapshot: (role: Role) => SnapshotData;
+  /** The app's clock, for the welcome's `at`. */
+  clock: () => number;
   maxBuffered: number;
   /** Live sockets one device may hold; opening one more closes its oldest with 4029. */
   maxPerDevice: number;
@@ -130,7 +132,7 @@ export class Hub {
     this.clients.add(client);
     this.opts.onSocketsChanged?.(client.role, 1);
     const head = log.headSeq;
-    socket.send(JSON.stringify({ type: 'welcome', role: req.role, seq: head, epoch: log.epoch } satisfies Welcome));
+    socket.send(JSON.stringify({ type: 'welcome', role: req.role, seq: head, epoch: log.epoch, at: new Date(this.opts.clock()).toISOString() } satisfies Welcome));
     const canReplay =
       req.since !== null &&
       req.epoch === log.epoch &&

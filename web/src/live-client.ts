@@ -77,6 +77,8 @@ export interface LiveClientOptions {
   onSnapshot: (data: Record<string, unknown>, seq: number) => void;
   onEvent: (event: LiveEnvelope) => void;
   onStatus?: (status: LiveStatus, reason: OfflineReason | null) => void;
+  /** The server's clock at the welcome (ms), for a page that shows the event's time. */
+  onServerTime?: (at: number) => void;
 }
 
 export interface LiveClient {
@@ -157,6 +159,7 @@ export function createLiveClient(options: LiveClientOptions): LiveClient {
     if (message.type === 'welcome' && typeof message.epoch === 'string' && typeof message.seq === 'number') {
       attempt = 0;
       epoch = message.epoch;
+      if (typeof message.at === 'string' && Number.isFinite(Date.parse(message.at))) options.onServerTime?.(Date.parse(message.at));
       status('online', null);
       return;
     }

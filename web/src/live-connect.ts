@@ -31,6 +31,7 @@ export interface ConnectOptions {
   changes?: boolean;
   onChangesError?: (err: unknown) => void;
   onStatus?: (status: LiveStatus, reason: OfflineReason | null) => void;
+  onServerTime?: (at: number) => void;
 }
 
 /** Opens the page's live socket and feeds the store. */
@@ -54,5 +55,6 @@ export function connectStore(page: Page, store: LiveStore, options: ConnectOptio
     },
     onEvent: (envelope) => store.apply(envelope as unknown as StoreEvent),
     onStatus: options.onStatus,
+    onServerTime: options.onServerTime,
   });
 }

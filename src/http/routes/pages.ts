@@ -40,15 +40,16 @@ const pages: FastifyPluginAsync<PagesOptions> = async (app, opts) => {
     await app.register(fastifyStatic, { root, serve: false });
   }
 
-  for (const page of PAGES) {
-    app.get(`/${page}`, { config: { roles: PUBLIC }, schema: { hide: true } }, (_request, reply) =>
+  // `/` is the landing page (index.html), linking to the three pages and /docs.
+  for (const [url, file] of [...PAGES.map((p) => [`/${p}`, `${p}.html`] as const), ['/', 'index.html'] as const]) {
+    app.get(url, { config: { roles: PUBLIC }, schema: { hide: true } }, (_request, reply) =>
       reply
         .header('content-security-policy', PAGE_CSP)
         .header('x-content-type-options', 'nosniff')
         .header('x-frame-options', 'DENY')
         .header('referrer-policy', 'no-referrer')
         .header('cache-control', 'no-cache')
-        .sendFile(`${page}.html`, root, { cacheControl: false }),
+        .sendFile(file, root, { cacheControl: false }),
     );
   }
 

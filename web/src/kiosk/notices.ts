@@ -2,6 +2,7 @@
 import type { AnnouncementWire } from '../../../src/contract/index.js';
 import { byId, fill, h } from '../dom.js';
 import { timeOf } from '../time.js';
+import { fitList } from './ticker.js';
 import { concernsScreen, type KioskView } from './view.js';
 
 /** An announcement without rooms is for every screen, a room-filtered kiosk included. */
@@ -31,6 +32,8 @@ export function renderAnnouncements(view: KioskView, now: number): void {
       ),
     ),
   );
+  // Announcements never push the programme changes off screen: the oldest that do not fit wait.
+  fitList(list);
 }
 
 export function renderEmergency(view: KioskView, now: number): void {
