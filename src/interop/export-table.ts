@@ -39,6 +39,15 @@ export function csvStream(table: Table): Readable {
   return pipeline(Readable.from(records(table)), stringifier, () => undefined);
 }
 
+async function drainedOrClosed(stream: PassThrough): Promise<void> {
+  const done = new AbortController();
+  try {
+    await Promise.race([once(stream, 'drain', { signal: done.signal }), once(stream, 'close', { signal: done.signal })]);
+  } finally {
+    done.abort();
+  }
+}
+
 /**
  * XLSX through exceljs's streaming writer: rows are committed as they come, without shared
  * strings or styles, so memory stays flat. Text cells are neutralised too: an XLSX string is
@@ -50,8 +59,10 @@ export function xlsxStream(table: Table, sheetName: string): Readable {
   const sheet = workbook.addWorksheet(sheetName);
   void (async () => {
     for await (const record of records(table)) {
+      // The client went away: stop reading the database for a file nobody receives.
+      if (out.destroyed) return;
       sheet.addRow(record).commit();
-      if (out.writableNeedDrain) await once(out, 'drain');
+      if (out.writableNeedDrain) await drainedOrClosed(out);
     }
     sheet.commit();
     await workbook.commit();
