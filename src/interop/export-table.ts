@@ -32,10 +32,12 @@ async function* records(table: Table): AsyncGenerator<Cell[]> {
 
 /**
  * CSV with a header row, CRLF line ends and a UTF-8 byte order mark: without the mark, Excel
- * opens a double-clicked file as Windows-1252 and "Müller" becomes "MÃ¼ller". Empty cells are null.
+ * opens a double-clicked file as Windows-1252 and "Müller" becomes "MÃ¼ller". Null cells are empty.
  */
 export function csvStream(table: Table): Readable {
-  const stringifier = stringify({ bom: true, record_delimiter: 'windows', cast: { number: (n) => String(n) } });
+  // A bare LF or CR inside a value is quoted too: csv-stringify quotes only the record delimiter (CRLF) by default,
+  // and Excel would start a new row at an unquoted LF.
+  const stringifier = stringify({ bom: true, record_delimiter: 'windows', quoted_match: /[\r\n]/u, cast: { number: (n) => String(n) } });
   return pipeline(Readable.from(records(table)), stringifier, () => undefined);
 }
 
