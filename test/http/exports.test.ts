@@ -196,3 +196,26 @@ t.test('a pretix attendee export imports: names, companies, emails, categories f
   const rosa = csvRecords((await get(built, '/api/attendees.csv')).rawPayload).find((r) => r.name === 'Rosa Díaz');
   t.match(rosa, { externalId: 'pretix:H4TTY-1', email: 'rosa@acme.example', category: 'industry', organization: 'ACME' });
 });
+
+t.test('over a real socket the export is streamed (chunked, no Content-Length) and a client can stop half-way', async (t) => {
+  const built = await build(t, { deps: { clock: testClock(T0) } });
+  const lines = ['name,organization,category,email'];
+  for (let i = 0; i < 2000; i++) lines.push(`Person ${i},Org,ngo,p${i}@example.org`);
+  await built.app.inject({ method: 'POST', url: '/api/attendees/import', headers: { ...built.auth('admin'), 'content-type': 'text/csv' }, payload: lines.join('\n') });
+  const address = await built.app.listen({ port: 0, host: '127.0.0.1' });
+  for (const format of ['csv', 'xlsx']) {
+    const res = await fetch(`${address}/api/attendees.${format}`, { headers: built.auth('admin') });
+    t.equal(res.status, 200);
+    t.equal(res.headers.get('transfer-encoding'), 'chunked', `${format} is streamed`);
+    t.equal(res.headers.get('content-length'), null);
+    const body = Buffer.from(await res.arrayBuffer());
+    if (format === 'csv') t.equal(csvRecords(body).length, 2000);
+    else t.equal((await xlsxRows(body)).length, 2001);
+  }
+  const abort = new AbortController();
+  const partial = await fetch(`${address}/api/attendees.xlsx`, { headers: built.auth('admin'), signal: abort.signal });
+  abort.abort();
+  await partial.arrayBuffer().catch(() => undefined);
+  const after = await fetch(`${address}/healthz`);
+  t.equal(after.status, 200, 'the service carries on after a client stops a download');
+});
