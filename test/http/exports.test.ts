@@ -195,6 +195,10 @@ t.test('a pretix attendee export imports: names, companies, emails, categories f
   t.match(fromPositions.json(), { created: 1, errorCount: 0 });
   const rosa = csvRecords((await get(built, '/api/attendees.csv')).rawPayload).find((r) => r.name === 'Rosa Díaz');
   t.match(rosa, { externalId: 'pretix:H4TTY-1', email: 'rosa@acme.example', category: 'industry', organization: 'ACME' });
+
+  // pretix's "CSV (with semicolons)" for spreadsheets that expect them.
+  const semicolons = await send(positions.replaceAll('","', '";"').replace('"1"', '"2"').replace('Rosa Díaz', 'Ana Díaz'));
+  t.match(semicolons.json(), { created: 1, errorCount: 0 }, 'a semicolon export reads the same way');
 });
 
 t.test('over a real socket the export is streamed (chunked, no Content-Length) and a client can stop half-way', async (t) => {
