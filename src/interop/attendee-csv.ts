@@ -1,4 +1,5 @@
-// Attendee CSV import: parse and validate the file row by row, keeping good rows and explaining bad ones.
+// Attendee CSV import: parse and validate the file row by row, keeping good rows and explaining bad ones; also reads pretix exports.
+import { createHash } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
 import { categories, type Category } from '../core/vocabulary.js';
@@ -31,9 +32,16 @@ export interface AttendeeCsvResult {
 
 type Column = keyof AttendeeCsvRow;
 
+/**
+ * Columns of a pretix export ("Check-in list" or the positions sheet of "Order data"), used only
+ * where the file has no eventday column for the same field.
+ */
+type PretixColumn = 'attendeeName' | 'attendeeEmail' | 'company' | 'orderCode' | 'positionId' | 'secret' | 'product' | 'variation' | 'attention';
+type Source = Column | PretixColumn;
+
 // Header cells are compared after lower-casing and dropping spaces, '_' and '-', so that
-// "External ID", "external_id" and "externalId" all name the same column.
-const COLUMN_BY_HEADER: ReadonlyMap<string, Column> = new Map([
+// "External ID", "external_id" and "externalId" all name the same column (and "E-mail" is "email").
+const COLUMN_BY_HEADER: ReadonlyMap<string, Source> = new Map<string, Source>([
   ['name', 'name'],
   ['organization', 'organization'],
   ['organisation', 'organization'],
@@ -42,8 +50,42 @@ const COLUMN_BY_HEADER: ReadonlyMap<string, Column> = new Map([
   ['email', 'email'],
   ['flags', 'flags'],
   ['externalid', 'externalId'],
+  ['attendeename', 'attendeeName'],
+  ['attendeeemail', 'attendeeEmail'],
+  ['company', 'company'],
+  ['ordercode', 'orderCode'],
+  ['positionid', 'positionId'],
+  ['secret', 'secret'],
+  ['ticketsecret', 'secret'],
+  ['product', 'product'],
+  ['ticket', 'product'],
+  ['tickettype', 'product'],
+  ['variation', 'variation'],
+  ['requiresspecialattention', 'attention'],
 ]);
-const REQUIRED_COLUMNS: readonly Column[] = ['name', 'category'];
+/** pretix splits names into "Attendee name: <part>" columns; these parts are not said as part of the name. */
+const NAME_PART_PREFIX = 'attendeename:';
+const SKIPPED_NAME_PARTS = new Set(['salutation', 'callingname']);
+/** Each required field, and the columns any one of which provides it. */
+const REQUIRED: readonly [Column, readonly Source[]][] = [
+  ['name', ['name', 'attendeeName']],
+  ['category', ['category', 'product']],
+];
+/**
+ * A ticket product ("Government delegate", "Press pass – Day 1") names its category by a word:
+ * the first category whose words it holds, in this order; a product naming none is `other`.
+ */
+const CATEGORY_WORDS: readonly [AttendeeCategory, RegExp][] = [
+  ['speaker', /\b(?:speakers?|panell?ists?|moderators?|keynote)\b/u],
+  ['staff', /\b(?:staff|crew|volunteers?|organi[sz]ers?)\b/u],
+  ['media', /\b(?:media|press|journalists?)\b/u],
+  ['government', /\b(?:government|governmental|delegates?|delegations?|ministry|official)\b/u],
+  ['think_tank', /\bthink[\s_-]?tanks?\b/u],
+  ['ngo', /\b(?:ngos?|civil society|non[\s-]?profit)\b/u],
+  ['academia', /\b(?:academia|academic|university|researchers?|students?)\b/u],
+  ['industry', /\b(?:industry|corporate|business|company|commercial)\b/u],
+];
+const YES = new Set(['yes', 'y', 'true', '1', 'x', 'ja', 'oui', 'si', 'sí']);
 // Spreadsheets in much of Europe save "CSV" with semicolons; the header tells which was used.
 const DELIMITERS = [',', ';', '\t'] as const;
 // Listed explicitly: left to detect one, csv-parse reads the other kinds of line end in a file
@@ -53,10 +95,13 @@ const MAX_TEXT = 200;
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
+// An eventday export prefixes a cell that starts like a formula with an apostrophe; read it back without.
+const NEUTRALISED = /^'(?=[=+\-@\t\r])/u;
+
 const cleanText = (max: number) =>
   z
     .string()
-    .transform((value) => value.normalize('NFC').replace(/\s+/gu, ' ').trim())
+    .transform((value) => value.replace(NEUTRALISED, '').normalize('NFC').replace(/\s+/gu, ' ').trim())
     .pipe(z.string().max(max, `is longer than ${max} characters`));
 
 const optionalText = (max: number) => cleanText(max).transform((value) => (value === '' ? null : value));
@@ -155,17 +200,7 @@ export function parseAttendeeCsv(input: string | Buffer): AttendeeCsvResult {
       });
       continue;
     }
-    const raw: Record<Column, string> = {
-      name: '',
-      organization: '',
-      category: '',
-      delegation: '',
-      email: '',
-      flags: '',
-      externalId: '',
-    };
-    for (const [index, column] of columns) raw[column] = fields[index] ?? '';
-    const parsed = rowSchema.safeParse(raw);
+    const parsed = rowSchema.safeParse(rawRow(columns, fields));
     if (!parsed.success) {
       errors.push({
         line,
@@ -219,7 +254,7 @@ function detectDelimiter(bytes: Buffer): (typeof DELIMITERS)[number] {
         skip_empty_lines: true,
       });
       const found = new Set((header ?? []).map((cell) => COLUMN_BY_HEADER.get(headerKey(cell))));
-      if (REQUIRED_COLUMNS.every((column) => found.has(column))) return delimiter;
+      if (REQUIRED.every(([, sources]) => sources.some((source) => found.has(source)))) return delimiter;
     } catch {
       continue;
     }
@@ -231,22 +266,73 @@ function headerKey(cell: string): string {
   return cell.trim().toLowerCase().replace(/[\s_-]+/gu, '');
 }
 
-/** Column index → field, or a message saying why the header cannot be used. */
-function mapHeader(cells: string[]): Map<number, Column> | string {
-  const columns = new Map<number, Column>();
-  const seen = new Set<Column>();
-  for (const [index, cell] of cells.entries()) {
-    const column = COLUMN_BY_HEADER.get(headerKey(cell));
-    if (column === undefined) continue;
-    if (seen.has(column)) return `the header names the column "${column}" twice`;
-    seen.add(column);
-    columns.set(index, column);
+interface HeaderMap {
+  /** Column index of each field the header names. */
+  index: Map<Source, number>;
+  /** Indexes of the "Attendee name: <part>" columns, in file order. */
+  nameParts: number[];
+}
+
+/** What the header names, or a message saying why it cannot be used. */
+function mapHeader(cells: string[]): HeaderMap | string {
+  const index = new Map<Source, number>();
+  const nameParts: number[] = [];
+  for (const [i, cell] of cells.entries()) {
+    const key = headerKey(cell);
+    if (key.startsWith(NAME_PART_PREFIX)) {
+      if (!SKIPPED_NAME_PARTS.has(key.slice(NAME_PART_PREFIX.length)) && !key.includes('transcription')) nameParts.push(i);
+      continue;
+    }
+    const source = COLUMN_BY_HEADER.get(key);
+    if (source === undefined) continue;
+    if (index.has(source)) return `the header names the column "${source}" twice`;
+    index.set(source, i);
   }
-  const missing = REQUIRED_COLUMNS.filter((column) => !seen.has(column));
+  const missing = REQUIRED.filter(([field, sources]) => !sources.some((source) => index.has(source)) && !(field === 'name' && nameParts.length > 0));
   if (missing.length > 0) {
-    return `the header row lacks the required column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (expected name,organization,category,delegation,email,flags,externalId)`;
+    return `the header row lacks the required column${missing.length > 1 ? 's' : ''} ${missing.map(([field]) => field).join(', ')} (expected name,organization,category,delegation,email,flags,externalId, or a pretix attendee export)`;
   }
-  return columns;
+  return { index, nameParts };
+}
+
+/** The row as eventday columns: an eventday column wins; pretix columns fill what it lacks. */
+function rawRow(header: HeaderMap, fields: string[]): Record<Column, string> {
+  const cell = (source: Source): string => {
+    const i = header.index.get(source);
+    return i === undefined ? '' : (fields[i] ?? '').trim();
+  };
+  const first = (...values: string[]): string => values.find((value) => value !== '') ?? '';
+  const nameFromParts = header.nameParts.map((i) => (fields[i] ?? '').trim()).filter((part) => part !== '').join(' ');
+  const name = first(cell('name'), cell('attendeeName'), nameFromParts);
+  const product = [cell('product'), cell('variation')].filter((part) => part !== '').join(' ');
+  const flags = [cell('flags'), YES.has(cell('attention').toLowerCase()) ? 'special_attention' : ''].filter((part) => part !== '').join(';');
+  return {
+    name,
+    organization: first(cell('organization'), cell('company')),
+    category: first(cell('category'), header.index.has('product') ? categoryOfProduct(product) : ''),
+    delegation: cell('delegation'),
+    // pretix's "E-mail" is the attendee's address, else the order's; "Attendee email" is the attendee's own.
+    email: first(cell('attendeeEmail'), cell('email')),
+    flags,
+    externalId: first(cell('externalId'), pretixTicketId(cell('orderCode'), cell('positionId'), cell('secret'), name)),
+  };
+}
+
+function categoryOfProduct(product: string): AttendeeCategory {
+  const text = product.normalize('NFC').toLowerCase();
+  return CATEGORY_WORDS.find(([, words]) => words.test(text))?.[0] ?? 'other';
+}
+
+/**
+ * A pretix ticket's identity, so that importing a newer export updates in place: order code and
+ * position ("ABC12-1", as pretix shows tickets), else a digest of the ticket secret (the secret
+ * itself opens the door at a pretix scanner, so it is never stored), else order code and name.
+ */
+function pretixTicketId(orderCode: string, positionId: string, secret: string, name: string): string {
+  if (orderCode !== '' && positionId !== '') return `pretix:${orderCode}-${positionId}`;
+  if (secret !== '') return `pretix:secret:${createHash('sha256').update(secret).digest('hex').slice(0, 24)}`;
+  if (orderCode !== '' && name !== '') return `pretix:${orderCode}:${name.normalize('NFC').toLowerCase().replace(/\s+/gu, ' ')}`.slice(0, MAX_TEXT);
+  return '';
 }
 
 /** Byte offsets where each physical line starts; CRLF, LF and lone CR each end a line. */

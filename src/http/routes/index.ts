@@ -6,6 +6,7 @@ import attendees from './attendees.js';
 import badges from './badges.js';
 import checkins from './checkins.js';
 import devices from './devices.js';
+import exportRoutes from './exports.js';
 import headcount from './headcount.js';
 import live from './live.js';
 import ops from './ops.js';
@@ -13,4 +14,4 @@ import rooms from './rooms.js';
 import schedule from './schedule.js';
 import sessions from './sessions.js';
 
-export const routePlugins: FastifyPluginAsync[] = [ops, devices, rooms, sessions, schedule, announcements, headcount, allocation, attendees, badges, checkins, live];
+export const routePlugins: FastifyPluginAsync[] = [ops, devices, rooms, sessions, schedule, announcements, headcount, allocation, attendees, badges, checkins, exportRoutes, live];
