@@ -1,6 +1,7 @@
 // Sessions: the session on the wire, the bodies that create and change it, schedule change events, now/next and the change feed.
 import { z } from 'zod';
 import { changeKinds, sessionStatuses, updateKinds } from '../core/vocabulary.js';
+import { normalizeTimeZone } from '../core/time.js';
 import { categorySchema, isoTime, problemSchema, warningSchema } from './common.js';
 import { featureSchema } from './rooms.js';
 
@@ -195,6 +196,19 @@ export type ChangeEntry = z.infer<typeof changeEntrySchema>;
 export const changesQuery = z.strictObject({
   since: z.coerce.number().int().min(0).default(0),
   limit: z.coerce.number().int().min(1).max(10_000).default(5_000),
+});
+
+export const scheduleImportQuery = z.object({
+  replace: z
+    .enum(['true', 'false'])
+    .optional()
+    .describe('true: accept a release that shares no session with the current programme (409 different_conference otherwise)'),
+  timeZone: z
+    .string()
+    .max(100)
+    .refine((zone) => normalizeTimeZone(zone) !== null, { message: 'not a known IANA time zone' })
+    .optional()
+    .describe('IANA zone of a file that names none (its local times are read in it); ignored, with a warning, when the file names its own'),
 });
 
 export const importResultSchema = z

@@ -15,6 +15,7 @@ import {
   visibilities,
   type AccessPolicy,
 } from '../core/vocabulary.js';
+import type { SessionSource } from '../interop/schedule-import.js';
 
 /** Single-row table: the event this database runs and the identity of the database itself. */
 export const eventSettings = sqliteTable(
@@ -28,6 +29,16 @@ export const eventSettings = sqliteTable(
     /** Changes whenever the database is new or restored, so live clients know their seq is meaningless. */
     epoch: text('epoch').notNull(),
     createdAt: integer('created_at').notNull(),
+    /** What the last imported programme said about the conference, exported as it came in. */
+    acronym: text('acronym'),
+    conferenceUrl: text('conference_url'),
+    baseUrl: text('base_url'),
+    /** The programme's own zone (its times are exported in it); null: the event's zone. */
+    scheduleTimeZone: text('schedule_time_zone'),
+    /** Local HH:MM at which one conference day turns into the next; null: midnight. */
+    dayChange: text('day_change'),
+    /** Room name → the guid the programme gave it. */
+    roomGuids: text('room_guids', { mode: 'json' }).$type<Record<string, string>>(),
   },
   (t) => [check('event_settings_single_row', sql`${t.id} = 1`)],
 );
@@ -154,6 +165,19 @@ export const sessions = sqliteTable(
     index('sessions_start').on(t.startsAt),
     index('sessions_room_effective_start').on(t.roomId, t.effectiveStartsAt),
   ],
+);
+
+/** Per imported session: its guid (unique, the identity every export carries) and what the file said about it (SessionSource JSON). */
+export const sessionSources = sqliteTable(
+  'session_sources',
+  {
+    sessionId: text('session_id')
+      .primaryKey()
+      .references(() => sessions.id),
+    guid: text('guid').notNull(),
+    source: text('source', { mode: 'json' }).$type<SessionSource>().notNull(),
+  },
+  (t) => [uniqueIndex('session_sources_guid').on(t.guid)],
 );
 
 export const checkins = sqliteTable(

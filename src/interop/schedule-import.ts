@@ -23,7 +23,17 @@ export interface ScheduleWarning {
 }
 
 export interface ParsedProgramme {
-  conference: { title: string; acronym?: string; timeZone: string | null; start?: string; end?: string };
+  conference: {
+    title: string;
+    acronym?: string;
+    timeZone: string | null;
+    start?: string;
+    end?: string;
+    /** Local time (HH:MM) at which one conference day turns into the next: the file's day_change, else read from its day windows. */
+    dayChange?: string;
+    url?: string;
+    baseUrl?: string;
+  };
   /** Identified by name: real files reuse one guid for several rooms. */
   rooms: { name: string; guid?: string }[];
   sessions: ParsedSession[];
@@ -52,6 +62,39 @@ export interface ParsedSession {
   slug: string | null;
   /** Marked cancelled by the file (a "CANCELLED:" title prefix or a v2 state); the prefix is removed from `title`. */
   cancelled: boolean;
+  /** What the file says about the session's identity and metadata, kept to be exported as it came in. */
+  source: SessionSource;
+}
+
+export interface SourcePerson {
+  publicName: string;
+  name?: string;
+  id?: number;
+  guid?: string;
+}
+
+export interface SourceLink {
+  url: string;
+  title: string;
+  type?: string;
+}
+
+/** A session's identity and metadata as its file gave them; absent fields were absent (or empty) in the file. */
+export interface SessionSource {
+  guid?: string;
+  id?: string;
+  code?: string;
+  slug?: string;
+  url?: string;
+  track?: string;
+  subtitle?: string;
+  abstract?: string;
+  description?: string;
+  language?: string;
+  doNotRecord?: boolean;
+  recordingLicense?: string;
+  persons: SourcePerson[];
+  links: SourceLink[];
 }
 
 export interface ParseScheduleOptions {
@@ -88,6 +131,11 @@ interface RawEvent {
   slug?: string;
   zone?: string;
   state?: string;
+  subtitle?: string;
+  recordingLicense?: string;
+  doNotRecord?: boolean;
+  persons: SourcePerson[];
+  links: SourceLink[];
 }
 
 interface RawRoomGroup {
@@ -99,6 +147,7 @@ interface RawRoomGroup {
 interface RawDay {
   date?: string;
   start?: string;
+  end?: string;
   rooms: RawRoomGroup[];
 }
 
@@ -110,6 +159,8 @@ interface RawProgramme {
     start?: string;
     end?: string;
     dayChange?: string;
+    url?: string;
+    baseUrl?: string;
   };
   rooms: { name: string; guid?: string }[];
   days: RawDay[];
@@ -162,6 +213,46 @@ function personNames(x: unknown): string[] {
   return names;
 }
 
+function sourcePersons(x: unknown): SourcePerson[] {
+  const persons: SourcePerson[] = [];
+  for (const p of list(x)) {
+    const r = record(p);
+    const publicName = r
+      ? text(r['public_name']) ?? text(r['name']) ?? text(r['full_public_name']) ?? text(r['full_name']) ?? text(r['#text'])
+      : text(p);
+    if (publicName === undefined) continue;
+    const id = r ? Number(text(r['id']) ?? text(r['@_id'])) : Number.NaN;
+    const name = r ? text(r['name']) : undefined;
+    const guid = r ? text(r['guid']) ?? text(r['@_guid']) : undefined;
+    persons.push({
+      publicName,
+      ...(name === undefined || name === publicName ? {} : { name }),
+      ...(Number.isSafeInteger(id) ? { id } : {}),
+      ...(guid === undefined ? {} : { guid }),
+    });
+  }
+  return persons;
+}
+
+function sourceLinks(x: unknown): SourceLink[] {
+  const links: SourceLink[] = [];
+  for (const l of list(x)) {
+    const r = record(l);
+    const url = r ? text(r['url']) ?? text(r['@_href']) : text(l);
+    if (url === undefined) continue;
+    const title = (r ? text(r['title']) ?? text(r['#text']) : undefined) ?? url;
+    const type = r ? text(r['type']) ?? text(r['@_type']) : undefined;
+    links.push({ url, title, ...(type === undefined ? {} : { type }) });
+  }
+  return links;
+}
+
+function flag(x: unknown): boolean | undefined {
+  if (typeof x === 'boolean') return x;
+  const t = text(x)?.toLowerCase();
+  return t === 'true' || t === '1' ? true : t === 'false' || t === '0' ? false : undefined;
+}
+
 function jsonEvent(e: Json): RawEvent {
   const title = localized(e['title']);
   const id = text(e['id']);
@@ -192,10 +283,19 @@ function jsonEvent(e: Json): RawEvent {
       slug: text(e['slug']),
       zone: text(e['time_zone_name']) ?? text(e['timezone']),
       state: text(e['state']),
+      subtitle: localized(e['subtitle']),
+      recordingLicense: text(e['recording_license']),
     }),
     duration: e['duration'],
     speakers: personNames(e['persons'] ?? e['participants']),
+    persons: sourcePersons(e['persons'] ?? e['participants']),
+    links: sourceLinks(e['links']),
+    ...definedFlag(flag(e['do_not_record'])),
   };
+}
+
+function definedFlag(doNotRecord: boolean | undefined): { doNotRecord?: boolean } {
+  return doNotRecord === undefined ? {} : { doNotRecord };
 }
 
 /** Keeps only the fields that have a value, so optional properties are absent rather than undefined. */
@@ -236,7 +336,7 @@ function fromJson(doc: unknown): RawProgramme {
         rooms.push({ name, events: list(events).map(record).filter((e) => e !== undefined).map(jsonEvent) });
       }
     }
-    days.push({ ...optional({ date: text(day['date']), start: text(day['day_start']) ?? text(day['start']) }), rooms });
+    days.push({ ...optional({ date: text(day['date']), start: text(day['day_start']) ?? text(day['start']), end: text(day['day_end']) ?? text(day['end']) }), rooms });
   }
 
   // v2 keeps days as bare metadata and lists every event once, flat, with absolute start and end.
@@ -251,6 +351,8 @@ function fromJson(doc: unknown): RawProgramme {
       start: text(conference['start']),
       end: text(conference['end']),
       dayChange: text(conference['day_change']),
+      url: text(conference['url']),
+      baseUrl: text(schedule['base_url']) ?? text(conference['base_url']),
     }),
     rooms: confRooms,
     days,
@@ -262,6 +364,7 @@ function xmlEvent(e: Json): RawEvent {
   const id = text(e['@_id']);
   const guid = text(e['@_guid']);
   const persons = record(e['persons']);
+  const recording = record(e['recording']);
   return {
     label: describe(title, id, guid),
     ...optional({
@@ -280,9 +383,14 @@ function xmlEvent(e: Json): RawEvent {
       description: text(e['description']),
       url: text(e['url']),
       slug: text(e['slug']),
+      subtitle: text(e['subtitle']),
+      recordingLicense: text(recording?.['license']),
     }),
     duration: text(e['duration']),
     speakers: personNames(persons?.['person']),
+    persons: sourcePersons(persons?.['person']),
+    links: sourceLinks(record(e['links'])?.['link']),
+    ...definedFlag(flag(recording?.['optout'])),
   };
 }
 
@@ -326,7 +434,7 @@ function fromXml(source: string): RawProgramme {
         events: list(room['event']).map(record).filter((e) => e !== undefined).map(xmlEvent),
       };
     });
-    return { ...optional({ date: text(day['@_date']), start: text(day['@_start']) }), rooms };
+    return { ...optional({ date: text(day['@_date']), start: text(day['@_start']), end: text(day['@_end']) }), rooms };
   });
   return {
     conference: optional({
@@ -336,6 +444,8 @@ function fromXml(source: string): RawProgramme {
       start: text(conference['start']),
       end: text(conference['end']),
       dayChange: text(conference['day_change']),
+      url: text(conference['url']),
+      baseUrl: text(conference['base_url']),
     }),
     rooms: confRooms,
     days,
@@ -671,6 +781,24 @@ function resolve(raw: RawProgramme, opts: ParseScheduleOptions, warnings: Schedu
       url: event.url ?? null,
       slug: event.slug ?? null,
       cancelled,
+      source: {
+        ...optional({
+          guid: event.guid?.toLowerCase(),
+          id: event.id,
+          code: event.code,
+          slug: event.slug,
+          url: event.url,
+          track: event.track,
+          subtitle: event.subtitle,
+          abstract: event.abstract,
+          description: event.description,
+          language: event.language,
+          recordingLicense: event.recordingLicense,
+        }),
+        ...definedFlag(event.doNotRecord),
+        persons: event.persons,
+        links: event.links,
+      },
     };
     const existing = sessions.get(key);
     if (existing === undefined) sessions.set(key, session);
@@ -751,8 +879,33 @@ function conferenceOf(
   return {
     title: raw.conference.title ?? raw.conference.acronym ?? 'Untitled schedule',
     timeZone,
-    ...optional({ acronym: raw.conference.acronym, start, end }),
+    ...optional({ acronym: raw.conference.acronym, start, end, dayChange: dayChangeOf(raw, zone), url: raw.conference.url, baseUrl: raw.conference.baseUrl }),
   };
+}
+
+const DAY_SECONDS = 86_400;
+
+/**
+ * The local time at which a conference day ends and the next begins: the file's `day_change`,
+ * else the end of its first day window (rounded up to the minute: frab writes 03:59 or 03:59:59
+ * for a 04:00 change), else the start of its first day. Undefined when the file says nothing.
+ */
+function dayChangeOf(raw: RawProgramme, zone: Zone | null): string | undefined {
+  let seconds: number | null = raw.conference.dayChange === undefined ? null : parseTimeOfDay(raw.conference.dayChange);
+  if (seconds === null && zone !== null) {
+    const day =
+      raw.days.find((d) => d.end !== undefined && parseInstant(d.end) !== null) ?? raw.days.find((d) => d.start !== undefined && parseInstant(d.start) !== null);
+    const edge = day?.end ?? day?.start;
+    const at = edge === undefined ? null : parseInstant(edge);
+    if (at !== null) {
+      const local = toWallClock(at, zone);
+      const s = local.hour * 3600 + local.minute * 60 + local.second;
+      seconds = day?.end === undefined ? s : (Math.ceil(s / 60) * 60) % DAY_SECONDS;
+    }
+  }
+  if (seconds === null) return undefined;
+  const minutes = Math.floor(seconds / 60);
+  return `${String(Math.floor(minutes / 60) % 24).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
 }
 
 /**

@@ -1,7 +1,7 @@
 // The live schedule as a whole: programme import, now/next per room, the public change feed and exports.
-import { eq, isNotNull, sql } from 'drizzle-orm';
+import { eq, isNotNull, isNull, sql } from 'drizzle-orm';
 import type { Store } from '../db/open.js';
-import { eventSettings, sessions } from '../db/schema.js';
+import { eventSettings, sessionSources, sessions } from '../db/schema.js';
 import { changeKinds } from '../core/vocabulary.js';
 import { effectiveEnd, effectiveStart, toIso } from '../core/time.js';
 import {
@@ -24,19 +24,31 @@ import {
   type IncomingSession,
 } from '../domain/schedule.js';
 import { AppError, notFound } from '../core/errors.js';
-import { ScheduleImportError, type ParsedProgramme, type ParseScheduleOptions, type ScheduleWarning } from '../interop/schedule-import.js';
+import {
+  ScheduleImportError,
+  type ParsedProgramme,
+  type ParseScheduleOptions,
+  type ScheduleWarning,
+  type SessionSource,
+} from '../interop/schedule-import.js';
+import { importedGuid, sessionGuid, UUID } from '../interop/uuid.js';
 import { parseScheduleOffThread } from './import-parser.js';
 import type { ExportInput } from '../interop/schedule-export.js';
 import { emitRoomUpdated, insertRoomRow, listRoomRows, type RoomRow } from './rooms.js';
 import type { SessionService} from './sessions.js';
 import { statusNow, toSessionWire, type SessionRow } from './sessions.js';
-import { readSettings, type EventSettings } from './settings.js';
+import { readProgrammeSettings, readSettings, writeProgrammeSettings, type EventSettings } from './settings.js';
 import type { Actor, Tx, Writer } from './writer.js';
 
 export interface ImportOptions {
   /** Accept a release that shares no session with the current programme (a new conference). */
   replace?: boolean;
+  /** The zone of a file that names none; the event's zone otherwise. */
+  timeZone?: string;
 }
+
+/** Warnings after which the importer read the file in the fallback zone, not in its own. */
+const FALLBACK_USED = new Set(['no_time_zone', 'time_zone_unknown', 'time_zone_contradicted']);
 
 /** Type of an imported session whose file gives none (the data model's default). */
 const DEFAULT_TYPE = 'panel';
@@ -144,10 +156,21 @@ export class ScheduleService {
   /** The live programme for the exporters: delays applied, cancelled sessions kept and marked by status. */
   exportInput(): ExportInput {
     const settings = readSettings(this.store);
+    const programme = readProgrammeSettings(this.store);
+    const sources = new Map(this.store.db.select().from(sessionSources).all().map((r) => [r.sessionId, r]));
     return {
-      event: { name: settings.name, timeZone: settings.timeZone },
-      rooms: listRoomRows(this.store).map((r) => ({ id: r.id, name: r.name })),
+      event: {
+        name: settings.name,
+        timeZone: programme.scheduleTimeZone ?? settings.timeZone,
+        ...optionalText({ acronym: programme.acronym, url: programme.conferenceUrl, baseUrl: programme.baseUrl, dayChange: programme.dayChange }),
+      },
+      rooms: listRoomRows(this.store).map((r) => {
+        const guid = programme.roomGuids[r.name];
+        return guid === undefined ? { id: r.id, name: r.name } : { id: r.id, name: r.name, guid };
+      }),
       sessions: this.sessionService.list().map((s) => ({
+        guid: sources.get(s.id)?.guid ?? sessionGuid(s.id),
+        ...(sources.has(s.id) ? { source: sources.get(s.id)!.source } : {}),
         id: s.id,
         title: s.title,
         theme: s.theme,
@@ -180,7 +203,7 @@ export class ScheduleService {
   async importFile(actor: Actor, body: string | Buffer, contentType?: string, options: ImportOptions = {}): Promise<ImportResult> {
     let parsed: ParsedProgramme;
     try {
-      parsed = await this.parse(body, { fallbackTimeZone: this.settings.timeZone, ...(contentType === undefined ? {} : { contentType }) });
+      parsed = await this.parse(body, { fallbackTimeZone: options.timeZone ?? this.settings.timeZone, ...(contentType === undefined ? {} : { contentType }) });
     } catch (err) {
       if (err instanceof ScheduleImportError) throw new AppError('invalid_schedule', 400, err.message);
       throw err;
@@ -199,6 +222,12 @@ export class ScheduleService {
       );
     }
     // One transaction, so no `import.progress`: the answer is the only news, and the same file twice emits nothing.
+    if (options.timeZone !== undefined && !parsed.warnings.some((w) => FALLBACK_USED.has(w.code))) {
+      parsed.warnings.push({
+        code: 'time_zone_ignored',
+        detail: `The file names its own time zone "${parsed.conference.timeZone ?? ''}", which was used; ?timeZone=${options.timeZone} was ignored.`,
+      });
+    }
     const { result, settings } = await this.writer.submit(actor, (tx) => this.importIn(tx, parsed, options.replace === true));
     this.settings.name = settings.name;
     this.settings.days = settings.days;
@@ -208,6 +237,8 @@ export class ScheduleService {
   private importIn(tx: Tx, parsed: ParsedProgramme, replace: boolean): { result: ImportResult; settings: { name: string; days: string[] } } {
     const warnings: ScheduleWarning[] = [...parsed.warnings];
     const current = this.store.db.select().from(sessions).where(isNotNull(sessions.externalKey)).all();
+    const storedSources = new Map(this.store.db.select().from(sessionSources).all().map((r) => [r.sessionId, r]));
+    this.adoptByGuid(parsed, current, storedSources);
     // Checked in the transaction that applies the release, so no other import can slip in between.
     // The programme is what is not cancelled: sessions a replaced programme left behind do not count.
     const live = current.filter((r) => r.status !== 'cancelled');
@@ -283,6 +314,7 @@ export class ScheduleService {
       cancelled: s.cancelled,
     }));
     const plan = diffProgramme(existing, incoming);
+    const idByKey = new Map(current.map((r) => [r.externalKey!, r.id]));
 
     const counts = { created: 0, updated: 0, cancelled: 0 };
     for (const s of plan.create) {
@@ -310,6 +342,7 @@ export class ScheduleService {
       };
       row.status = statusNow(row, tx.now);
       this.sessionService.insertIn(tx, row);
+      idByKey.set(s.key, row.id);
       counts.created += 1;
     }
     for (const { existing: e, next } of plan.update) {
@@ -331,8 +364,86 @@ export class ScheduleService {
       counts.cancelled += 1;
     }
 
+    this.keepSources(parsed, idByKey, storedSources);
+    this.keepProgrammeSettings(parsed);
     const settings = this.updateSettingsIn(parsed.conference.title);
     return { result: { rooms: { created: newRooms.length, updated: 0 }, sessions: counts, warnings }, settings };
+  }
+
+  /**
+   * Our own export names each session by its guid: a session imported from a file without guids,
+   * or created here, carries a derived one. An incoming guid that is such a session's is its key,
+   * so importing our own export finds the sessions it came from instead of duplicating them.
+   */
+  private adoptByGuid(parsed: ParsedProgramme, current: SessionRow[], stored: Map<string, { guid: string }>): void {
+    const keys = new Set(current.map((r) => r.externalKey!));
+    const keyByGuid = new Map<string, string>();
+    for (const r of current) {
+      const guid = stored.get(r.id)?.guid;
+      if (guid !== undefined) keyByGuid.set(`guid:${guid}`, r.externalKey!);
+    }
+    const local = new Map(
+      this.store.db
+        .select({ id: sessions.id })
+        .from(sessions)
+        .where(isNull(sessions.externalKey))
+        .all()
+        .map((r) => [`guid:${sessionGuid(r.id)}`, r.id]),
+    );
+    for (const s of parsed.sessions) {
+      if (keys.has(s.key)) continue;
+      const known = keyByGuid.get(s.key);
+      if (known !== undefined) {
+        s.key = known;
+        continue;
+      }
+      const localId = local.get(s.key);
+      if (localId === undefined) continue;
+      // A session created here joins the programme under the key its export gave it.
+      this.store.db.update(sessions).set({ externalKey: s.key }).where(eq(sessions.id, localId)).run();
+      current.push(this.store.db.select().from(sessions).where(eq(sessions.id, localId)).get()!);
+      keys.add(s.key);
+      local.delete(s.key);
+    }
+  }
+
+  /** Each session's guid and source metadata, written only where they changed: the same file twice writes nothing. */
+  private keepSources(parsed: ParsedProgramme, idByKey: Map<string, string>, stored: Map<string, { guid: string; source: SessionSource }>): void {
+    const taken = new Set([...stored.values()].map((r) => r.guid));
+    for (const s of parsed.sessions) {
+      const sessionId = idByKey.get(s.key);
+      if (sessionId === undefined) continue;
+      const before = stored.get(sessionId);
+      let guid = before?.guid;
+      if (guid === undefined) {
+        const own = s.source.guid !== undefined && UUID.test(s.source.guid) ? s.source.guid : importedGuid(s.key);
+        guid = taken.has(own) ? sessionGuid(sessionId) : own;
+        taken.add(guid);
+      }
+      if (before !== undefined && sameValue(before.source, s.source)) continue;
+      this.store.db
+        .insert(sessionSources)
+        .values({ sessionId, guid, source: s.source })
+        .onConflictDoUpdate({ target: sessionSources.sessionId, set: { source: s.source } })
+        .run();
+    }
+  }
+
+  /** The conference's acronym, urls, zone, day change and room guids, as the programme gives them. */
+  private keepProgrammeSettings(parsed: ParsedProgramme): void {
+    const before = readProgrammeSettings(this.store);
+    const roomGuids = { ...before.roomGuids };
+    for (const r of parsed.rooms) if (r.guid !== undefined && UUID.test(r.guid)) roomGuids[r.name] = r.guid;
+    const c = parsed.conference;
+    const next = {
+      acronym: c.acronym ?? null,
+      conferenceUrl: c.url ?? null,
+      baseUrl: c.baseUrl ?? null,
+      scheduleTimeZone: c.timeZone,
+      dayChange: c.dayChange ?? null,
+      roomGuids,
+    };
+    if (!sameValue(next, before)) writeProgrammeSettings(this.store, next);
   }
 
   /** The event takes the programme's title, and its days are the local dates the programme spans. */
@@ -345,4 +456,10 @@ export class ScheduleService {
     }
     return next;
   }
+}
+
+function optionalText<T extends Record<string, string | null>>(o: T): Partial<Record<keyof T, string>> {
+  const out: Partial<Record<keyof T, string>> = {};
+  for (const [k, v] of Object.entries(o)) if (v !== null) out[k as keyof T] = v;
+  return out;
 }

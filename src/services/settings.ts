@@ -31,6 +31,34 @@ export function readSettings(store: Store): EventSettings {
   return { name: row.name, timeZone: row.timeZone, days: row.days, epoch: row.epoch };
 }
 
+/** What the last imported programme said about the conference, for the exports. */
+export interface ProgrammeSettings {
+  acronym: string | null;
+  conferenceUrl: string | null;
+  baseUrl: string | null;
+  /** The programme's own zone; null: the event's. */
+  scheduleTimeZone: string | null;
+  dayChange: string | null;
+  roomGuids: Record<string, string>;
+}
+
+export function readProgrammeSettings(store: Store): ProgrammeSettings {
+  const row = store.db.select().from(eventSettings).where(eq(eventSettings.id, 1)).get();
+  if (!row) throw new Error('event settings missing: the database was not initialised');
+  return {
+    acronym: row.acronym,
+    conferenceUrl: row.conferenceUrl,
+    baseUrl: row.baseUrl,
+    scheduleTimeZone: row.scheduleTimeZone,
+    dayChange: row.dayChange,
+    roomGuids: row.roomGuids ?? {},
+  };
+}
+
+export function writeProgrammeSettings(store: Store, next: ProgrammeSettings): void {
+  store.db.update(eventSettings).set(next).where(eq(eventSettings.id, 1)).run();
+}
+
 /** A restored or copied database must not look like the one clients knew: give it a new epoch. */
 export function renewEpoch(store: Store): string {
   const epoch = randomUUID();

@@ -78,7 +78,7 @@ t.test('every operation: a stable operationId, its 4xx as problem+json, real suc
     t.ok(op(method, url).responses['429'], `${method} ${url} documents 429`);
   }
   t.ok(op('post', '/api/devices').responses['413'], 'a body route documents 413');
-  for (const url of ['/api/schedule.json', '/api/schedule.ics', '/api/schedule/now', '/api/schedule/changes']) {
+  for (const url of ['/api/schedule.json', '/api/schedule.xml', '/api/schedule.ics', '/api/schedule/now', '/api/schedule/changes']) {
     t.same(op('get', url).security, [{}, { bearer: [] }], `${url}: a token is optional`);
     t.ok(op('get', url).responses['304'] && op('get', url).responses['429'], `${url} documents 304 and 429`);
   }

@@ -3,7 +3,7 @@ import t from 'tap';
 import type { FastifyInstance } from 'fastify';
 import { build, testClock, type Built } from '../helper.js';
 
-const FEEDS = ['/api/schedule.json', '/api/schedule.ics', '/api/schedule/now', '/api/schedule/changes'];
+const FEEDS = ['/api/schedule.json', '/api/schedule.xml', '/api/schedule.ics', '/api/schedule/now', '/api/schedule/changes'];
 
 async function programme(built: Built): Promise<{ roomId: string; sessionId: string }> {
   const { app, auth } = built;

@@ -1,6 +1,7 @@
 // iCalendar export: one VEVENT per session with a stable UID, SEQUENCE from the version, cancellations and UTC times.
 import t from 'tap';
 import { toICalendar } from '../../src/interop/ical.js';
+import { sessionGuid } from '../../src/interop/uuid.js';
 import type { ExportInput, ExportSession } from '../../src/interop/schedule-export.js';
 
 function session(id: string, extra: Partial<ExportSession> = {}): ExportSession {
@@ -61,7 +62,7 @@ t.test('one VEVENT per session with stable identity and UTC times', async (t) =>
   t.match(ics, /REFRESH-INTERVAL;VALUE=DURATION:PT15M\r\n/);
   const events = vevents(ics);
   t.equal(events.length, 3);
-  t.same(events.map((e) => e.get('UID')), ['s-1@eventday', 's-3@eventday', 's-2@eventday'], 'sorted by start');
+  t.same(events.map((e) => e.get('UID')), ['s-1', 's-3', 's-2'].map(sessionGuid), 'sorted by start; UID is the guid');
 
   const [opening, closed, panel] = events;
   t.equal(opening?.get('DTSTART'), '20260215T083000Z');
@@ -92,7 +93,7 @@ t.test('same input and clock give the same bytes; a change bumps only what chang
     { ...input, sessions: input.sessions.map((s) => (s.id === 's-1' ? { ...s, startsAt: '2026-02-15T08:45:00Z', version: 4 } : s)) },
     { now },
   );
-  const opening = vevents(moved).find((e) => e.get('UID') === 's-1@eventday');
+  const opening = vevents(moved).find((e) => e.get('UID') === sessionGuid('s-1'));
   t.equal(opening?.get('SEQUENCE'), '4');
   t.equal(opening?.get('DTSTART'), '20260215T084500Z');
 });

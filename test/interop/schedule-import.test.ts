@@ -68,6 +68,7 @@ t.test('rc3 trap: no time_zone_name, rooms per day, extra keys', async (t) => {
     timeZone: null,
     start: '2020-12-27',
     end: '2020-12-29',
+    baseUrl: 'https://pretalx.example.org/tiny-channels-2020/schedule/',
   });
   t.same(
     p.rooms.map((r) => r.name),
@@ -128,7 +129,15 @@ t.test('camp2019 trap: days running past midnight, no conference.rooms', async (
 t.test('debconf23 trap: wafer XML with UTC day dates and local starts', async (t) => {
   const p = parseSchedule(fixture('wafer-utc-days.schedule.xml'));
   t.equal(p.conference.timeZone, 'Asia/Kolkata');
-  t.same(p.conference, { title: 'TinyConf 23', acronym: 'tinyconf23', timeZone: 'Asia/Kolkata', start: '2023-09-10', end: '2023-09-11' });
+  t.same(p.conference, {
+    title: 'TinyConf 23',
+    acronym: 'tinyconf23',
+    timeZone: 'Asia/Kolkata',
+    start: '2023-09-10',
+    end: '2023-09-11',
+    dayChange: '03:00',
+    baseUrl: 'https://tinyconf.example.org',
+  });
   t.same(p.warnings, []);
   t.equal(p.sessions.length, 5);
   uniqueKeys(t, p);

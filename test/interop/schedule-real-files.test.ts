@@ -148,6 +148,8 @@ t.test('camp2019 (frab JSON, Europe/Berlin, no conference.rooms)', async (t) => 
     timeZone: 'Europe/Berlin',
     start: '2019-08-21',
     end: '2019-08-26',
+    dayChange: '04:00',
+    baseUrl: 'https://fahrplan.events.ccc.de/camp/2019/Fahrplan/',
   });
   t.same(p.rooms, [{ name: 'Curie' }, { name: 'Meitner' }]);
   check(t, p, {
@@ -274,7 +276,15 @@ t.test('debconf23 (wafer XML, Asia/Kolkata, UTC day dates, local starts)', async
   const p = parseSchedule(source, { contentType: 'application/xml' });
   everyEventOnce(t, p, xmlTruth(source), 117);
   t.same(p.warnings, []);
-  t.same(p.conference, { title: 'DebConf 23', acronym: 'debconf23', timeZone: 'Asia/Kolkata', start: '2023-09-10', end: '2023-09-18' });
+  t.same(p.conference, {
+    title: 'DebConf 23',
+    acronym: 'debconf23',
+    timeZone: 'Asia/Kolkata',
+    start: '2023-09-10',
+    end: '2023-09-18',
+    dayChange: '03:00',
+    baseUrl: 'https://debconf23.debconf.org',
+  });
   t.same(
     p.rooms.map((r) => r.name),
     ['Anamudi', 'Kuthiran', 'Ponmudi', 'Elsewhere', 'Outside'],

@@ -58,6 +58,7 @@ t.test('hidden (the default): no public surface shows a closed-door session; sta
   const json = await anon('/api/schedule.json');
   t.same(eventsOf(json.json()).map((e) => e.title), ['Open plenary'], 'schedule.json');
   t.notMatch((await anon('/api/schedule.ics')).body, /Delegations only/, 'schedule.ics');
+  t.notMatch((await anon('/api/schedule.xml')).body, /Delegations only/, 'schedule.xml');
   const now = (await anon('/api/schedule/now')).json<{ roomId: string; current: { id: string } | null }[]>();
   t.equal(now.find((r) => r.roomId === roomId)?.current, null, '/now shows the room empty');
   t.notOk(now.some((r) => r.roomId === PLACEHOLDER.id), 'no placeholder room');
@@ -137,6 +138,9 @@ t.test('listed: closed-door sessions appear without their room everywhere public
   const ics = (await anon('/api/schedule.ics')).body;
   t.match(ics, /Delegations only briefing/);
   t.notMatch(ics, /Secret annex/);
+  const xml = (await anon('/api/schedule.xml')).body;
+  t.match(xml, /Delegations only briefing/, 'schedule.xml lists it');
+  t.notMatch(xml, /Secret annex/, 'schedule.xml does not name its room');
   const now = (await anon('/api/schedule/now')).json<{ roomId: string; current: { id: string; roomId: string } | null }[]>();
   t.equal(now.find((r) => r.roomId === roomId)?.current, null, 'its room looks empty');
   const placeholder = now.find((r) => r.roomId === PLACEHOLDER.id);

@@ -1,9 +1,10 @@
-// Live schedule routes: the feeds (now/next per room, the change feed, schedule.json and iCalendar), public per EVENTDAY_PUBLIC_SCHEDULE, and the programme import.
+// Live schedule routes: the feeds (now/next per room, the change feed, schedule.json, schedule.xml and iCalendar), public per EVENTDAY_PUBLIC_SCHEDULE, and the programme import.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { toICalendar } from '../../interop/ical.js';
 import { toScheduleJson } from '../../interop/schedule-export.js';
-import { changeEntrySchema, changesQuery, importResultSchema, nowNextSchema } from '../../contract/sessions.js';
+import { toScheduleXml } from '../../interop/schedule-xml.js';
+import { changeEntrySchema, changesQuery, importResultSchema, nowNextSchema, scheduleImportQuery } from '../../contract/sessions.js';
 import { ANY_ROLE, actorOf } from '../auth.js';
 import { serveFeed } from '../public-feed.js';
 import { AppError } from '../../core/errors.js';
@@ -85,6 +86,27 @@ const routes: FastifyPluginAsyncZod = async (app) => {
   );
 
   app.get(
+    '/api/schedule.xml',
+    {
+      config: {
+        roles: ANY_ROLE,
+        publicFeed: {
+          build: (_request, view) => ({
+            type: 'application/xml; charset=utf-8',
+            body: toScheduleXml(publicSchedule.exportInput(view), { now: new Date(app.clock()) }),
+          }),
+        },
+      },
+      schema: {
+        tags: ['schedule'],
+        summary: 'The live schedule as frab/pentabarf schedule.xml (valid against the c3voc XSD): conference days, guids and metadata as imported',
+        response: { 200: z.string().describe('schedule.xml document') },
+      },
+    },
+    serveFeed,
+  );
+
+  app.get(
     '/api/schedule.ics',
     {
       config: {
@@ -121,12 +143,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
             'Import a programme: frab/pretalx schedule.json (v1, v2) or frab/pentabarf/wafer XML. Rooms match by name, sessions by guid (else id); ' +
             'the same file twice changes nothing; a newer release updates in place and emits its differences as schedule changes',
           consumes: IMPORT_TYPES,
-          querystring: z.object({
-            replace: z
-              .enum(['true', 'false'])
-              .optional()
-              .describe('true: accept a release that shares no session with the current programme (409 different_conference otherwise)'),
-          }),
+          querystring: scheduleImportQuery,
           // The file is read as sent, not validated as JSON: the importer judges it and answers 400 invalid_schedule.
           body: z.unknown().describe('the programme file: schedule.json, or frab / pentabarf / wafer schedule XML'),
           response: { 200: importResultSchema, 400: problemSchema, 409: problemSchema },
@@ -136,7 +153,11 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         if (!Buffer.isBuffer(request.body) || request.body.length === 0) {
           throw new AppError('invalid_schedule', 400, 'the request body is empty: send the schedule.json or XML file as the body');
         }
-        return schedule.importFile(actorOf(request), request.body, request.headers['content-type'], { replace: (request.query as { replace?: string }).replace === 'true' });
+        const query = request.query as z.infer<typeof scheduleImportQuery>;
+        return schedule.importFile(actorOf(request), request.body, request.headers['content-type'], {
+          replace: query.replace === 'true',
+          ...(query.timeZone === undefined ? {} : { timeZone: query.timeZone }),
+        });
       },
     );
   });
