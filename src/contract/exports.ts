@@ -33,6 +33,8 @@ export const checkinExportColumns = [
   'kind',
   'result',
   'reason',
+  'method',
+  'manualReason',
   'forced',
   'leftRoom',
   'device',

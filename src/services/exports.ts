@@ -48,6 +48,8 @@ interface CheckinExportRow {
   kind: string;
   result: string;
   reason: string | null;
+  method: string;
+  manualReason: string | null;
   forced: number;
   leftRoom: string | null;
   device: string | null;
@@ -99,7 +101,7 @@ export class ExportService {
     );
     this.checkinPage = sqlite.prepare(
       `SELECT c.rowid AS rowid, c.id, c.scanned_at AS scannedAt, c.received_at AS receivedAt, c.attendee_id AS attendeeId,
-              a.name, a.organization, a.category, r.name AS room, c.kind, c.result, c.reason, c.forced,
+              a.name, a.organization, a.category, r.name AS room, c.kind, c.result, c.reason, c.method, c.manual_reason AS manualReason, c.forced,
               lr.name AS leftRoom, d.name AS device, c.undone_at AS undoneAt
        FROM checkins c
        LEFT JOIN attendees a ON a.id = c.attendee_id
@@ -173,6 +175,8 @@ export class ExportService {
         r.kind,
         r.result,
         r.reason,
+        r.method,
+        r.manualReason,
         r.forced === 1 ? 'yes' : 'no',
         r.leftRoom,
         r.device,

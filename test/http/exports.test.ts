@@ -1,4 +1,5 @@
 // Organiser exports: roles, ops counts without people, formula cells neutralised in CSV and XLSX, large files round trip, pretix import.
+import { randomUUID } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import t from 'tap';
@@ -222,4 +223,22 @@ t.test('over a real socket the export is streamed (chunked, no Content-Length) a
   await partial.arrayBuffer().catch(() => undefined);
   const after = await fetch(`${address}/healthz`);
   t.equal(after.status, 200, 'the service carries on after a client stops a download');
+});
+
+t.test('checkins: a check-in by name comes out as manual with its reason, for the organiser only', async (t) => {
+  const { built } = await scene(t);
+  const guest = await walkIn(built, { name: 'Guest Without Badge', organization: 'Ministry', category: 'government' });
+  const manual = await built.app.inject({
+    method: 'POST',
+    url: '/api/checkins',
+    headers: built.auth('desk'),
+    payload: { scanId: randomUUID(), attendeeId: guest.id, reason: 'badge left at the hotel' },
+  });
+  t.equal(manual.statusCode, 200, manual.body);
+  const scans = csvRecords((await get(built, '/api/checkins.csv')).rawPayload);
+  const row = scans.find((r) => r.attendeeId === guest.id && r.method === 'manual');
+  t.match(row, { name: 'Guest Without Badge', method: 'manual', manualReason: 'badge left at the hotel', result: 'ok' });
+  t.ok(scans.filter((r) => r.attendeeId !== guest.id).every((r) => r.method === 'scan' && r.manualReason === ''), 'the others are scans');
+  const ops = (await get(built, '/api/checkins.csv', 'ops')).rawPayload.toString('utf8');
+  t.notOk(ops.includes('hotel'), 'ops never sees the reason');
 });
