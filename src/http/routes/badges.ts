@@ -16,7 +16,10 @@ import {
   rotatedKeySchema,
   type BadgeWireOut,
 } from '../../contract/badges.js';
-import { renderBadgePdf, renderBadgeSheetsPdf, type BadgePdfInput } from '../../interop/badge-pdf.js';
+import type { BadgePdfInput } from '../../interop/badge-pdf.js';
+
+/** pdfkit and the fonts load with the first badge PDF, not at start: a service that never prints does not carry them. */
+const badgePdf = () => import('../../interop/badge-pdf.js');
 import { renderBadgeSvg } from '../../interop/badge-svg.js';
 import type { AttendeeRow } from '../../services/attendees.js';
 import type { BadgeWire } from '../../services/badges.js';
@@ -156,7 +159,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const attendee = attendees.get(request.params.id);
       if (!attendee) throw notFound('attendee');
-      const pdf = await renderBadgePdf(printable(attendee), request.query.size);
+      const pdf = await (await badgePdf()).renderBadgePdf(printable(attendee), request.query.size);
       return reply
         .type('application/pdf')
         .header('cache-control', 'no-store')
@@ -194,7 +197,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       if (selected.length > MAX_BATCH_BADGES) {
         throw new AppError('too_many_badges', 400, `more than ${MAX_BATCH_BADGES} attendees match; narrow the selection or print in parts`);
       }
-      const pdf = await renderBadgeSheetsPdf(selected.map(printable), size);
+      const pdf = await (await badgePdf()).renderBadgeSheetsPdf(selected.map(printable), size);
       return reply.type('application/pdf').header('cache-control', 'no-store').header('content-disposition', 'inline; filename="badges.pdf"').send(pdf);
     },
   );

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { FastifyReply } from 'fastify';
 import { localDateOf } from '../../core/time.js';
 import { exportFileSchema, type ExportFormat } from '../../contract/exports.js';
-import { csvStream, xlsxStream, type Table } from '../../interop/export-table.js';
+import type { Table } from '../../interop/export-table.js';
 import { ExportService } from '../../services/exports.js';
 
 const CONTENT_TYPES: Readonly<Record<ExportFormat, string>> = {
@@ -18,7 +18,9 @@ const NEUTRALISED =
 const routes: FastifyPluginAsyncZod = async (app) => {
   const exporter = new ExportService(app.store, app.settings.timeZone);
 
-  const send = (reply: FastifyReply, table: Table, format: ExportFormat, base: string): FastifyReply => {
+  // exceljs loads with the first export, not at start: a service that never exports does not carry it.
+  const send = async (reply: FastifyReply, table: Table, format: ExportFormat, base: string): Promise<FastifyReply> => {
+    const { csvStream, xlsxStream } = await import('../../interop/export-table.js');
     const file = `${base}-${localDateOf(app.clock(), { kind: 'iana', name: app.settings.timeZone })}.${format}`;
     return reply
       .type(CONTENT_TYPES[format])
