@@ -31,6 +31,8 @@ export class PublicScheduleService {
   private readonly candidatesStmt;
   private readonly untilStmt;
   private readonly anyRestrictedStmt;
+  private readonly restrictedNowStmt;
+  private restrictedCache: { seq: number; ids: Set<string> } | null = null;
 
   constructor(
     private readonly store: Store,
@@ -61,10 +63,25 @@ export class PublicScheduleService {
        FROM sessions WHERE status != 'cancelled' AND effective_ends_at > @now`,
     );
     this.anyRestrictedStmt = store.sqlite.prepare(`SELECT 1 FROM sessions WHERE json_extract(access, '$.policy') != 'open' LIMIT 1`);
+    this.restrictedNowStmt = store.sqlite.prepare(`SELECT id FROM sessions WHERE json_extract(access, '$.policy') != 'open'`);
   }
 
   private restrictedIds(): Set<string> {
     return new Set(this.sessionService.list().filter((s) => isRestricted(s.access)).map((s) => s.id));
+  }
+
+  /**
+   * The sessions closed-door now, read once per log position: history of a session is judged by
+   * what it is now as well as by what it was, so one added open and restricted later never shows
+   * its old title, room or speakers in the public change feed or a kiosk replay.
+   */
+  private restrictedNow(): ReadonlySet<string> {
+    const seq = this.writer.log.headSeq;
+    if (this.restrictedCache?.seq !== seq) {
+      const ids = (this.restrictedNowStmt.all() as { id: string }[]).map((r) => r.id);
+      this.restrictedCache = { seq, ids: new Set(ids) };
+    }
+    return this.restrictedCache.ids;
   }
 
   private anyRestricted(): boolean {
@@ -120,6 +137,7 @@ export class PublicScheduleService {
   changes(view: ScheduleView, since: number, limit: number): ChangeEntry[] {
     if (view === 'full') return this.schedule.changes(since, limit);
     const out: ChangeEntry[] = [];
+    const restrictedNow = this.restrictedNow();
     let after = since;
     for (;;) {
       const records = this.writer.log.readNamed(after, limit, { names: ['session.created', 'session.updated'], kinds: changeKinds });
@@ -135,7 +153,7 @@ export class PublicScheduleService {
           after: data.after,
           note: data.note,
         };
-        const shown = publicChange(entry, isRestricted(data.session.access), this.mode);
+        const shown = publicChange(entry, isRestricted(data.session.access) || restrictedNow.has(entry.sessionId), this.mode);
         if (shown) out.push(shown);
         if (out.length === limit) return out;
       }
@@ -159,14 +177,20 @@ export class PublicScheduleService {
   liveRecord(record: EventRecord): EventRecord | null {
     if (record.name !== 'session.created' && record.name !== 'session.updated') return record;
     const data = JSON.parse(record.payloadJson) as SessionEvent;
-    if (!isRestricted(data.session.access)) return record;
+    const restrictedThen = isRestricted(data.session.access);
+    // A replay of events from before the session was closed-door: judged by what it is now.
+    if (!restrictedThen && !this.restrictedNow().has(data.session.id)) return record;
     if (this.mode === 'hidden') {
       // Kiosks held this session while it was open: they are told to drop it, and nothing more.
-      const wasOpen = data.before?.access !== undefined && !isRestricted(data.before.access);
-      return wasOpen ? { ...record, name: 'session.hidden', roomIds: null, payloadJson: JSON.stringify({ sessionId: data.session.id }) } : null;
+      const madeRestricted = restrictedThen && data.before?.access !== undefined && !isRestricted(data.before.access);
+      return madeRestricted ? { ...record, name: 'session.hidden', roomIds: null, payloadJson: JSON.stringify({ sessionId: data.session.id }) } : null;
     }
+    // Listed: without the room, and a move between rooms that are not published says nothing (as in the change feed).
+    const kinds = data.kinds.filter((k) => k !== 'moved');
+    if (record.name === 'session.updated' && kinds.length === 0 && data.kinds.length > 0) return null;
+    const kind = kinds.length === 0 || kinds.some((k) => k === data.kind) ? data.kind : kinds[0]!;
     const strip = <F extends { roomId?: string | undefined }>(fields: F | null): F | null => (fields && 'roomId' in fields ? { ...fields, roomId: UNPUBLISHED_ROOM.id } : fields);
-    const shown: SessionEvent = { ...data, session: { ...data.session, roomId: UNPUBLISHED_ROOM.id }, before: strip(data.before), after: strip(data.after) };
+    const shown: SessionEvent = { ...data, kind, kinds, session: { ...data.session, roomId: UNPUBLISHED_ROOM.id }, before: strip(data.before), after: strip(data.after) };
     return { ...record, roomIds: [UNPUBLISHED_ROOM.id], payloadJson: JSON.stringify(shown) };
   }
 }

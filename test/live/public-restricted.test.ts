@@ -171,3 +171,28 @@ t.test('listed: closed-door sessions appear without their room everywhere public
   t.notMatch(JSON.stringify(event), new RegExp(roomId), 'the room id appears nowhere in the message');
   kiosk.ws.close();
 });
+
+t.test('a session added open and made closed-door later: its history leaves the change feed and kiosk replays', async (t) => {
+  for (const mode of ['hidden', 'listed'] as const) {
+    const { built, openId } = await programme(t, mode);
+    const { app, auth } = built;
+    const { ws } = await listen(app);
+    const sessionRes = await app.inject({ method: 'GET', url: `/api/sessions/${openId}`, headers: auth('ops') });
+    const { roomId: realRoom, version } = sessionRes.json<{ roomId: string; version: number }>();
+    const made = await app.inject({ method: 'PATCH', url: `/api/sessions/${openId}`, headers: auth('ops'), payload: { version, access: CLOSED } });
+    t.equal(made.statusCode, 200);
+
+    const changes = (await app.inject({ method: 'GET', url: '/api/schedule/changes?since=0' })).body;
+    t.notMatch(changes, realRoom, `${mode}: the change feed never names its real room`);
+    if (mode === 'hidden') t.notOk(JSON.parse(changes).some((c: { sessionId: string }) => c.sessionId === openId), 'hidden: no entry for it at all');
+
+    const replay = liveClient(`${ws}/api/live?since=0&epoch=${app.eventLog.epoch}`, { headers: { authorization: `Bearer ${built.tokens.kiosk}` } });
+    await replay.next((m) => m.type === 'welcome');
+    await replay.next((m) => m.type === 'event' && m.seq === app.eventLog.headSeq);
+    const heard = JSON.stringify(replay.messages);
+    // Rooms themselves are public (room.created); what must not appear is the session in its room.
+    t.notMatch(heard, `"roomId":"${realRoom}"`, `${mode}: a kiosk replay from 0 never puts it in its real room`);
+    if (mode === 'hidden') t.notMatch(heard, /Open plenary/, 'hidden: nor its title');
+    replay.ws.close();
+  }
+});
