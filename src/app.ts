@@ -17,6 +17,7 @@ import writer from './app/writer.js';
 import type { Config } from './config.js';
 import { registerErrorHandling } from './http/errors.js';
 import { publicFeeds } from './http/public-feed.js';
+import { readProgrammeSettings, readSettings } from './services/settings.js';
 import pages from './http/routes/pages.js';
 import { createLogger } from './logger.js';
 import { webBuildFolder } from './paths.js';
@@ -68,8 +69,9 @@ export async function buildApp(config: Config, deps: Deps = {}): Promise<Fastify
   await app.register(rateLimit);
   await app.register(publicFeeds, {
     clock: app.clock,
-    // Every schedule feed is a function of the schedule: its events (in this database) and the event's title version the cached answers.
-    version: () => `${app.eventLog.epoch} ${app.eventLog.latestSeqOf('schedule')} ${app.settings.name}`,
+    cors: config.publicSchedule,
+    // Every schedule feed is a function of the schedule: its events (in this database) and the event's settings (title, zones, day change, urls) version the cached answers.
+    version: () => `${app.eventLog.epoch} ${app.eventLog.latestSeqOf('schedule')} ${JSON.stringify([readSettings(app.store), readProgrammeSettings(app.store)])}`,
     ...config.feedRateLimit,
   });
   await app.register(routes);

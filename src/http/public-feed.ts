@@ -45,6 +45,8 @@ interface Cached {
 }
 
 export interface FeedCacheOptions {
+  /** EVENTDAY_PUBLIC_SCHEDULE: only public feeds answer CORS (off: token-only, as any other route). */
+  cors: boolean;
   clock: () => number;
   /** What every feed depends on: the database epoch and the newest schedule event. */
   version: () => string;
@@ -60,11 +62,20 @@ export class FeedCache {
 
   constructor(private readonly opts: FeedCacheOptions) {}
 
-  answer(key: string, build: () => FeedAnswer): Cached {
-    const version = this.opts.version();
-    const now = this.opts.clock();
+  /** The answer built for this key while it is still current, else null. */
+  current(key: string, version: string): Cached | null {
     const cached = this.answers.get(key);
-    if (cached && cached.version === version && now < cached.validUntil) return cached;
+    return cached && cached.version === version && this.opts.clock() < cached.validUntil ? cached : null;
+  }
+
+  /** What the feeds depend on now (read once per request). */
+  version(): string {
+    return this.opts.version();
+  }
+
+  answer(key: string, version: string, build: () => FeedAnswer): Cached {
+    const cached = this.current(key, version);
+    if (cached) return cached;
     const answer = build();
     const etag = `"${createHash('sha256').update(answer.type).update('\n').update(answer.body).digest('base64url')}"`;
     const entry: Cached = { version, validUntil: answer.validUntil ?? Number.POSITIVE_INFINITY, answer, etag };
@@ -108,18 +119,29 @@ export function serveFeed(request: FastifyRequest, reply: FastifyReply): void {
   const device = request.device;
   // Kiosks are a public surface: they get what an anonymous caller gets.
   const view: FeedView = device && device.role !== 'kiosk' ? 'full' : 'public';
-  const { answer, etag } = cache.answer(`${view} ${request.url}`, () => feed.build(request, view));
-  reply.header('etag', etag).header('cache-control', device ? TOKEN_CACHE : ANONYMOUS_CACHE);
+  // Keyed by the route and its validated query (unknown parameters are stripped by the schema), so
+  // varying a query string cannot make the service build a new document per request.
+  const key = `${view} ${request.routeOptions.url ?? ''} ${JSON.stringify(request.query ?? {})}`;
+  const version = cache.version();
+  const cached = cache.current(key, version);
+  const cacheControl = device ? TOKEN_CACHE : ANONYMOUS_CACHE;
   // Answered before the limit counts: a client that polls politely with If-None-Match costs next to nothing.
-  if (matchesEtag(request.headers['if-none-match'], etag)) {
-    reply.code(304).send();
+  if (cached && matchesEtag(request.headers['if-none-match'], cached.etag)) {
+    reply.header('etag', cached.etag).header('cache-control', cacheControl).code(304).send();
     return;
   }
+  // Counted before anything is built: a client over its limit costs no work (and its 429 carries no ETag).
   const limits = cache.limits();
   const retryAfter = device ? cache.admit(`device ${device.id}`, limits.devicePerMinute) : cache.admit(`address ${request.ip}`, limits.anonymousPerMinute);
   if (retryAfter !== null) {
     reply.header('retry-after', String(retryAfter)).header('cache-control', 'no-store');
     throw new AppError('rate_limited', 429, `too many requests to the schedule feeds; try again in ${retryAfter} s`);
+  }
+  const { answer, etag } = cached ?? cache.answer(key, version, () => feed.build(request, view));
+  reply.header('etag', etag).header('cache-control', cacheControl);
+  if (matchesEtag(request.headers['if-none-match'], etag)) {
+    reply.code(304).send();
+    return;
   }
   for (const [name, value] of Object.entries(answer.headers ?? {})) reply.header(name, value);
   reply.type(answer.type).send(answer.body);
@@ -138,13 +160,12 @@ export const publicFeeds = fp<FeedCacheOptions>(
     });
     app.addHook('onSend', async (request, reply, payload) => {
       if (request.routeOptions.config.publicFeed !== undefined) {
-        reply
-          .header('access-control-allow-origin', '*')
-          .header('access-control-expose-headers', 'ETag, Retry-After')
-          .header('vary', 'Authorization');
+        reply.header('vary', 'Authorization');
+        if (opts.cors) reply.header('access-control-allow-origin', '*').header('access-control-expose-headers', 'ETag, Retry-After');
       }
       return payload;
     });
+    if (!opts.cors) return;
     app.options(
       '/api/*',
       { config: { roles: 'public' }, schema: { hide: true } },

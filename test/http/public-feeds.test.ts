@@ -155,6 +155,38 @@ t.test('EVENTDAY_PUBLIC_SCHEDULE=off: a token is required, as before', async (t)
   const built = await build(t, { env: { EVENTDAY_PUBLIC_SCHEDULE: 'false' }, deps: { clock: testClock() } });
   for (const url of FEEDS) {
     t.equal((await get(built.app, url)).statusCode, 401, `${url} without a token`);
-    t.equal((await get(built.app, url, built.auth('kiosk'))).statusCode, 200, `${url} with a kiosk token`);
+    const answer = await get(built.app, url, built.auth('kiosk'));
+    t.equal(answer.statusCode, 200, `${url} with a kiosk token`);
+    t.equal(answer.headers['access-control-allow-origin'], undefined, `${url}: no CORS, as any other route`);
   }
+  t.equal((await built.app.inject({ method: 'OPTIONS', url: '/api/schedule.json', headers: { origin: 'https://app.example', 'access-control-request-method': 'GET' } })).statusCode, 404, 'no preflight');
+});
+
+t.test('a varying query string neither builds a new document nor escapes the limit; a 429 carries no ETag', async (t) => {
+  const built = await build(t, { env: { EVENTDAY_FEED_RATE_LIMIT: '3' }, deps: { clock: testClock() } });
+  await programme(built);
+  const plain = await get(built.app, '/api/schedule.json', {}, '192.0.2.20');
+  const busted = await get(built.app, '/api/schedule.json?z=1', {}, '192.0.2.20');
+  t.equal(busted.statusCode, 200, 'an unknown parameter is ignored, not refused');
+  t.equal(busted.headers.etag, plain.headers.etag, 'the same document');
+  t.equal((await get(built.app, '/api/schedule.json?z=2', { 'if-none-match': plain.headers.etag as string }, '192.0.2.20')).statusCode, 304, 'and the same cached answer');
+  t.equal((await get(built.app, '/api/schedule.ics?z=3', {}, '192.0.2.20')).statusCode, 200, 'third counted request');
+  const limited = await get(built.app, '/api/schedule.xml?z=4', {}, '192.0.2.20');
+  t.equal(limited.statusCode, 429, 'the fourth, whatever its query, is over the limit');
+  t.equal(limited.headers.etag, undefined, 'a 429 has no ETag a client could keep');
+});
+
+t.test('an import that changes only the conference settings gives the feeds a new ETag', async (t) => {
+  const built = await build(t, { deps: { clock: testClock() } });
+  const xml = `<?xml version="1.0"?><schedule><conference><title>Zone test</title><start>2026-02-15</start><end>2026-02-15</end><days>1</days></conference>
+<day index="1" date="2026-02-15"><room name="Hall"><event id="1" guid="11111111-1111-4111-8111-111111111111"><date>2026-02-15T10:00:00+01:00</date><start>10:00</start><duration>01:00</duration><room>Hall</room><title>Talk</title><type>talk</type><language>en</language></event></room></day></schedule>`;
+  const importAs = (query: string) =>
+    built.app.inject({ method: 'POST', url: `/api/schedule/import${query}`, headers: { ...built.auth('admin'), 'content-type': 'application/xml' }, payload: xml });
+  t.equal((await importAs('')).statusCode, 200);
+  const before = await get(built.app, '/api/schedule.json');
+  const again = await importAs('?timeZone=Europe/Brussels');
+  t.equal(again.statusCode, 200, again.body);
+  const after = await get(built.app, '/api/schedule.json');
+  t.not(after.headers.etag, before.headers.etag, 'the ETag moved');
+  t.match(after.body, /"time_zone_name":"Europe\/Brussels"/, 'and the document names the new zone');
 });

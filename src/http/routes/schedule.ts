@@ -79,6 +79,8 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['schedule'],
         summary: 'The live schedule as frab/pretalx schedule.json v1 (c3voc schema): delays applied, cancelled sessions titled "CANCELLED: "',
+        // No parameters: unknown ones are dropped, so they neither fail a calendar app nor make a new cache entry.
+        querystring: z.object({}),
         response: { 200: z.string().describe('schedule.json document') },
       },
     },
@@ -100,6 +102,8 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['schedule'],
         summary: 'The live schedule as frab/pentabarf schedule.xml (valid against the c3voc XSD): conference days, guids and metadata as imported',
+        // No parameters: unknown ones are dropped, so they neither fail a calendar app nor make a new cache entry.
+        querystring: z.object({}),
         response: { 200: z.string().describe('schedule.xml document') },
       },
     },
@@ -122,6 +126,8 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['schedule'],
         summary: 'The live schedule as iCalendar: one VEVENT per session, UID stable, SEQUENCE the version, cancelled ones STATUS:CANCELLED',
+        // No parameters: unknown ones are dropped, so they neither fail a calendar app nor make a new cache entry.
+        querystring: z.object({}),
         response: { 200: z.string().describe('text/calendar') },
       },
     },
