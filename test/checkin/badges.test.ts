@@ -36,6 +36,7 @@ t.test('reprint: a new version, every earlier code revoked', async (t) => {
   const { app } = built;
   const vic = await walkIn(built, { name: 'Vic' });
   const current = await app.inject({ method: 'GET', url: `/api/attendees/${vic.id}/badge`, headers: built.auth('desk') });
+  t.equal(current.headers['cache-control'], 'no-store', 'the code is a credential: no shared cache keeps it');
   t.same(current.json(), { code: vic.code, version: 1, issuedAt: '2026-02-15T08:00:00Z' });
 
   const v2 = (await app.inject({ method: 'POST', url: `/api/attendees/${vic.id}/badge`, headers: built.auth('desk') })).json();

@@ -48,6 +48,7 @@ t.test('fields: never email; a door gets no delegation; the listed key verifies 
   t.same(Object.keys(deskList).sort(), ['attendees', 'generatedAt', 'keys', 'seq']);
   t.ok(Number.isInteger(deskList.seq) && deskList.seq > 0);
   t.notMatch((await desk).body, /offline@example\.org/);
+  t.equal((await desk).headers['cache-control'], 'no-store', 'personal data: no shared cache keeps it');
   const person = deskList.attendees.find((a: { id: string }) => a.id === someone.id);
   t.same(Object.keys(person).sort(), ['badgeVersion', 'category', 'checkedInAt', 'delegation', 'flags', 'id', 'name', 'organization', 'status']);
   t.match(person, { name: 'Offline Person', delegation: 'NL', flags: ['vip'], status: 'registered', checkedInAt: null, badgeVersion: 1 });

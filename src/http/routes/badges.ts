@@ -92,9 +92,11 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       config: { roles: ['desk', 'admin'] },
       schema: { tags: ['badges'], summary: "The attendee's current badge, for printing or sending", params: idParam, response: { 200: badgeSchema } },
     },
-    async (request) => {
+    async (request, reply) => {
       const badge = badges.current(request.params.id);
       if (!badge) throw notFound('badge');
+      // The code is a credential: no shared cache may keep a copy.
+      reply.header('cache-control', 'no-store');
       return wire(badge);
     },
   );

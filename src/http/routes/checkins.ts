@@ -60,7 +60,11 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: offlineListSchema },
       },
     },
-    async (request) => offlineList.list(actorOf(request).role === 'door' ? 'door' : 'desk'),
+    async (request, reply) => {
+      // Every attendee's name and flags: no shared cache may keep a copy.
+      reply.header('cache-control', 'no-store');
+      return offlineList.list(actorOf(request).role === 'door' ? 'door' : 'desk');
+    },
   );
 
   app.post(
