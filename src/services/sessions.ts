@@ -278,9 +278,11 @@ export class SessionService {
       const fieldsChanged = Object.keys(diff.after).length > 0;
       // The note explains this change; a change that comes without one must not inherit the reason for an older one.
       const note = changes.changeNote !== undefined ? changes.changeNote : fieldsChanged ? null : row.changeNote;
-      // Only a new place or time is checked: a delay is the floor reporting what happens, and other edits leave the slot alone.
+      // A new place or time is checked; a delay is the floor reporting what happens, so it is never
+      // refused, but an overlap it causes is said (warning room_conflict); other edits leave the slot alone.
       const placed = next.roomId !== row.roomId || next.startsAt !== row.startsAt || next.endsAt !== row.endsAt || (row.status === 'cancelled' && !cancelled);
-      const warnings = placed ? this.checkPlacement(next, changes.force === true) : this.placementOf(next);
+      const delayed = next.delayMinutes !== row.delayMinutes && !cancelled;
+      const warnings = placed ? this.checkPlacement(next, changes.force === true) : delayed ? this.checkPlacement(next, true) : this.placementOf(next);
       if (!fieldsChanged && note === row.changeNote) return { row, warnings };
       return { row: this.updateIn(tx, row, { ...next, changeNote: note }), warnings };
     });

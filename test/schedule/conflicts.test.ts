@@ -113,3 +113,19 @@ t.test('over capacity and a missing required feature are warnings in the 2xx ans
   t.equal(note.json().warnings.length, 2, 'every answer tells where the session stands');
   t.ok(a);
 });
+
+t.test('a delay that runs into the next session is saved (the floor reports it) and warns room_conflict', async (t) => {
+  const { create, patch } = await setup(t);
+  const early = await create({ title: 'Early panel', startsAt: '2026-02-15T09:00:00Z', endsAt: '2026-02-15T10:00:00Z' });
+  const next = await create({ title: 'Next talk', startsAt: '2026-02-15T10:15:00Z', endsAt: '2026-02-15T11:00:00Z' });
+  const small = await patch(early.id, { version: early.version, delayMinutes: 5 });
+  t.equal(small.statusCode, 200);
+  t.notOk(small.json().warnings.some((w: { code: string }) => w.code === 'room_conflict'), 'five minutes late still leaves the changeover');
+  const late = await patch(early.id, { version: small.json().version, delayMinutes: 30 });
+  t.equal(late.statusCode, 200, 'a delay is never refused');
+  const warning = late.json().warnings.find((w: { code: string }) => w.code === 'room_conflict');
+  t.ok(warning, 'but the overlap is said');
+  t.match(warning?.detail, /Next talk/);
+  t.equal(late.json().delayMinutes, 30);
+  t.equal(next.roomId, early.roomId);
+});
