@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import t from 'tap';
+import WebSocket from 'ws';
 import { Client, sleep, startServer } from '../../scripts/reliability/lib.js';
 import { build, ADMIN_TOKEN } from '../helper.js';
 import { rooms, sessions } from '../../src/db/schema.js';
@@ -11,6 +12,28 @@ import { rooms, sessions } from '../../src/db/schema.js';
 const SESSIONS = 20_000;
 const SOCKETS = 100;
 const DEVICES = 13;
+
+/**
+ * A full garbage collection in the server through its inspector (started with --inspect on a free
+ * port): RSS read after it is what the server holds, not what the collector has not reached yet.
+ */
+async function collectGarbage(output: () => string): Promise<void> {
+  const url = /Debugger listening on (ws:\/\/\S+)/.exec(output())?.[1];
+  if (!url) throw new Error(`no inspector address in the server output:\n${output()}`);
+  const inspector = new WebSocket(url);
+  await new Promise<void>((resolve, reject) => {
+    inspector.once('open', () => resolve());
+    inspector.once('error', reject);
+  });
+  await new Promise<void>((resolve) => {
+    inspector.on('message', (raw) => {
+      if ((JSON.parse((raw as Buffer).toString('utf8')) as { id?: number }).id === 1) resolve();
+    });
+    inspector.send(JSON.stringify({ id: 1, method: 'HeapProfiler.collectGarbage' }));
+  });
+  inspector.close();
+  await sleep(300);
+}
 
 function rssBytes(pid: number): number {
   const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'))!;
@@ -62,7 +85,7 @@ t.test('never-reading sockets cannot make the server hold a snapshot each', asyn
   });
   await seeded.app.close();
 
-  const server = await startServer({ dbFile, adminToken: ADMIN_TOKEN, env: { LOG_LEVEL: 'error' } });
+  const server = await startServer({ dbFile, adminToken: ADMIN_TOKEN, env: { LOG_LEVEL: 'error', NODE_OPTIONS: '--inspect=127.0.0.1:0' } });
   t.teardown(() => server.child.kill('SIGKILL'));
   const http = new Client(server.port, 4);
   const tokens: string[] = [];
@@ -75,11 +98,13 @@ t.test('never-reading sockets cannot make the server hold a snapshot each', asyn
   await sleep(1_500);
   reader.destroy();
   await sleep(500);
+  await collectGarbage(() => server.output());
   const before = rssBytes(server.child.pid!);
 
   const stalled: net.Socket[] = [];
   for (let i = 0; i < SOCKETS; i++) stalled.push(await neverReading(server.port, tokens[i % DEVICES]!));
   await sleep(3_000);
+  await collectGarbage(() => server.output());
   const after = rssBytes(server.child.pid!);
   const grown = (after - before) / 2 ** 20;
   t.comment(`server RSS ${(before / 2 ** 20).toFixed(0)} MB → ${(after / 2 ** 20).toFixed(0)} MB with ${SOCKETS} never-reading sockets (+${grown.toFixed(1)} MB)`);
