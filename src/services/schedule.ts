@@ -33,6 +33,7 @@ import {
 } from '../interop/schedule-import.js';
 import { importedGuid, sessionGuid, UUID } from '../interop/uuid.js';
 import { parseScheduleOffThread } from './import-parser.js';
+import { afterImportPart } from './import-pacing.js';
 import type { ExportInput } from '../interop/schedule-export.js';
 import { emitRoomUpdated, insertRoomRow, listRoomRows, type RoomRow } from './rooms.js';
 import type { SessionService} from './sessions.js';
@@ -341,6 +342,7 @@ export class ScheduleService {
         // The log keeps what went wrong; the client gets how far the import got.
         throw Object.assign(incomplete, { cause: err });
       }
+      await afterImportPart(this.store.sqlite, run.parts);
     }
     this.settings.name = run.settings.name;
     this.settings.days = run.settings.days;
