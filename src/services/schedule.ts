@@ -255,8 +255,8 @@ export class ScheduleService {
    *
    * The file is read and validated whole in a worker thread, and every refusal is decided before
    * the first write. The release is then applied in parts, each its own writer transaction of at
-   * most IMPORT_PART_MS of work, so other requests run in between (a 20,000-session release is
-   * ~150 parts): first the new rooms, then the file's sessions in file order (each matched again
+   * most IMPORT_PART_MS of work, so other requests run in between (a 20,000-session release takes
+   * a few hundred parts): first the new rooms, then the file's sessions in file order (each matched again
    * by its key and compared with the session as stored now, so an edit made meanwhile is seen),
    * then the cancellation of sessions the release no longer lists, then the programme settings.
    * Each part that changes something, unless it is the only part, emits `import.progress` for the
