@@ -83,15 +83,35 @@ t.test('a newer big release: changes and cancellations across parts, each one ev
   const seq = head(app);
   // The release drops the last 500 sessions and renames every tenth of the rest.
   const release = programme.slice(0, TOTAL - 500).map((e, i) => (i % 10 === 0 ? { ...e, title: `${e.title} (new title)` } : e));
-  const res = await importFile(app, scheduleJson(release));
+  const renamed = new Set(release.filter((e) => e.title.endsWith('(new title)')).map((e) => e.guid));
+  // The renamed session the import reaches last (sessions were created in file order).
+  const target = (
+    app.store.sqlite.prepare('SELECT s.id, ss.guid FROM sessions s JOIN session_sources ss ON ss.session_id = s.id ORDER BY s.rowid DESC').all() as {
+      id: string;
+      guid: string;
+    }[]
+  ).find((r) => renamed.has(r.guid))!;
+  let answered = false;
+  const importing = importFile(app, scheduleJson(release)).then((r) => {
+    answered = true;
+    return r;
+  });
+  while (!answered && !progressSince(app, seq).some((p) => p.done < p.total)) await new Promise((resolve) => setImmediate(resolve));
+  // Floor staff delay a session the import has not reached yet.
+  const patched = await app.inject({ method: 'PATCH', url: `/api/sessions/${target.id}`, headers: auth('ops'), payload: { version: 1, delayMinutes: 10 } });
+  t.equal(patched.statusCode, 200, patched.body);
+  t.notOk(answered, 'the edit was made while the import ran');
+  const res = await importing;
   t.equal(res.statusCode, 200, res.body.slice(0, 300));
+  const edited = (await app.inject({ method: 'GET', url: `/api/sessions/${target.id}`, headers: auth('ops') })).json() as { title: string; delayMinutes: number; version: number };
+  t.match(edited, { title: /\(new title\)$/, delayMinutes: 10, version: 3 }, 'the import changed the session as it was after the edit: the delay stays');
   t.match(res.json(), { rooms: { created: 0 }, sessions: { created: 0, updated: (TOTAL - 500) / 10, cancelled: 500 } });
-  t.equal(events(app, 'session.updated', seq), (TOTAL - 500) / 10 + 500, 'one event per change');
+  t.equal(events(app, 'session.updated', seq), (TOTAL - 500) / 10 + 500 + 1, 'one event per change (and the edit)');
   t.equal(count(app, "SELECT count(*) AS n FROM sessions WHERE status = 'cancelled'"), 500);
   const changes = (await app.inject({ method: 'GET', url: `/api/schedule/changes?since=${seq}&limit=5000`, headers: auth('kiosk') })).json() as { kinds: string[] }[];
   const kinds = new Map<string, number>();
   for (const c of changes) kinds.set(c.kinds.join('+'), (kinds.get(c.kinds.join('+')) ?? 0) + 1);
-  t.same(Object.fromEntries(kinds), { renamed: (TOTAL - 500) / 10, cancelled: 500 });
+  t.same(Object.fromEntries(kinds), { renamed: (TOTAL - 500) / 10, cancelled: 500, delayed: 1 });
 
   const seq2 = head(app);
   t.same((await importFile(app, scheduleJson(release))).json().sessions, { created: 0, updated: 0, cancelled: 0 }, 'the newer release twice: nothing');
