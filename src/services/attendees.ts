@@ -8,6 +8,7 @@ import { AppError, notFound } from '../core/errors.js';
 import { toIso } from '../core/time.js';
 import type { AttendeeCsvLineError, AttendeeCsvRow } from '../interop/attendee-csv.js';
 import { parseAttendeeCsvOffThread, type ParsedAttendeeFile } from './import-parser.js';
+import { afterImportPart } from './import-pacing.js';
 import type { BadgeService, Signer } from './badges.js';
 import type { Actor, Tx, Writer } from './writer.js';
 
@@ -36,8 +37,8 @@ export interface ImportReport {
 /** Work per import part: short enough that a request queued behind a part waits well under 50 ms. */
 const IMPORT_PART_MS = 10;
 /** Pages of FTS segments merged per step after a large import, and how many steps at most. */
-const MERGE_PAGES = 200;
-const MAX_MERGE_STEPS = 500;
+const MERGE_PAGES = 50;
+const MAX_MERGE_STEPS = 2_000;
 
 /**
  * Ranking reads at most this many FTS matches. bm25 scores every match of a two-letter prefix
@@ -290,6 +291,7 @@ export class AttendeeService {
     let created = 0;
     let updated = 0;
     let done = 0;
+    let parts = 0;
     while (done < total) {
       let part: { created: number; updated: number; applied: number };
       try {
@@ -314,6 +316,8 @@ export class AttendeeService {
       created += part.created;
       updated += part.updated;
       done += part.applied;
+      parts += 1;
+      await afterImportPart(this.store.sqlite, parts);
     }
     if (created + updated >= OPTIMIZE_AFTER_ROWS) await this.mergeSearchSegments();
     if (created + updated > 0) {
@@ -370,6 +374,7 @@ export class AttendeeService {
       });
       // FTS5: a merge that did no work leaves total_changes() as it was.
       if (changed <= 1) return;
+      await afterImportPart(sqlite, step + 1);
     }
   }
 

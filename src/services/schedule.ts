@@ -1,5 +1,5 @@
 // The live schedule as a whole: programme import, now/next per room, the public change feed and exports.
-import { eq, isNotNull, isNull, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Store } from '../db/open.js';
 import { eventSettings, sessionSources, sessions } from '../db/schema.js';
 import { changeKinds } from '../core/vocabulary.js';
@@ -27,12 +27,13 @@ import { AppError, notFound } from '../core/errors.js';
 import {
   ScheduleImportError,
   type ParsedProgramme,
+  type ParsedSession,
   type ParseScheduleOptions,
   type ScheduleWarning,
-  type SessionSource,
 } from '../interop/schedule-import.js';
 import { importedGuid, sessionGuid, UUID } from '../interop/uuid.js';
 import { parseScheduleOffThread } from './import-parser.js';
+import { afterImportPart } from './import-pacing.js';
 import type { ExportInput } from '../interop/schedule-export.js';
 import { emitRoomUpdated, insertRoomRow, listRoomRows, type RoomRow } from './rooms.js';
 import type { SessionService} from './sessions.js';
@@ -53,6 +54,40 @@ const FALLBACK_USED = new Set(['no_time_zone', 'time_zone_unknown', 'time_zone_c
 /** Type of an imported session whose file gives none (the data model's default). */
 const DEFAULT_TYPE = 'panel';
 
+/** Work per import part: short enough that a request queued behind a part waits well under 50 ms. */
+const IMPORT_PART_MS = 10;
+/** Sessions read per page when looking for those a release no longer lists. */
+const CANCEL_PAGE = 200;
+
+/** A session created here (no key): the file may name it by the guid our export gave it. */
+interface LocalSession {
+  id: string;
+  cancelled: boolean;
+}
+
+/** One import's way through its parts; each part carries on where the one before stopped. */
+interface ImportRun {
+  parsed: ParsedProgramme;
+  importId: string;
+  locals: Map<string, LocalSession>;
+  /** Room ids by name, once the first part has matched and created them. */
+  roomIds: Map<string, string>;
+  newRooms: string[];
+  roomsDone: boolean;
+  /** The file's sessions applied so far, in file order. */
+  done: number;
+  /** Keys of the file's sessions applied so far, as matched. */
+  keys: Set<string>;
+  /** Id of the last session looked at for cancellation; null once all have been. */
+  cancelAfter: string | null;
+  emptyDays: Set<string>;
+  zone: string;
+  counts: { created: number; updated: number; cancelled: number };
+  parts: number;
+  /** Set by the last part. */
+  settings: { name: string; days: string[] } | null;
+}
+
 interface NowNextCache {
   /** Newest schedule event when computed. */
   seq: number;
@@ -67,6 +102,14 @@ export class ScheduleService {
   private readonly candidatesStmt;
   private readonly untilStmt;
   private nowNextCache: NowNextCache | null = null;
+  private readonly keyStatusStmt;
+  private readonly keyByGuidStmt;
+  private readonly byKeyStmt;
+  private readonly sourceStmt;
+  private readonly guidTakenStmt;
+  private readonly liveImportedStmt;
+  /** The import being applied, if any: the next one waits for it. */
+  private importing: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly store: Store,
@@ -97,6 +140,22 @@ export class ScheduleService {
       `SELECT MIN(CASE WHEN effective_starts_at > @now THEN effective_starts_at ELSE effective_ends_at END) AS until
        FROM sessions WHERE status != 'cancelled' AND effective_ends_at > @now`,
     );
+    // An import matches each session of the file on its own, by index: a part never reads the whole programme.
+    this.keyStatusStmt = store.sqlite.prepare('SELECT status FROM sessions WHERE external_key = ?');
+    this.keyByGuidStmt = store.sqlite.prepare(
+      `SELECT s.external_key AS key, s.status FROM session_sources ss JOIN sessions s ON s.id = ss.session_id
+       WHERE ss.guid = ? AND s.external_key IS NOT NULL`,
+    );
+    this.byKeyStmt = store.db.select().from(sessions).where(eq(sessions.externalKey, sql.placeholder('key'))).prepare();
+    this.sourceStmt = store.db.select().from(sessionSources).where(eq(sessionSources.sessionId, sql.placeholder('id'))).prepare();
+    this.guidTakenStmt = store.sqlite.prepare('SELECT 1 FROM session_sources WHERE guid = ?');
+    this.liveImportedStmt = store.db
+      .select()
+      .from(sessions)
+      .where(sql`${sessions.externalKey} IS NOT NULL AND ${sessions.status} != 'cancelled' AND ${sessions.id} > ${sql.placeholder('after')}`)
+      .orderBy(sessions.id)
+      .limit(sql.placeholder('limit'))
+      .prepare();
   }
 
   /** Per room (or the one asked for): the session on now and the next, as of the server's clock. */
@@ -190,11 +249,20 @@ export class ScheduleService {
   }
 
   /**
-   * Imports a programme file (schedule.json, frab/pentabarf/wafer XML) in one transaction. Rooms are
-   * matched by name and sessions by their key in the file; the file is the truth for what it says,
-   * and each difference is emitted as a schedule change. The same file twice changes nothing.
-   * The file is read in a worker thread, so a large one does not hold other requests up; the diff
-   * is applied as one transaction, since a release is one change to the programme.
+   * Imports a programme file (schedule.json, frab/pentabarf/wafer XML). Rooms are matched by name
+   * and sessions by their key in the file; the file is the truth for what it says, and each
+   * difference is emitted as a schedule change. The same file twice changes nothing and emits nothing.
+   *
+   * The file is read and validated whole in a worker thread, and every refusal is decided before
+   * the first write. The release is then applied in parts, each its own writer transaction of at
+   * most IMPORT_PART_MS of work, so other requests run in between (a 20,000-session release takes
+   * a few hundred parts): first the new rooms, then the file's sessions in file order (each matched again
+   * by its key and compared with the session as stored now, so an edit made meanwhile is seen),
+   * then the cancellation of sessions the release no longer lists, then the programme settings.
+   * Each part that changes something, unless it is the only part, emits `import.progress` for the
+   * admin. Readers see the release land part by part. A failure half-way leaves the parts before
+   * it applied and answers 500 `import_incomplete` saying how far it got; because every part
+   * matches again by key, sending the same file again completes it. Imports run one at a time.
    *
    * Refused (nothing written): an unreadable file, one that lists no events, one that gives one
    * guid to two different events, and, unless `replace`, a release that shares no session with a
@@ -221,45 +289,154 @@ export class ScheduleService {
         { guids },
       );
     }
-    // One transaction, so no `import.progress`: the answer is the only news, and the same file twice emits nothing.
     if (options.timeZone !== undefined && !parsed.warnings.some((w) => FALLBACK_USED.has(w.code))) {
       parsed.warnings.push({
         code: 'time_zone_ignored',
         detail: `The file names its own time zone "${parsed.conference.timeZone ?? ''}", which was used; ?timeZone=${options.timeZone} was ignored.`,
       });
     }
-    const { result, settings } = await this.writer.submit(actor, (tx) => this.importIn(tx, parsed, options.replace === true));
-    this.settings.name = settings.name;
-    this.settings.days = settings.days;
-    return result;
+    // One at a time: the check that the release belongs to this programme holds until it is applied.
+    const applying = this.importing.then(() => this.apply(actor, parsed, options.replace === true));
+    this.importing = applying.catch(() => undefined);
+    return applying;
   }
 
-  private importIn(tx: Tx, parsed: ParsedProgramme, replace: boolean): { result: ImportResult; settings: { name: string; days: string[] } } {
-    const warnings: ScheduleWarning[] = [...parsed.warnings];
-    const current = this.store.db.select().from(sessions).where(isNotNull(sessions.externalKey)).all();
-    const storedSources = new Map(this.store.db.select().from(sessionSources).all().map((r) => [r.sessionId, r]));
-    this.adoptByGuid(parsed, current, storedSources);
-    // Checked in the transaction that applies the release, so no other import can slip in between.
-    // The programme is what is not cancelled: sessions a replaced programme left behind do not count.
-    const live = current.filter((r) => r.status !== 'cancelled');
-    if (!replace && live.length > 0) {
-      const incomingKeys = new Set(parsed.sessions.map((s) => s.key));
-      if (!live.some((r) => incomingKeys.has(r.externalKey!))) {
-        throw new AppError(
-          'different_conference',
-          409,
-          `This file shares no session with the current programme (${live.length} imported sessions), so importing it would cancel them all: ` +
-            'it is probably another conference or a broken export. Nothing was imported; send it again with ?replace=true to replace the programme.',
+  private async apply(actor: Actor, parsed: ParsedProgramme, replace: boolean): Promise<ImportResult> {
+    const locals = new Map(
+      (this.store.sqlite.prepare('SELECT id, status FROM sessions WHERE external_key IS NULL').all() as { id: string; status: string }[]).map(
+        (r) => [`guid:${sessionGuid(r.id)}`, { id: r.id, cancelled: r.status === 'cancelled' }],
+      ),
+    );
+    if (!replace) await this.assertSameConference(parsed, locals);
+    const zone = parsed.conference.timeZone ?? this.settings.timeZone;
+    const run: ImportRun = {
+      parsed,
+      importId: this.newId(),
+      locals,
+      roomIds: new Map(),
+      newRooms: [],
+      roomsDone: false,
+      done: 0,
+      keys: new Set(),
+      cancelAfter: '',
+      emptyDays: new Set(parsed.emptyDays),
+      zone,
+      counts: { created: 0, updated: 0, cancelled: 0 },
+      parts: 0,
+      settings: null,
+    };
+    while (run.settings === null) {
+      const done = run.done;
+      const counts = { ...run.counts };
+      try {
+        await this.writer.submit(actor, (tx) => this.importPartIn(tx, run));
+      } catch (err) {
+        const total = parsed.sessions.length;
+        const incomplete = new AppError(
+          'import_incomplete',
+          500,
+          `the import stopped after ${done} of ${total} sessions (${counts.created} created, ${counts.updated} updated, ${counts.cancelled} cancelled); ` +
+            'send the same file again to complete it',
+          { done, total },
         );
+        // The log keeps what went wrong; the client gets how far the import got.
+        throw Object.assign(incomplete, { cause: err });
       }
+      await afterImportPart(this.store.sqlite, run.parts);
     }
+    this.settings.name = run.settings.name;
+    this.settings.days = run.settings.days;
+    const warnings: ScheduleWarning[] = [...parsed.warnings];
+    if (run.newRooms.length > 0) {
+      warnings.push({
+        code: 'new_rooms',
+        detail: `${run.newRooms.length} new room(s) have no capacity yet (${run.newRooms.slice(0, 5).map((n) => `"${n}"`).join(', ')}); set it before doors open.`,
+      });
+    }
+    return { rooms: { created: run.newRooms.length, updated: 0 }, sessions: run.counts, warnings };
+  }
+
+  /**
+   * Refuses a release that shares no session with a programme that has live imported sessions.
+   * Read-only, in steps of IMPORT_PART_MS; it stops at the first shared session, usually the first.
+   * The programme is what is not cancelled: sessions a replaced programme left behind do not count.
+   */
+  private async assertSameConference(parsed: ParsedProgramme, locals: Map<string, LocalSession>): Promise<void> {
+    const live = (this.store.sqlite.prepare("SELECT count(*) AS n FROM sessions WHERE external_key IS NOT NULL AND status != 'cancelled'").get() as { n: number }).n;
+    if (live === 0) return;
+    let index = 0;
+    while (index < parsed.sessions.length) {
+      const deadline = performance.now() + IMPORT_PART_MS;
+      while (index < parsed.sessions.length && performance.now() < deadline) {
+        if (this.matchKey(parsed.sessions[index]!.key, locals).live) return;
+        index += 1;
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    throw new AppError(
+      'different_conference',
+      409,
+      `This file shares no session with the current programme (${live} imported sessions), so importing it would cancel them all: ` +
+        'it is probably another conference or a broken export. Nothing was imported; send it again with ?replace=true to replace the programme.',
+    );
+  }
+
+  /**
+   * The key a session of the file is matched by, as stored. Our own export names each session by
+   * its guid: a session imported from a file without guids, or created here, carries a derived one.
+   * An incoming guid that is such a session's finds the session it came from instead of duplicating
+   * it; a session created here (`claim`) then joins the programme under the key its export gave it.
+   */
+  private matchKey(key: string, locals: Map<string, LocalSession>): { key: string; claim: string | null; live: boolean } {
+    const own = this.keyStatusStmt.get(key) as { status: string } | undefined;
+    if (own) return { key, claim: null, live: own.status !== 'cancelled' };
+    if (key.startsWith('guid:')) {
+      const known = this.keyByGuidStmt.get(key.slice('guid:'.length)) as { key: string; status: string } | undefined;
+      if (known) return { key: known.key, claim: null, live: known.status !== 'cancelled' };
+    }
+    const local = locals.get(key);
+    return { key, claim: local?.id ?? null, live: local !== undefined && !local.cancelled };
+  }
+
+  /** One part of an import: as much of what remains as IMPORT_PART_MS allows (at least one step). */
+  private importPartIn(tx: Tx, run: ImportRun): void {
+    const deadline = performance.now() + IMPORT_PART_MS;
+    const total = run.parsed.sessions.length;
+    const changesBefore = run.newRooms.length + run.counts.created + run.counts.updated + run.counts.cancelled;
+    run.parts += 1;
+    let first = true;
+    const more = (): boolean => {
+      const go = first || performance.now() < deadline;
+      first = false;
+      return go;
+    };
+    if (!run.roomsDone) {
+      this.createRoomsIn(tx, run);
+      run.roomsDone = true;
+    }
+    while (run.done < total && more()) {
+      this.applySessionIn(tx, run, run.parsed.sessions[run.done]!);
+      run.done += 1;
+    }
+    while (run.done === total && run.cancelAfter !== null && more()) this.cancelDroppedIn(tx, run, deadline);
+    if (run.done === total && run.cancelAfter === null && more()) {
+      this.keepProgrammeSettings(run.parsed);
+      run.settings = this.updateSettingsIn(run.parsed.conference.title);
+    }
+    const changed = run.newRooms.length + run.counts.created + run.counts.updated + run.counts.cancelled > changesBefore;
+    // A release applied in one part needs no progress, and a part that changed nothing has no news.
+    if (changed && !(run.parts === 1 && run.settings !== null)) {
+      tx.emit('import.progress', { importId: run.importId, kind: 'schedule', done: run.done, total });
+    }
+  }
+
+  /** Rooms are matched by name; new ones come after the existing ones, in the order the file names them. */
+  private createRoomsIn(tx: Tx, run: ImportRun): void {
     const roomRows = listRoomRows(this.store);
-    const roomIds = new Map(roomRows.map((r) => [r.name, r.id]));
-    // New rooms come after the existing ones, in the order the file names them.
+    for (const r of roomRows) run.roomIds.set(r.name, r.id);
     let sortOrder = Math.max(0, ...roomRows.map((r) => r.sortOrder));
-    const newRooms: string[] = [];
-    for (const name of [...parsed.rooms.map((r) => r.name), ...parsed.sessions.map((s) => s.roomName)]) {
-      if (roomIds.has(name)) continue;
+    for (const name of [...run.parsed.rooms.map((r) => r.name), ...run.parsed.sessions.map((s) => s.roomName)]) {
+      if (run.roomIds.has(name)) continue;
       sortOrder += 1;
       const row: RoomRow = {
         id: this.newId(),
@@ -275,35 +452,24 @@ export class ScheduleService {
       };
       insertRoomRow(this.store, row);
       emitRoomUpdated(tx, row, 'room.created');
-      roomIds.set(name, row.id);
-      newRooms.push(name);
+      run.roomIds.set(name, row.id);
+      run.newRooms.push(name);
     }
-    if (newRooms.length > 0) {
-      warnings.push({
-        code: 'new_rooms',
-        detail: `${newRooms.length} new room(s) have no capacity yet (${newRooms.slice(0, 5).map((n) => `"${n}"`).join(', ')}); set it before doors open.`,
-      });
-    }
+  }
 
-    const rowsById = new Map(current.map((r) => [r.id, r]));
-    const existing: ExistingSession[] = current.map((r) => ({
-      id: r.id,
-      externalKey: r.externalKey!,
-      title: r.title,
-      roomId: r.roomId,
-      startsAt: r.startsAt,
-      endsAt: r.endsAt,
-      type: r.type,
-      speakers: r.speakers,
-      description: r.description,
-      language: r.language,
-      theme: r.theme,
-      cancelled: r.status === 'cancelled',
-    }));
-    const incoming: IncomingSession[] = parsed.sessions.map((s) => ({
+  /** One session of the file: created, or compared with the session as stored now and updated where it differs. */
+  private applySessionIn(tx: Tx, run: ImportRun, s: ParsedSession): void {
+    const match = this.matchKey(s.key, run.locals);
+    if (match.claim !== null) {
+      this.store.db.update(sessions).set({ externalKey: match.key }).where(eq(sessions.id, match.claim)).run();
+      run.locals.delete(s.key);
+    }
+    s.key = match.key;
+    run.keys.add(s.key);
+    const incoming: IncomingSession = {
       key: s.key,
       title: s.title,
-      roomId: roomIds.get(s.roomName)!,
+      roomId: run.roomIds.get(s.roomName)!,
       startsAt: s.startsAt,
       endsAt: s.endsAt,
       type: s.type ?? DEFAULT_TYPE,
@@ -312,121 +478,98 @@ export class ScheduleService {
       language: s.language,
       theme: themeFromTrack(s.track),
       cancelled: s.cancelled,
-    }));
-    const plan = diffProgramme(existing, incoming);
-    const idByKey = new Map(current.map((r) => [r.externalKey!, r.id]));
-
-    const counts = { created: 0, updated: 0, cancelled: 0 };
-    for (const s of plan.create) {
-      const row: SessionRow = {
+    };
+    const row = this.byKeyStmt.get({ key: s.key });
+    if (!row) {
+      const created: SessionRow = {
         id: this.newId(),
         externalKey: s.key,
-        title: s.title,
-        theme: s.theme ?? null,
-        type: s.type,
-        startsAt: s.startsAt,
-        endsAt: s.endsAt,
-        roomId: s.roomId,
-        speakers: s.speakers,
-        status: s.cancelled ? 'cancelled' : 'scheduled',
+        title: incoming.title,
+        theme: incoming.theme ?? null,
+        type: incoming.type,
+        startsAt: incoming.startsAt,
+        endsAt: incoming.endsAt,
+        roomId: incoming.roomId,
+        speakers: incoming.speakers,
+        status: incoming.cancelled ? 'cancelled' : 'scheduled',
         delayMinutes: 0,
         access: { policy: 'open' },
         expectedAttendance: 0,
         requiredFeatures: [],
-        description: s.description,
-        language: s.language,
+        description: incoming.description,
+        language: incoming.language,
         version: 1,
         changeNote: null,
         createdAt: tx.now,
         updatedAt: tx.now,
       };
-      row.status = statusNow(row, tx.now);
-      this.sessionService.insertIn(tx, row);
-      idByKey.set(s.key, row.id);
-      counts.created += 1;
+      created.status = statusNow(created, tx.now);
+      this.sessionService.insertIn(tx, created);
+      run.counts.created += 1;
+      this.keepSourceIn(s, created.id);
+      return;
     }
-    for (const { existing: e, next } of plan.update) {
-      const row = rowsById.get(e.id)!;
-      const { cancelled, ...fields } = next;
+    const existing: ExistingSession = {
+      id: row.id,
+      externalKey: s.key,
+      title: row.title,
+      roomId: row.roomId,
+      startsAt: row.startsAt,
+      endsAt: row.endsAt,
+      type: row.type,
+      speakers: row.speakers,
+      description: row.description,
+      language: row.language,
+      theme: row.theme,
+      cancelled: row.status === 'cancelled',
+    };
+    const change = diffProgramme([existing], [incoming]).update[0];
+    if (change !== undefined) {
+      const { cancelled, ...fields } = change.next;
       const changed: SessionRow = { ...row, ...fields, changeNote: null };
       changed.status = cancelled ? 'cancelled' : statusNow({ ...changed, status: 'scheduled' }, tx.now);
       this.sessionService.updateIn(tx, row, changed);
-      if (cancelled && !e.cancelled) counts.cancelled += 1;
-      else counts.updated += 1;
+      if (cancelled && !existing.cancelled) run.counts.cancelled += 1;
+      else run.counts.updated += 1;
     }
-    // A day of the file without rooms says nothing about that day: its sessions are not cancelled.
-    const zone = parsed.conference.timeZone ?? this.settings.timeZone;
-    const emptyDays = new Set(parsed.emptyDays);
-    const cancels = parsed.emptyDayUndated ? [] : plan.cancel.filter((e) => !emptyDays.has(localDate(e.startsAt, zone)));
-    for (const e of cancels) {
-      const row = rowsById.get(e.id)!;
-      this.sessionService.updateIn(tx, row, { ...row, status: 'cancelled', changeNote: null });
-      counts.cancelled += 1;
-    }
-
-    this.keepSources(parsed, idByKey, storedSources);
-    this.keepProgrammeSettings(parsed);
-    const settings = this.updateSettingsIn(parsed.conference.title);
-    return { result: { rooms: { created: newRooms.length, updated: 0 }, sessions: counts, warnings }, settings };
+    this.keepSourceIn(s, row.id);
   }
 
   /**
-   * Our own export names each session by its guid: a session imported from a file without guids,
-   * or created here, carries a derived one. An incoming guid that is such a session's is its key,
-   * so importing our own export finds the sessions it came from instead of duplicating them.
+   * Cancels, a page at a time, the imported sessions the release no longer lists, as stored now.
+   * A day of the file without rooms says nothing about that day: its sessions are not cancelled.
    */
-  private adoptByGuid(parsed: ParsedProgramme, current: SessionRow[], stored: Map<string, { guid: string }>): void {
-    const keys = new Set(current.map((r) => r.externalKey!));
-    const keyByGuid = new Map<string, string>();
-    for (const r of current) {
-      const guid = stored.get(r.id)?.guid;
-      if (guid !== undefined) keyByGuid.set(`guid:${guid}`, r.externalKey!);
+  private cancelDroppedIn(tx: Tx, run: ImportRun, deadline: number): void {
+    if (run.parsed.emptyDayUndated) {
+      run.cancelAfter = null;
+      return;
     }
-    const local = new Map(
-      this.store.db
-        .select({ id: sessions.id })
-        .from(sessions)
-        .where(isNull(sessions.externalKey))
-        .all()
-        .map((r) => [`guid:${sessionGuid(r.id)}`, r.id]),
-    );
-    for (const s of parsed.sessions) {
-      if (keys.has(s.key)) continue;
-      const known = keyByGuid.get(s.key);
-      if (known !== undefined) {
-        s.key = known;
-        continue;
+    const page = this.liveImportedStmt.all({ after: run.cancelAfter!, limit: CANCEL_PAGE });
+    if (page.length === 0) {
+      run.cancelAfter = null;
+      return;
+    }
+    for (const row of page) {
+      run.cancelAfter = row.id;
+      if (!run.keys.has(row.externalKey!) && !run.emptyDays.has(localDate(row.startsAt, run.zone))) {
+        this.sessionService.updateIn(tx, row, { ...row, status: 'cancelled', changeNote: null });
+        run.counts.cancelled += 1;
       }
-      const localId = local.get(s.key);
-      if (localId === undefined) continue;
-      // A session created here joins the programme under the key its export gave it.
-      this.store.db.update(sessions).set({ externalKey: s.key }).where(eq(sessions.id, localId)).run();
-      current.push(this.store.db.select().from(sessions).where(eq(sessions.id, localId)).get()!);
-      keys.add(s.key);
-      local.delete(s.key);
+      if (performance.now() >= deadline) return;
     }
   }
 
-  /** Each session's guid and source metadata, written only where they changed: the same file twice writes nothing. */
-  private keepSources(parsed: ParsedProgramme, idByKey: Map<string, string>, stored: Map<string, { guid: string; source: SessionSource }>): void {
-    const taken = new Set([...stored.values()].map((r) => r.guid));
-    for (const s of parsed.sessions) {
-      const sessionId = idByKey.get(s.key);
-      if (sessionId === undefined) continue;
-      const before = stored.get(sessionId);
-      let guid = before?.guid;
-      if (guid === undefined) {
-        const own = s.source.guid !== undefined && UUID.test(s.source.guid) ? s.source.guid : importedGuid(s.key);
-        guid = taken.has(own) ? sessionGuid(sessionId) : own;
-        taken.add(guid);
-      }
-      if (before !== undefined && sameValue(before.source, s.source)) continue;
-      this.store.db
-        .insert(sessionSources)
-        .values({ sessionId, guid, source: s.source })
-        .onConflictDoUpdate({ target: sessionSources.sessionId, set: { source: s.source } })
-        .run();
-    }
+  /** A session's guid and source metadata, written only where they changed: the same file twice writes nothing. */
+  private keepSourceIn(s: ParsedSession, sessionId: string): void {
+    const before = this.sourceStmt.get({ id: sessionId });
+    if (before !== undefined && sameValue(before.source, s.source)) return;
+    const own = s.source.guid !== undefined && UUID.test(s.source.guid) ? s.source.guid : importedGuid(s.key);
+    const guid = before?.guid ?? (this.guidTakenStmt.get(own) === undefined ? own : sessionGuid(sessionId));
+    this.store.db
+      .insert(sessionSources)
+      .values({ sessionId, guid, source: s.source })
+      .onConflictDoUpdate({ target: sessionSources.sessionId, set: { source: s.source } })
+      .run();
   }
 
   /** The conference's acronym, urls, zone, day change and room guids, as the programme gives them. */
@@ -449,7 +592,12 @@ export class ScheduleService {
   /** The event takes the programme's title, and its days are the local dates the programme spans. */
   private updateSettingsIn(title: string): { name: string; days: string[] } {
     const settings = readSettings(this.store);
-    const spans = this.store.db.select({ startsAt: sessions.startsAt, endsAt: sessions.endsAt }).from(sessions).all();
+    // The first start and the last end are all daysSpanned reads: the database finds them without reading every session.
+    const span = this.store.sqlite.prepare('SELECT min(starts_at) AS first, max(max(starts_at, ends_at - 1)) AS last FROM sessions').get() as {
+      first: number | null;
+      last: number | null;
+    };
+    const spans = span.first === null || span.last === null ? [] : [{ startsAt: span.first, endsAt: span.last + 1 }];
     const next = { name: title, days: daysSpanned(spans, settings.timeZone) };
     if (next.name !== settings.name || !sameValue(next.days, settings.days)) {
       this.store.db.update(eventSettings).set(next).where(eq(eventSettings.id, 1)).run();

@@ -1,4 +1,4 @@
-// Programme import over HTTP: one transaction, idempotent, newer releases as schedule changes, bad files refused with nothing written.
+// Programme import over HTTP: idempotent, newer releases as schedule changes, bad files refused with nothing written.
 import path from 'node:path';
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

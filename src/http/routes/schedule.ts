@@ -148,6 +148,9 @@ const routes: FastifyPluginAsyncZod = async (app) => {
           summary:
             'Import a programme: frab/pretalx schedule.json (v1, v2) or frab/pentabarf/wafer XML. Rooms match by name, sessions by guid (else id); ' +
             'the same file twice changes nothing; a newer release updates in place and emits its differences as schedule changes',
+          description:
+            'The file is validated whole first (a refused file writes nothing), then applied in short parts with `import.progress` events. ' +
+            'If it stops half-way (500 import_incomplete), sending the same file again completes it.',
           consumes: IMPORT_TYPES,
           querystring: scheduleImportQuery,
           // The file is read as sent, not validated as JSON: the importer judges it and answers 400 invalid_schedule.
