@@ -2,6 +2,9 @@
 import { z } from 'zod';
 import { occupancyLevels, roomStatuses } from '../core/vocabulary.js';
 
+/** Where a listed closed-door session is said to be on public surfaces (EVENTDAY_PUBLIC_RESTRICTED=listed): a room that names no room and has no state. */
+export const UNPUBLISHED_ROOM = { id: 'room-not-published', name: 'Closed-door session (room not published)' } as const;
+
 export const roomStatusSchema = z.enum(roomStatuses);
 export const occupancyLevelSchema = z.enum(occupancyLevels);
 

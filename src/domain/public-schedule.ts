@@ -3,8 +3,7 @@ import type { AccessPolicy } from '../core/vocabulary.js';
 
 export type PublicRestricted = 'hidden' | 'listed';
 
-/** Where a listed closed-door session is said to be: a room that names no room. */
-export const UNPUBLISHED_ROOM = { id: 'room-not-published', name: 'Closed-door session (room not published)' } as const;
+import { UNPUBLISHED_ROOM } from '../contract/rooms.js';
 
 /** A closed-door session admits only some categories of attendee. */
 export function isRestricted(access: AccessPolicy): boolean {

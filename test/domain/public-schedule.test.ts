@@ -1,6 +1,7 @@
 // The pure rule for closed-door sessions on public surfaces: hidden, or listed in the placeholder room; changes without the room.
 import t from 'tap';
-import { publicChange, publicProgramme, publicSession, UNPUBLISHED_ROOM } from '../../src/domain/public-schedule.js';
+import { UNPUBLISHED_ROOM } from '../../src/contract/rooms.js';
+import { publicChange, publicProgramme, publicSession } from '../../src/domain/public-schedule.js';
 
 const open = { id: 'a', roomId: 'r1', access: { policy: 'open' as const } };
 const closed = { id: 'b', roomId: 'r2', access: { policy: 'categories' as const, categories: ['government' as const] } };

@@ -211,6 +211,7 @@ if (!existsSync(CHROMIUM)) {
     t.match(card, /Closed session: national approaches to legal reviews/, 'the session is listed');
     t.match(card, /Only: Government/, 'it says who may enter');
     t.notMatch(card, /Delegation Room A/, 'its room is not named');
+    t.equal(await page.locator('#rooms .room[data-room-id="room-not-published"] [data-testid="room-state"]').count(), 0, 'no open, full or closed state for a room that is not one');
     t.notOk(await page.locator(`#rooms .room[data-room-id="${rooms.get('Delegation Room A')!}"]`).count(), 'and its real room shows nothing of it');
     await screenshot(page, 'kiosk-closed-door-listed');
     t.same(errors, [], 'no script errors');

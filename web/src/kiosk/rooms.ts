@@ -1,5 +1,5 @@
 // The kiosk's room cards: what is on now (every session, even two at once) and next today, the change markers first, a move shown in both rooms; packed into pages by measuring, so nothing is clipped.
-import type { SessionWire } from '../../../src/contract/index.js';
+import { UNPUBLISHED_ROOM, type SessionWire } from '../../../src/contract/index.js';
 import { byId, fill, h } from '../dom.js';
 import { categoryLabel, ROOM_STATUS_LABELS } from '../labels.js';
 import type { Room } from '../live-store.js';
@@ -140,9 +140,11 @@ function planRoom(view: KioskView, room: Room, now: number, today: string, net: 
 function roomCard(view: KioskView, plan: RoomPlan, today: string, net: Map<string, NetChange>, emptyNext: string): HTMLElement {
   const { room } = plan;
   const tags: HTMLElement[] = [];
-  if (room.status !== 'open') tags.push(h('span', { class: 'tag tag--closed', 'data-testid': 'room-state' }, ROOM_STATUS_LABELS[room.status]));
-  else if (room.full) tags.push(h('span', { class: 'tag tag--full', 'data-testid': 'room-state' }, view.door ? 'Full — no seats left' : 'Full'));
-  else if (view.door) tags.push(h('span', { class: 'tag tag--open', 'data-testid': 'room-state' }, 'Open — seats free'));
+  // The placeholder of listed closed-door sessions is no room: it has no open, full or closed state to show.
+  const real = room.id !== UNPUBLISHED_ROOM.id;
+  if (real && room.status !== 'open') tags.push(h('span', { class: 'tag tag--closed', 'data-testid': 'room-state' }, ROOM_STATUS_LABELS[room.status]));
+  else if (real && room.full) tags.push(h('span', { class: 'tag tag--full', 'data-testid': 'room-state' }, view.door ? 'Full — no seats left' : 'Full'));
+  else if (real && view.door) tags.push(h('span', { class: 'tag tag--open', 'data-testid': 'room-state' }, 'Open — seats free'));
   const headingId = `room-${room.id}`;
   return h(
     'article',
