@@ -16,6 +16,18 @@
 // is accepted in either case because a wedge scanner with Caps Lock on inverts it.
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
+import {
+  BADGE_LAYOUT_UTF8,
+  BADGE_LAYOUT_UUID,
+  MAX_BADGE_VERSION,
+  MAX_ID_BYTES,
+  UUID_PATTERN,
+  base32Encode,
+  decodeBadgePayload,
+  encodeVarint,
+  signedBytes,
+  splitBadgeCode,
+} from '../core/badge-format.js';
 import { KID_PATTERN } from '../core/vocabulary.js';
 
 export interface BadgeClaims {
@@ -42,19 +54,7 @@ export interface VerifiedBadge {
 
 export type BadgeVerification = VerifiedBadge | { ok: false };
 
-export const MAX_BADGE_CODE_LENGTH = 512;
-
-const SIGNING_CONTEXT = Buffer.from('eventday badge code v1\n', 'utf8');
-const LAYOUT_UUID = 0x01;
-const LAYOUT_UTF8 = 0x02;
-const SIGNATURE_BYTES = 64;
-const MAX_KID_BYTES = 32;
-const MAX_ID_BYTES = 64;
-const MAX_VERSION = 0xffff_ffff;
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const BASE32_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 const REJECTED: { ok: false } = Object.freeze({ ok: false });
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 export function generateBadgeKey(kid: string): BadgeKeyPair {
   assertKid(kid);
@@ -89,27 +89,24 @@ export function signBadgeCode(key: BadgeSigningKey, claims: BadgeClaims): string
   if (privateKey.type !== 'private' || privateKey.asymmetricKeyType !== 'ed25519') {
     throw new TypeError('badge codes are signed with an Ed25519 private key');
   }
-  if (!Number.isInteger(claims.version) || claims.version < 0 || claims.version > MAX_VERSION) {
-    throw new RangeError(`badge version must be an integer in 0..${MAX_VERSION}`);
+  if (!Number.isInteger(claims.version) || claims.version < 0 || claims.version > MAX_BADGE_VERSION) {
+    throw new RangeError(`badge version must be an integer in 0..${MAX_BADGE_VERSION}`);
   }
   const payload = encodePayload(key.kid, claims.attendeeId, claims.version);
-  const signature = sign(null, Buffer.concat([SIGNING_CONTEXT, payload]), privateKey);
+  const signature = sign(null, signedBytes(payload), privateKey);
   return base32Encode(Buffer.concat([payload, signature]));
 }
 
 /** Never throws: anything that is not a well-formed code signed by a known key is { ok: false }. */
 export function verifyBadgeCode(code: string, publicKeys: Map<string, KeyObject>): BadgeVerification {
-  if (typeof code !== 'string' || code.length > MAX_BADGE_CODE_LENGTH) return REJECTED;
-  const bytes = base32Decode(code);
-  if (bytes === null || bytes.length <= SIGNATURE_BYTES) return REJECTED;
-  const payload = bytes.subarray(0, bytes.length - SIGNATURE_BYTES);
-  const claims = decodePayload(payload);
+  const parts = splitBadgeCode(code);
+  if (parts === null) return REJECTED;
+  const claims = decodeBadgePayload(parts.payload);
   if (claims === null) return REJECTED;
   const key = publicKeys.get(claims.kid);
   if (key === undefined) return REJECTED;
   try {
-    const signature = bytes.subarray(bytes.length - SIGNATURE_BYTES);
-    if (!verify(null, Buffer.concat([SIGNING_CONTEXT, payload]), key, signature)) return REJECTED;
+    if (!verify(null, signedBytes(parts.payload), key, parts.signature)) return REJECTED;
   } catch {
     return REJECTED;
   }
@@ -198,120 +195,14 @@ function encodePayload(kid: string, attendeeId: string, version: number): Buffer
   const kidBytes = Buffer.from(kid, 'ascii');
   const parts: Buffer[] = [];
   if (UUID_PATTERN.test(attendeeId)) {
-    parts.push(Buffer.from([LAYOUT_UUID, kidBytes.length]), kidBytes, Buffer.from(attendeeId.replaceAll('-', ''), 'hex'));
+    parts.push(Buffer.from([BADGE_LAYOUT_UUID, kidBytes.length]), kidBytes, Buffer.from(attendeeId.replaceAll('-', ''), 'hex'));
   } else {
     const idBytes = Buffer.from(attendeeId, 'utf8');
     if (idBytes.length < 1 || idBytes.length > MAX_ID_BYTES || idBytes.toString('utf8') !== attendeeId) {
       throw new RangeError(`attendee id must be a UUID or 1 to ${MAX_ID_BYTES} bytes of well-formed UTF-8`);
     }
-    parts.push(Buffer.from([LAYOUT_UTF8, kidBytes.length]), kidBytes, Buffer.from([idBytes.length]), idBytes);
+    parts.push(Buffer.from([BADGE_LAYOUT_UTF8, kidBytes.length]), kidBytes, Buffer.from([idBytes.length]), idBytes);
   }
-  parts.push(encodeVarint(version));
+  parts.push(Buffer.from(encodeVarint(version)));
   return Buffer.concat(parts);
-}
-
-function decodePayload(payload: Buffer): { kid: string; attendeeId: string; version: number } | null {
-  let at = 0;
-  const layout = payload[at++];
-  const kidLength = payload[at++];
-  if ((layout !== LAYOUT_UUID && layout !== LAYOUT_UTF8) || kidLength === undefined) return null;
-  if (kidLength < 1 || kidLength > MAX_KID_BYTES || at + kidLength > payload.length) return null;
-  const kid = payload.toString('latin1', at, at + kidLength);
-  if (!KID_PATTERN.test(kid)) return null;
-  at += kidLength;
-
-  let attendeeId: string;
-  if (layout === LAYOUT_UUID) {
-    if (at + 16 > payload.length) return null;
-    const hex = payload.toString('hex', at, at + 16);
-    attendeeId = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-    at += 16;
-  } else {
-    const idLength = payload[at++];
-    if (idLength === undefined || idLength < 1 || idLength > MAX_ID_BYTES || at + idLength > payload.length) return null;
-    try {
-      attendeeId = strictUtf8.decode(payload.subarray(at, at + idLength));
-    } catch {
-      return null;
-    }
-    // One id, one encoding: a UUID spelled as text would be a second code for the same claims.
-    if (UUID_PATTERN.test(attendeeId)) return null;
-    at += idLength;
-  }
-
-  const version = decodeVarint(payload, at);
-  if (version === null || version.end !== payload.length) return null;
-  return { kid, attendeeId, version: version.value };
-}
-
-function encodeVarint(value: number): Buffer {
-  const out: number[] = [];
-  let rest = value;
-  while (rest >= 0x80) {
-    out.push((rest % 0x80) | 0x80);
-    rest = Math.floor(rest / 0x80);
-  }
-  out.push(rest);
-  return Buffer.from(out);
-}
-
-function decodeVarint(bytes: Buffer, start: number): { value: number; end: number } | null {
-  let value = 0;
-  let scale = 1;
-  for (let at = start; at < bytes.length && at < start + 5; at++) {
-    const byte = bytes[at] ?? 0;
-    value += (byte & 0x7f) * scale;
-    if ((byte & 0x80) === 0) {
-      // A zero final group after the first byte is a longer spelling of a shorter number.
-      if (byte === 0 && at > start) return null;
-      return value > MAX_VERSION ? null : { value, end: at + 1 };
-    }
-    scale *= 0x80;
-  }
-  return null;
-}
-
-function base32Encode(bytes: Buffer): string {
-  let out = '';
-  let buffer = 0;
-  let bits = 0;
-  for (const byte of bytes) {
-    buffer = ((buffer << 8) | byte) & 0xffff;
-    bits += 8;
-    while (bits >= 5) {
-      bits -= 5;
-      out += BASE32_ALPHABET[(buffer >> bits) & 0x1f];
-    }
-  }
-  if (bits > 0) out += BASE32_ALPHABET[(buffer << (5 - bits)) & 0x1f];
-  return out;
-}
-
-/** Strict: rejects padding, foreign characters, impossible lengths and non-zero spare bits. */
-function base32Decode(text: string): Buffer | null {
-  const spareChars = text.length % 8;
-  if (spareChars === 1 || spareChars === 3 || spareChars === 6) return null;
-  const out = Buffer.alloc(Math.floor((text.length * 5) / 8));
-  let buffer = 0;
-  let bits = 0;
-  let at = 0;
-  for (let i = 0; i < text.length; i++) {
-    const value = base32Value(text.charCodeAt(i));
-    if (value < 0) return null;
-    buffer = ((buffer << 5) | value) & 0xffff;
-    bits += 5;
-    if (bits >= 8) {
-      bits -= 8;
-      out[at++] = (buffer >> bits) & 0xff;
-    }
-  }
-  if ((buffer & ((1 << bits) - 1)) !== 0) return null;
-  return out;
-}
-
-function base32Value(charCode: number): number {
-  if (charCode >= 65 && charCode <= 90) return charCode - 65;
-  if (charCode >= 97 && charCode <= 122) return charCode - 97;
-  if (charCode >= 50 && charCode <= 55) return charCode - 24;
-  return -1;
 }

@@ -3,8 +3,8 @@ import t from 'tap';
 import fc from '../property.js';
 import { createPrivateKey, generateKeyPairSync, sign } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
+import { MAX_BADGE_CODE_LENGTH } from '../../src/core/badge-format.js';
 import {
-  MAX_BADGE_CODE_LENGTH,
   VerifiedCodeCache,
   badgePublicKeys,
   generateBadgeKey,
