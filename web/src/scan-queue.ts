@@ -2,6 +2,7 @@
 
 import type { ScanBody } from '../../src/contract/index.js';
 import type { LocalDecision } from './desk/offline-list.js';
+import { completion, request } from './idb.js';
 
 /** A venue entry scan as the desk sends it to /api/checkins (and, queued, to /api/checkins/batch). */
 export type ScanWire = Required<Pick<ScanBody, 'scanId' | 'code' | 'scannedAt'>> & { kind: 'entry'; roomId: null };
@@ -25,21 +26,6 @@ export interface ScanQueue {
 
 const DB_NAME = 'eventday-desk';
 const STORE = 'scans';
-
-function request<T>(req: IDBRequest<T>): Promise<T> {
-  return new Promise((resolve, reject) => {
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error ?? new Error('IndexedDB request failed'));
-  });
-}
-
-function completion(tx: IDBTransaction): Promise<void> {
-  return new Promise((resolve, reject) => {
-    tx.oncomplete = () => resolve();
-    tx.onerror = () => reject(tx.error ?? new Error('IndexedDB transaction failed'));
-    tx.onabort = () => reject(tx.error ?? new Error('IndexedDB transaction aborted'));
-  });
-}
 
 function isQueuedScan(v: unknown): v is QueuedScan {
   if (typeof v !== 'object' || v === null) return false;

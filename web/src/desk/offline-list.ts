@@ -2,6 +2,7 @@
 import type { OfflineAttendee, OfflineList, ScanReason, ScanResult } from '../../../src/contract/index.js';
 import { dayOf } from '../time.js';
 import { canVerify, importKeys, verifyCode } from './verify.js';
+import { completion, request } from '../idb.js';
 
 /** What the desk decided from its list while offline; the server decides again on upload. */
 export interface LocalDecision {
@@ -23,21 +24,6 @@ interface Stored {
 const DB_NAME = 'eventday-desk-list';
 const STORE = 'list';
 const KEY = 'current';
-
-function request<T>(req: IDBRequest<T>): Promise<T> {
-  return new Promise((resolve, reject) => {
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error ?? new Error('IndexedDB request failed'));
-  });
-}
-
-function completion(tx: IDBTransaction): Promise<void> {
-  return new Promise((resolve, reject) => {
-    tx.oncomplete = () => resolve();
-    tx.onerror = () => reject(tx.error ?? new Error('IndexedDB transaction failed'));
-    tx.onabort = () => reject(tx.error ?? new Error('IndexedDB transaction aborted'));
-  });
-}
 
 async function openDb(): Promise<IDBDatabase | null> {
   try {
