@@ -4,6 +4,7 @@ import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
 import type { NowNextWire } from '../../src/contract/index.js';
+import { buildWeb } from '../../scripts/build-web.js';
 import { ROOT } from '../../scripts/reliability/lib.js';
 
 interface Running {
@@ -62,6 +63,9 @@ async function api<T>(base: string, url: string, token: string): Promise<T> {
   if (!res.ok) throw new Error(`${url}: ${res.status}`);
   return (await res.json()) as T;
 }
+
+// The demo serves the built pages, as `npm run demo` does after its build: on a fresh clone they are built here first.
+t.before(() => buildWeb());
 
 t.test('--at 11:00 starts the demo at 11:00 with sessions live, rooms filling and changes made; a rerun keeps its tokens', async (t) => {
   const dir = t.testdir();
