@@ -48,10 +48,21 @@ export type CheckinBody = z.input<typeof checkinBody>;
 
 export const checkinMethodSchema = z.enum(checkinMethods);
 
-export const batchBody = z.strictObject({ scans: z.array(scanBody).min(1).max(BATCH_MAX_SCANS) });
+/**
+ * A batch answers per item, always: an item that is not a scan (no code, a wrong type, an unknown
+ * field) is not a 400 for the batch but its own answer, rejected / invalid_scan, not recorded.
+ * The route reads each item with `scanBody` itself; the union keeps the scan's shape in the OpenAPI.
+ */
+export const batchBody = z.strictObject({
+  scans: z
+    .array(z.union([scanBody, z.unknown()]))
+    .min(1)
+    .max(BATCH_MAX_SCANS)
+    .describe('scans as for POST /api/checkins (without attendeeId and reason); an item that is not one answers rejected / invalid_scan'),
+});
 
 export const checkinRecordSchema = z.object({
-  id: z.string().nullable().describe('null for a batch item that was not recorded (unknown_room, rate_limited): send it again later'),
+  id: z.string().nullable().describe('null for a batch item that was not recorded: unknown_room and rate_limited can be sent again later; invalid_scan never reads as a scan'),
   kind: scanKindSchema,
   roomId: z.string().nullable(),
   at: isoTime,

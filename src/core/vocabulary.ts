@@ -77,6 +77,7 @@ export const scanReasons = [
   'invalid_time',
   'rate_limited',
   'unknown_room',
+  'invalid_scan',
 ] as const;
 export type ScanReason = (typeof scanReasons)[number];
 

@@ -39,6 +39,14 @@ export interface ScanRequest {
   force: boolean;
 }
 
+/** A batch item that did not read as a scan: answered rejected / invalid_scan, never recorded. */
+export interface MalformedScan {
+  malformed: true;
+  /** What could be read of it, for the answer's record. */
+  kind: ScanKind;
+  roomId: string | null;
+}
+
 /** A check-in by name at the desk, for someone without a badge: a venue entry. */
 export interface ManualCheckinRequest {
   scanId: string;
@@ -278,12 +286,16 @@ export class CheckinService {
    * budget (shared with single scans), is answered `rejected` without being recorded, so it can
    * be sent again; the other items are decided as usual.
    */
-  batch(actor: Actor, requests: ScanRequest[], receivedAt: number): Promise<CheckinAnswer[]> {
-    const prepared = requests.map((r) => this.prepare(r, receivedAt));
-    const order = prepared.map((_, i) => i).sort((a, b) => prepared[a]!.at - prepared[b]!.at || a - b);
+  batch(actor: Actor, requests: (ScanRequest | MalformedScan)[], receivedAt: number): Promise<CheckinAnswer[]> {
+    const answers: CheckinAnswer[] = new Array<CheckinAnswer>(requests.length);
+    const prepared: { index: number; scan: PreparedScan }[] = [];
+    requests.forEach((r, index) => {
+      if ('malformed' in r) answers[index] = malformedAnswer(r, receivedAt);
+      else prepared.push({ index, scan: this.prepare(r, receivedAt) });
+    });
+    prepared.sort((a, b) => a.scan.at - b.scan.at || a.index - b.index);
     return this.writer.submit(actor, (tx) => {
-      const answers: CheckinAnswer[] = new Array<CheckinAnswer>(prepared.length);
-      for (const i of order) answers[i] = this.scanIn(tx, actor, prepared[i]!, 'batch');
+      for (const { index, scan } of prepared) answers[index] = this.scanIn(tx, actor, scan, 'batch');
       return answers;
     });
   }
@@ -542,4 +554,16 @@ export class CheckinService {
 
 function sortedKeys(record: Record<string, number>): Record<string, number> {
   return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** Nothing in it can be trusted, not even its scanId: no replay, no record, the server's time. */
+function malformedAnswer(item: MalformedScan, receivedAt: number): CheckinAnswer {
+  return {
+    result: 'rejected',
+    reason: 'invalid_scan',
+    replayed: false,
+    checkin: { id: null, kind: item.kind, roomId: item.roomId, at: toIso(receivedAt), forced: false, leftRoomId: null },
+    attendee: null,
+    firstCheckinAt: null,
+  };
 }

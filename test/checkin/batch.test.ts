@@ -124,6 +124,40 @@ t.test('batch limits: at most 500 scans; an unknown room is answered for its ite
   t.equal(countRows(app, 'checkins'), 503);
 });
 
+t.test('a malformed item is its own answer (rejected / invalid_scan, not recorded): the batch still answers 200 for the others', async (t) => {
+  const built = await build(t, { deps: { clock: testClock(T0) } });
+  const { app } = built;
+  const leo = await walkIn(built, { name: 'Leo' });
+  const mia = await walkIn(built, { name: 'Mia' });
+  const room = addRoom(app, { name: 'Room B' });
+  const malformed: unknown[] = [
+    { scanId: randomUUID() },
+    { scanId: randomUUID(), code: 42, kind: 'exit', roomId: room },
+    { scanId: randomUUID(), code: leo.code, scannedAt: 'yesterday' },
+    { scanId: randomUUID(), code: leo.code, colour: 'red' },
+    'not even an object',
+    null,
+  ];
+  const payload = { scans: [{ scanId: randomUUID(), code: leo.code }, ...malformed, { scanId: randomUUID(), code: mia.code }] };
+  const res = await app.inject({ method: 'POST', url: '/api/checkins/batch', headers: built.auth('desk'), payload });
+  t.equal(res.statusCode, 200, 'one bad item never fails the others');
+  const results = res.json<{ results: { result: string; reason: string | null; checkin: { id: string | null; kind: string; roomId: string | null } }[] }>().results;
+  t.equal(results.length, 8, 'an answer for every item, in order');
+  t.same(results.map((r) => r.reason), [null, ...malformed.map(() => 'invalid_scan'), null]);
+  for (const r of results.slice(1, -1)) {
+    t.equal(r.result, 'rejected');
+    t.equal(r.checkin.id, null, 'a malformed item is not recorded');
+  }
+  t.same([results[2]!.checkin.kind, results[2]!.checkin.roomId], ['exit', room], 'what could be read of the item is echoed');
+  t.equal(countRows(app, 'checkins'), 2, 'only the two good scans are recorded');
+  t.not(checkedInAt(app, leo.id), null);
+  t.not(checkedInAt(app, mia.id), null);
+
+  const notAList = await app.inject({ method: 'POST', url: '/api/checkins/batch', headers: built.auth('door'), payload: { scans: { scanId: 'x' } } });
+  t.equal(notAList.statusCode, 400, 'a body that is not a batch is still a 400');
+  t.equal(countRows(app, 'checkins'), 2);
+});
+
 t.test('a device sends at most a few batches a second: a flood of uploads is refused whole, other devices are not', async (t) => {
   const built = await build(t, { deps: { clock: testClock(T0) } });
   const { app } = built;

@@ -3,10 +3,18 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
 import { actorOf } from '../auth.js';
 import { idParam } from '../../contract/common.js';
-import type { scanBody } from '../../contract/checkins.js';
-import { batchAnswerSchema, batchBody, checkinAnswerSchema, checkinBody, checkinStatsSchema, offlineListSchema } from '../../contract/checkins.js';
+import {
+  batchAnswerSchema,
+  batchBody,
+  checkinAnswerSchema,
+  checkinBody,
+  checkinStatsSchema,
+  offlineListSchema,
+  scanBody,
+  scanKindSchema,
+} from '../../contract/checkins.js';
 import { AppError } from '../../core/errors.js';
-import { FAILED_SCANS_PER_WINDOW, type ScanRequest } from '../../services/checkins.js';
+import { FAILED_SCANS_PER_WINDOW, type MalformedScan, type ScanRequest } from '../../services/checkins.js';
 
 
 /** Batches a device may upload per window (429 rate_limited past it; the scanner sends the batch again). */
@@ -21,6 +29,19 @@ const toRequest = (body: z.output<typeof scanBody>): ScanRequest => ({
   scannedAt: body.scannedAt === undefined ? null : Date.parse(body.scannedAt),
   force: body.force,
 });
+
+/** A batch item read as a scan, or what can be read of one that is not. */
+function batchItem(item: unknown): ScanRequest | MalformedScan {
+  const parsed = scanBody.safeParse(item);
+  if (parsed.success) return toRequest(parsed.data);
+  const fields = typeof item === 'object' && item !== null ? (item as Record<string, unknown>) : {};
+  const kind = scanKindSchema.safeParse(fields.kind);
+  return {
+    malformed: true,
+    kind: kind.success ? kind.data : 'entry',
+    roomId: typeof fields.roomId === 'string' && fields.roomId.length <= 200 ? fields.roomId : null,
+  };
+}
 
 /** Roles that may check someone in by name (a door scans badges only). */
 const MANUAL_ROLES = new Set(['desk', 'admin']);
@@ -80,7 +101,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: batchAnswerSchema },
       },
     },
-    async (request) => ({ results: await checkins.batch(actorOf(request), request.body.scans.map(toRequest), app.clock()) }),
+    async (request) => ({ results: await checkins.batch(actorOf(request), request.body.scans.map(batchItem), app.clock()) }),
   );
 
   app.delete(

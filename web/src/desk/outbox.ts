@@ -5,7 +5,7 @@ import { byId, fill, h } from '../dom.js';
 import { wireOf, type QueuedScan, type ScanQueue } from '../scan-queue.js';
 import { deskProblem, type Desk } from './context.js';
 import type { RecentScans } from './recent.js';
-import { rejectText } from './result.js';
+import { REJECT_REASONS, rejectText } from './result.js';
 
 const RESULT_WORD: Record<ScanResult, string> = { ok: 'OK', warning: 'warning', rejected: 'rejected' };
 
@@ -109,6 +109,10 @@ export class Outbox {
             if (!answer) {
               done.push(s.scanId);
               this.recent.update(s.scanId, { kind: 'failed', message: 'The server did not decide this scan.' });
+            } else if (answer.reason === 'invalid_scan') {
+              // Sending it again cannot help: it leaves the queue, and the list says to scan again.
+              done.push(s.scanId);
+              this.recent.update(s.scanId, { kind: 'failed', message: REJECT_REASONS.invalid_scan });
             } else if (answer.checkin.id === null) {
               // Not recorded (past the failed-scan budget): it stays queued and is sent again later.
               kept += 1;

@@ -22,6 +22,7 @@ export const REJECT_REASONS: Record<Exclude<ScanReason, 'already_checked_in'>, s
   invalid_time: 'The scan time is out of range: check this device’s clock',
   rate_limited: 'Too many failed scans from this desk: not recorded, it is sent again later',
   unknown_room: 'The server does not know this room',
+  invalid_scan: 'The server could not read this queued scan: scan the badge again',
 };
 
 export function rejectText(reason: ScanReason | null): string | null {
