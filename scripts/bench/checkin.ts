@@ -15,10 +15,13 @@ import { applyPragmas } from '../../src/db/open.js';
 import { createLogger } from '../../src/logger.js';
 import type { Actor } from '../../src/services/writer.js';
 import { prng } from '../random.js';
+import { report } from './lib.js';
 
 const USAGE = `usage: npx tsx scripts/bench/checkin.ts [--attendees 10000] [--connections 50] [--seconds 15] [--warmup 3]
        [--search-attendees 100000] [--search-queries 3000] [--search-connections 1] [--skip-search] [--skip-baseline] [--profile DIR]
-  --profile  write a V8 CPU profile of the eventday check-in server into DIR (open in Chrome DevTools)`;
+  [--json FILE]
+  --profile  write a V8 CPU profile of the eventday check-in server into DIR (open in Chrome DevTools)
+  --json     append the figures against the issue's goals to FILE (read by npm run bench)`;
 
 interface Options {
   attendees: number;
@@ -31,10 +34,11 @@ interface Options {
   skipSearch: boolean;
   skipBaseline: boolean;
   profile: string | null;
+  json: string | null;
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { attendees: 10_000, connections: 50, seconds: 15, warmup: 3, searchAttendees: 100_000, searchQueries: 3_000, searchConnections: 1, skipSearch: false, skipBaseline: false, profile: null };
+  const o: Options = { attendees: 10_000, connections: 50, seconds: 15, warmup: 3, searchAttendees: 100_000, searchQueries: 3_000, searchConnections: 1, skipSearch: false, skipBaseline: false, profile: null, json: null };
   const num = (v: string | undefined): number => {
     const x = Number(v);
     if (!Number.isFinite(x) || x <= 0) throw new Error(`bad number: ${v}\n${USAGE}`);
@@ -53,6 +57,7 @@ function parseArgs(argv: string[]): Options {
       case '--skip-search': o.skipSearch = true; break;
       case '--skip-baseline': o.skipBaseline = true; break;
       case '--profile': o.profile = v ?? null; i++; break;
+      case '--json': o.json = v ?? null; i++; break;
       case '--help': case '-h': console.log(USAGE); process.exit(0); break;
       default: throw new Error(`unknown argument ${argv[i]}\n${USAGE}`);
     }
@@ -126,12 +131,16 @@ async function serveEventday(dir: string, attendees: number, devices: number): P
 /**
  * The naive baseline: a bare Fastify route (no auth, no validation, no logging) that looks the
  * attendee up, inserts the check-in, appends an event row and marks the arrival, in one
- * better-sqlite3 transaction per request with synchronous=FULL. Prepared statements, so it is
- * naive about commits only.
+ * better-sqlite3 transaction per request with synchronous=FULL, or NORMAL for the floor where
+ * fsyncs cost nothing. Prepared statements, so it is naive about commits only.
  */
-async function serveBaseline(dir: string, attendees: number): Promise<void> {
+type Sync = 'FULL' | 'NORMAL';
+
+async function serveBaseline(dir: string, attendees: number, sync: Sync): Promise<void> {
   const db = new Database(path.join(dir, 'baseline.db'));
   applyPragmas(db);
+  // NORMAL in WAL mode: no fsync per commit (a power cut may lose the last commits, never corrupt).
+  if (sync === 'NORMAL') db.pragma('synchronous = NORMAL');
   db.exec(`
     CREATE TABLE attendees (id TEXT PRIMARY KEY, name TEXT NOT NULL, organization TEXT NOT NULL, category TEXT NOT NULL, checked_in_at INTEGER);
     CREATE TABLE checkins (id TEXT PRIMARY KEY, scan_id TEXT NOT NULL UNIQUE, attendee_id TEXT, scanned_at INTEGER NOT NULL, result TEXT NOT NULL, response TEXT NOT NULL);
@@ -400,43 +409,60 @@ function line(label: string, r: RunResult): string {
 async function main(): Promise<void> {
   const [mode, dir, count, devices] = process.argv.slice(2);
   if (mode === 'serve-eventday') return serveEventday(dir!, Number(count), Number(devices));
-  if (mode === 'serve-baseline') return serveBaseline(dir!, Number(count));
+  if (mode === 'serve-baseline') return serveBaseline(dir!, Number(count), devices === 'NORMAL' ? 'NORMAL' : 'FULL');
 
   const opts = parseArgs(process.argv.slice(2));
   const work = mkdtempSync(path.join(tmpdir(), 'eventday-bench-'));
   const started = performance.now();
   try {
-    console.log(`check-in benchmark: ${opts.attendees} attendees, ${opts.connections} keep-alive connections, ${opts.warmup} s warm-up + ${opts.seconds} s measured per server in ${ROUNDS} alternating slices, synchronous=FULL, WAL, load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores`);
+    console.log(`check-in benchmark: ${opts.attendees} attendees, ${opts.connections} keep-alive connections, ${opts.warmup} s warm-up + ${opts.seconds} s measured per server in ${ROUNDS} alternating slices, WAL, eventday synchronous=FULL, load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores`);
 
     const eventdayDir = mkdtempSync(path.join(work, 'eventday-'));
     const eventday = await startChild('serve-eventday', [eventdayDir, String(opts.attendees), String(opts.connections)], opts.profile);
     console.log(`  eventday seeded ${opts.attendees} attendees with signed badges through the CSV import in ${(eventday.ready.seedMs / 1000).toFixed(1)} s`);
-    const baselineDir = mkdtempSync(path.join(work, 'baseline-'));
-    const baseline = opts.skipBaseline ? null : await startChild('serve-baseline', [baselineDir, String(opts.attendees)]);
+    const floors = opts.skipBaseline
+      ? []
+      : await Promise.all(
+          (['FULL', 'NORMAL'] as const).map(async (sync) => ({
+            sync,
+            server: await startChild('serve-baseline', [mkdtempSync(path.join(work, `baseline-${sync}-`)), String(opts.attendees), sync]),
+            samples: new Samples(),
+            picks: prng(42),
+          })),
+        );
 
-    // Other work on the machine comes and goes: the two servers take turns in short slices, so
-    // both meet the same background, and each slice's figures are pooled.
+    // Other work on the machine comes and goes: the servers take turns in short slices, so all
+    // meet the same background, and each slice's figures are pooled.
     const ours = new Samples();
-    const base = new Samples();
-    // The same sequence of badges for both servers, continued from slice to slice.
+    // The same sequence of badges for every server, continued from slice to slice.
     const ourPicks = prng(42);
-    const basePicks = prng(42);
     const slice = opts.seconds / ROUNDS;
-    if (baseline) await driveCheckins(baseline.ready.port, baseline.ready, opts, basePicks, false, opts.warmup, null);
+    for (const f of floors) await driveCheckins(f.server.ready.port, f.server.ready, opts, f.picks, false, opts.warmup, null);
     await driveCheckins(eventday.ready.port, eventday.ready, opts, ourPicks, true, opts.warmup, null);
     for (let round = 0; round < ROUNDS; round++) {
-      if (baseline) await driveCheckins(baseline.ready.port, baseline.ready, opts, basePicks, false, slice, base);
+      for (const f of floors) await driveCheckins(f.server.ready.port, f.server.ready, opts, f.picks, false, slice, f.samples);
       await driveCheckins(eventday.ready.port, eventday.ready, opts, ourPicks, true, slice, ours);
     }
     await stopChild(eventday.child);
-    if (baseline) await stopChild(baseline.child);
+    for (const f of floors) await stopChild(f.server.child);
 
     console.log('');
-    const baseResult = baseline ? base.summary() : null;
     const ourResult = ours.summary();
-    if (baseResult) console.log(line('baseline (1 tx + fsync per request)', baseResult));
+    const floorResults = floors.map((f) => ({ sync: f.sync, result: f.samples.summary() }));
+    for (const f of floorResults) console.log(line(`naive floor, synchronous=${f.sync}`, f.result));
     console.log(line('eventday POST /api/checkins', ourResult));
-    if (baseResult) console.log(`  eventday / baseline: rate ×${(ourResult.rate / baseResult.rate).toFixed(2)}, p99 ×${(ourResult.p99 / baseResult.p99).toFixed(2)}`);
+    for (const f of floorResults) {
+      console.log(`  eventday / ${f.sync} floor: rate ×${(ourResult.rate / f.result.rate).toFixed(2)}, p99 ×${(ourResult.p99 / f.result.p99).toFixed(2)}`);
+    }
+    const full = floorResults.find((f) => f.sync === 'FULL')?.result;
+    const normal = floorResults.find((f) => f.sync === 'NORMAL')?.result;
+    if (full && normal) {
+      report(opts.json, [
+        { figure: 'check-in rate / naive FULL floor', value: ourResult.rate / full.rate, unit: '×', goal: '≥ 1.5', met: ourResult.rate >= 1.5 * full.rate },
+        { figure: 'check-in rate / naive NORMAL floor', value: ourResult.rate / normal.rate, unit: '×', goal: '≥ 1.0', met: ourResult.rate >= normal.rate },
+        { figure: 'check-in p99 (FULL floor p99 in goal)', value: ourResult.p99, unit: 'ms', goal: `≤ ${full.p99.toFixed(1)}`, met: ourResult.p99 <= full.p99 },
+      ]);
+    }
 
     if (!opts.skipSearch) {
       const searchDir = mkdtempSync(path.join(work, 'search-'));
@@ -448,6 +474,7 @@ async function main(): Promise<void> {
       const found = await loadSearch(search.ready.port, search.ready, opts);
       await stopChild(search.child);
       console.log(line('eventday GET /api/attendees?q=', found));
+      report(opts.json, [{ figure: `search p99 at ${opts.searchAttendees} attendees`, value: found.p99, unit: 'ms', goal: '< 2', met: found.p99 < 2 }]);
     }
     console.log(`\ntotal ${((performance.now() - started) / 1000).toFixed(0)} s`);
   } finally {

@@ -69,6 +69,8 @@ async function eventday(): Promise<Target> {
     PORT: '0',
     EVENTDAY_WS_PING_MS: String(PING_MS),
     EVENTDAY_WS_MAX_BUFFERED: String(MAX_BUFFERED),
+    // Every socket of the bench shares one kiosk token: the per-device allowance would close all but 8.
+    EVENTDAY_WS_MAX_PER_DEVICE: '1000000',
   });
   const app = await buildApp(config, { logger: createLogger('error') });
   const device = async (role: 'kiosk' | 'ops'): Promise<{ id: string; token: string }> => {

@@ -3,17 +3,18 @@ import { execSync, fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { Histogram, Rpc, sleep, wallNow, type HistWire } from './lib.js';
+import { Histogram, Rpc, report as reportFigures, sleep, wallNow, type Figure, type HistWire } from './lib.js';
 
 const USAGE = `usage: npx tsx scripts/bench/fanout.ts [--sockets 1000,5000,10000] [--rates 10,100] [--seconds 10]
-       [--clients 4] [--drain 5] [--concurrency 32] [--quick] [--max-minutes 15] [--quiet-wait 0] [--ping-ms 25000] [--profile DIR]
+       [--clients 4] [--drain 5] [--concurrency 32] [--quick] [--max-minutes 15] [--quiet-wait 0] [--ping-ms 25000] [--profile DIR] [--json FILE]
   --quick        1,000 sockets only
   --clients      client processes holding the sockets (each gets an equal share)
   --drain        seconds to wait after the last event for deliveries; later ones count as lost
   --max-minutes  watchdog: the run aborts past this
   --quiet-wait   before each rate, wait up to this many seconds for the machine to be < 15 % busy (other work skews results)
   --ping-ms      heartbeat interval of both servers (eventday's default is 25 s)
-  --profile      write V8 CPU profiles of the server children into DIR/eventday and DIR/bare (open in Chrome DevTools)`;
+  --profile      write V8 CPU profiles of the server children into DIR/eventday and DIR/bare (open in Chrome DevTools)
+  --json         append the figures against the issue's goals to FILE (read by npm run bench)`;
 
 interface Options {
   sockets: number[];
@@ -26,10 +27,11 @@ interface Options {
   profile: string | null;
   quietWait: number;
   pingMs: number;
+  json: string | null;
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { sockets: [1000, 5000, 10000], rates: [10, 100], seconds: 10, clients: 4, drain: 5, concurrency: 32, maxMinutes: 15, profile: null, quietWait: 0, pingMs: 25_000 };
+  const o: Options = { sockets: [1000, 5000, 10000], rates: [10, 100], seconds: 10, clients: 4, drain: 5, concurrency: 32, maxMinutes: 15, profile: null, quietWait: 0, pingMs: 25_000, json: null };
   const list = (v: string | undefined): number[] => {
     const xs = (v ?? '').split(',').map((s) => Number(s.trim()));
     if (xs.length === 0 || xs.some((x) => !Number.isFinite(x) || x <= 0)) throw new Error(`bad list: ${v}\n${USAGE}`);
@@ -59,6 +61,7 @@ function parseArgs(argv: string[]): Options {
         o.profile = v;
         i++;
         break;
+      case '--json': o.json = v ?? null; i++; break;
       case '--quick': quick = true; break;
       case '--help': case '-h': console.log(USAGE); process.exit(0); break;
       default: throw new Error(`unknown argument ${a}\n${USAGE}`);
@@ -532,9 +535,29 @@ function report(results: ModeResult[], seconds: number, clockNote: string): void
   lines.push('');
   lines.push(clockNote + (negatives > 0 ? `; ${negatives} samples read negative and were counted as 0` : ''));
   const noisy = results.some((r) => r.rates.some((x) => x.otherCores > 0.2));
+  reportFigures(opts.json, goalFigures(by, perSocket));
   if (noisy) lines.push('WARNING: other processes used more than 0.2 cores during some phases ("other load"): those rows are skewed; rerun on a quiet machine or with --quiet-wait.');
   lines.push(`'lost' = the quantile falls among messages not delivered within the ${opts.drain} s drain (or on a closed socket). Total run ${seconds.toFixed(0)} s.`);
   console.log(lines.join('\n'));
+}
+
+/** Issue 15's fan-out goals: p99 ≤ 0.8× bare ws, p99 < 250 ms at 20,000 × 2/s and 10,000 × 10/s, ≤ 6 KB RSS per idle socket. */
+function goalFigures(by: (mode: string, n: number) => ModeResult | undefined, perSocket: (r: ModeResult) => number): Figure[] {
+  const figures: Figure[] = [];
+  for (const n of runnable) {
+    const ed = by('eventday', n);
+    const bare = by('bare', n);
+    if (!ed || !bare) continue;
+    ed.rates.forEach((e, i) => {
+      const ratio = e.p99 / bare.rates[i]!.p99;
+      figures.push({ figure: `fan-out p99 / bare ws, ${n} sockets at ${e.rate}/s`, value: ratio, unit: '×', goal: '≤ 0.8', met: Number.isFinite(ratio) && ratio <= 0.8 });
+      if ((n >= 20_000 && e.rate >= 2) || (n >= 10_000 && e.rate >= 10)) {
+        figures.push({ figure: `fan-out p99, ${n} sockets at ${e.rate}/s`, value: e.p99, unit: 'ms', goal: '< 250', met: e.p99 < 250 });
+      }
+    });
+    figures.push({ figure: `RSS per idle socket, ${n} sockets`, value: perSocket(ed) / 1024, unit: 'KiB', goal: '≤ 6', met: perSocket(ed) <= 6 * 1024 });
+  }
+  return figures;
 }
 
 try {

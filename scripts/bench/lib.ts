@@ -1,5 +1,21 @@
-// Shared pieces of the fan-out benchmark: the wall clock, the bench marker in messages, a latency histogram and a tiny IPC RPC.
+// Shared pieces of the benchmarks: the figures against the goals (read by npm run bench), and for fan-out the wall clock, the bench marker in messages, a latency histogram and a tiny IPC RPC.
 import type { ChildProcess } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
+
+/** One figure of a benchmark against its goal (issue 15), as `npm run bench` prints it. */
+export interface Figure {
+  figure: string;
+  value: number;
+  unit: string;
+  goal: string;
+  met: boolean;
+}
+
+/** Appends the figures to `file` as JSON lines, if one was given (`--json FILE`); npm run bench reads them. */
+export function report(file: string | null | undefined, figures: Figure[]): void {
+  if (!file) return;
+  appendFileSync(file, figures.map((f) => `${JSON.stringify(f)}\n`).join(''));
+}
 
 /** Wall time in ms with sub-ms precision; comparable across processes on one machine. */
 export const wallNow = (): number => performance.timeOrigin + performance.now();
