@@ -75,9 +75,9 @@ export interface AllocationStage {
 export interface AllocationModel {
   readonly variables: readonly AllocationVariable[];
   /**
-   * Solved in order, each stage keeping the terms of the stages before it at their optimum. One
-   * stage when the weights of all four terms keep the objective exact in a double (within 2^53);
-   * otherwise as few stages as keep each stage's objective exact.
+   * Solved in order, each stage keeping the terms of the stages before it at their optimum:
+   * `unplaced` first and alone, then one stage when the weights of the three others keep the
+   * objective exact in a double (within 2^53), otherwise as few stages as keep each exact.
    */
   readonly stages: readonly AllocationStage[];
   /** LP text of the first stage; later ones come from `stageLp`. Columns appear in `variables` order. */
@@ -105,7 +105,7 @@ export interface AllocationSolution {
 }
 
 export interface AllocationModelOptions {
-  /** `auto`: as few stages as keep the objective exact; `staged`: one stage per term. */
+  /** `auto`: `unplaced` alone, then as few stages as keep the objective exact; `staged`: one stage per term. */
   readonly strategy?: 'auto' | 'staged';
 }
 
@@ -294,6 +294,31 @@ export function decodeAllocation(
   };
 }
 
+/**
+ * The input split into parts that share no moment: the movable sessions grouped so that no two
+ * sessions of different groups conflict (with the changeover gap), usually one group per day.
+ * A placement in one part then never constrains another, and every objective term is a sum over
+ * sessions, so each stage's optimum over the whole is the sum of the parts' optima: solving the
+ * parts one by one and joining their plans is optimal for the whole, at a fraction of the cost.
+ * Each part keeps every room and blocking interval, and sees the fixed sessions as blocking
+ * intervals; its plan's columns are the whole model's columns for the same sessions.
+ */
+export function independentParts(input: AllocationInput): AllocationInput[] {
+  const gapMs = input.changeoverMinutes * MINUTE_MS;
+  const movable = input.sessions.filter((s) => !s.fixed).sort((a, b) => a.startsAt - b.startsAt || a.endsAt - b.endsAt);
+  const groups: AllocationSession[][] = [];
+  let reach = -Infinity;
+  for (const session of movable) {
+    // Sorted by start: a session that starts after every earlier one has ended (plus the gap) conflicts with none of them, nor does any later one.
+    if (groups.length === 0 || session.startsAt >= reach + gapMs) groups.push([]);
+    groups.at(-1)!.push(session);
+    reach = Math.max(reach, session.endsAt);
+  }
+  const fixedBlocks: BlockingInterval[] = input.sessions.flatMap((s) => (s.fixed && s.roomId !== null ? [{ roomId: s.roomId, startsAt: s.startsAt, endsAt: s.endsAt }] : []));
+  const blocking = [...input.blocking, ...fixedBlocks];
+  return groups.map((sessions) => ({ rooms: input.rooms, sessions, blocking, changeoverMinutes: input.changeoverMinutes }));
+}
+
 /** Session types that stay where the programme put them (everyone is sent there) unless their room fails. */
 export const ANCHORED_TYPES: readonly string[] = ['break', 'plenary', 'keynote'];
 
@@ -350,15 +375,21 @@ function termRanges(variables: readonly AllocationVariable[]): [bigint, bigint, 
 }
 
 /**
- * Weights that make one unit of a term outweigh every possible change in the terms after it in
- * its stage: the last weighs 1 and each earlier one w_k = w_{k+1} · (R_{k+1} + 1). A stage's
- * objective then spans Π (R_k + 1) values, and doubles (what HiGHS computes with) hold integers
- * exactly only up to 2^53, so terms are grouped from the last one backwards while the product
- * stays within that; the first terms, whose bounds are the simplest rows, start new stages.
+ * `unplaced` is a stage of its own, solved only when the starting plan leaves a session out that
+ * could be placed. Once it is at its floor, every later stage writes each session's row as an
+ * equality (place it, in one of its rooms): a much tighter model than a weighted sum with
+ * `unplaced` in it (500 sessions × 40 rooms in two independent days: 17 s against 2.2 s for the
+ * same optimum in one day).
+ *
+ * For the other terms, weights make one unit of a term outweigh every possible change in the
+ * terms after it in its stage: the last weighs 1 and each earlier one w_k = w_{k+1} · (R_{k+1} + 1).
+ * A stage's objective then spans Π (R_k + 1) values, and doubles (what HiGHS computes with) hold
+ * integers exactly only up to 2^53, so terms are grouped from the last one backwards while the
+ * product stays within that; the first terms, whose bounds are the simplest rows, start new stages.
  */
 function groupStages(ranges: readonly bigint[]): AllocationStage[] {
   const groups: { terms: number[]; span: bigint }[] = [];
-  for (let k = OBJECTIVE_TERMS.length - 1; k >= 0; k--) {
+  for (let k = OBJECTIVE_TERMS.length - 1; k >= 1; k--) {
     const first = groups[0];
     const span = first ? first.span * (ranges[k]! + 1n) : ranges[k]! + 1n;
     if (first && span <= EXACT_LIMIT) {
@@ -368,6 +399,7 @@ function groupStages(ranges: readonly bigint[]): AllocationStage[] {
       groups.unshift({ terms: [k], span: ranges[k]! + 1n });
     }
   }
+  groups.unshift({ terms: [0], span: ranges[0]! + 1n });
   return groups.map(({ terms }) => {
     const weights = terms.map(() => 1n);
     for (let i = terms.length - 2; i >= 0; i--) weights[i] = weights[i + 1]! * (ranges[terms[i + 1]!]! + 1n);

@@ -2,8 +2,8 @@
 import { Worker } from 'node:worker_threads';
 import highsEntry from 'highs';
 import type { Highs } from 'highs';
-import { AllocationInputError, buildAllocationModel, decodeAllocation, stageLp } from '../domain/allocation.js';
-import type { AllocationInput, AllocationModelOptions, AllocationResult, AllocationVariable } from '../domain/allocation.js';
+import { AllocationInputError, buildAllocationModel, decodeAllocation, independentParts, stageLp } from '../domain/allocation.js';
+import type { AllocationInput, AllocationModel, AllocationModelOptions, AllocationResult, AllocationVariable } from '../domain/allocation.js';
 
 export interface SolveAllocationOptions extends AllocationModelOptions {
   /** Wall-clock budget for the whole solve, every stage included. */
@@ -205,33 +205,60 @@ function loadRuntime(): Promise<Highs> {
 export async function solveAllocationHere(input: AllocationInput, opts: SolveAllocationOptions = {}): Promise<SolvedAllocation> {
   const startedAt = performance.now();
   const timeLimitSeconds = timeLimitOf(opts);
-  const model = buildAllocationModel(input, { strategy: opts.strategy ?? 'auto' });
+  const strategy = opts.strategy ?? 'auto';
+  const model = buildAllocationModel(input, { strategy });
   const finish = (result: AllocationResult): SolvedAllocation => ({ ...result, solveMs: Math.round(performance.now() - startedAt) });
   if (model.variables.length === 0) return finish(decodeAllocation(input, model, { values: {}, optimal: true }));
 
   const highs = await loadRuntime();
   const deadline = startedAt + timeLimitSeconds * 1000;
-  // Each stage starts HiGHS from the best plan so far, the first from the model's feasible start,
-  // so a time limit always leaves a plan at least as good as the one in force.
-  let best = { values: model.start, result: decodeAllocation(input, model, { values: model.start, optimal: false }) };
+  const parts = independentParts(input);
+  if (parts.length <= 1) {
+    const whole = solveStages(highs, input, model, deadline);
+    return finish({ ...decodeAllocation(input, model, { values: whole.values, optimal: false }), optimal: whole.optimal });
+  }
+  // Each part alone (see independentParts), one after another within the one deadline; a part
+  // the deadline leaves no time for keeps its feasible start, so the plan is never worse than the one in force.
+  const columnOf = new Map(model.variables.map((v) => [`${v.sessionId}\n${v.roomId}`, v.name]));
+  const values: Record<string, number> = {};
   let optimal = true;
+  for (const part of parts) {
+    const partModel = buildAllocationModel(part, { strategy });
+    if (partModel.variables.length === 0) continue;
+    const solved = solveStages(highs, part, partModel, deadline);
+    optimal &&= solved.optimal;
+    for (const v of partModel.variables) {
+      if ((solved.values[v.name] ?? 0) <= 0.5) continue;
+      const name = columnOf.get(`${v.sessionId}\n${v.roomId}`);
+      if (name === undefined) throw new Error(`a part's column (${v.sessionId} in ${v.roomId}) is not in the whole model`);
+      values[name] = 1;
+    }
+  }
+  return finish({ ...decodeAllocation(input, model, { values, optimal: false }), optimal });
+}
+
+/**
+ * The model's stages in order, each HiGHS run starting from the best plan so far (the first from
+ * the model's feasible start), so a time limit always leaves a plan at least as good as the one
+ * in force. Also the tests' reference for a solve without the split into parts.
+ */
+export function solveStages(
+  highs: Highs,
+  input: AllocationInput,
+  model: AllocationModel,
+  deadline: number,
+): { values: Readonly<Record<string, number>>; optimal: boolean } {
+  let best = { values: model.start, result: decodeAllocation(input, model, { values: model.start, optimal: false }) };
   for (const [index, stage] of model.stages.entries()) {
     const objective = best.result.objective;
     if (stage.terms.every((term) => objective[term] === model.floors[term])) continue;
-    const remainingSeconds = (deadline - performance.now()) / 1000;
-    if (remainingSeconds <= 0) {
-      optimal = false;
-      break;
-    }
+    if (deadline - performance.now() <= 0) return { values: best.values, optimal: false };
     const lp = index === 0 ? model.lp : stageLp(model, index, objective);
     const outcome = runHighs(highs, lp, model.variables, deadline, best.values);
     if (outcome.values) best = { values: outcome.values, result: decodeAllocation(input, model, { values: outcome.values, optimal: false }) };
-    if (!outcome.optimal) {
-      optimal = false;
-      break;
-    }
+    if (!outcome.optimal) return { values: best.values, optimal: false };
   }
-  return finish({ ...best.result, optimal });
+  return { values: best.values, optimal: true };
 }
 
 /** One HiGHS run from a feasible start, stopped at `deadline`; `values` is null when it found no feasible solution. */

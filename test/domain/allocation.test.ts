@@ -1,7 +1,7 @@
 // Room allocation: the HiGHS plan checked against hard rules and against brute force on small random instances.
 import t from 'tap';
 import fc from '../property.js';
-import { AllocationInputError, buildAllocationModel, decodeAllocation } from '../../src/domain/allocation.js';
+import { AllocationInputError, buildAllocationModel, decodeAllocation, independentParts } from '../../src/domain/allocation.js';
 import type {
   AllocationInput,
   AllocationObjective,
@@ -258,7 +258,7 @@ t.test('one clique row per set of overlapping sessions, not one per pair', async
   const model = buildAllocationModel(input({ rooms: [room('A', 100)], sessions }));
   t.equal(model.variables.length, 6);
   t.equal(model.lp.match(/^ c\d+:/gm)?.length, 1, 'six mutually overlapping sessions: one row');
-  t.equal(model.stages.length, 1, 'one weighted solve');
+  t.same(model.stages.map((stage) => stage.terms), [['unplaced'], ['seatsShort', 'moves', 'seatsIdle']], 'placing first, then one weighted solve');
 
   const chain = Array.from({ length: 4 }, (_, i) => session(`s${i}`, i * 50, i * 50 + 60));
   const chained = buildAllocationModel(input({ rooms: [room('A', 100)], sessions: chain, changeoverMinutes: 0 }));
@@ -294,10 +294,12 @@ t.test('invalid input is rejected', async (t) => {
 
 t.test('agrees with brute force on random small instances, and every plan keeps the rules', async (t) => {
   let checked = 0;
+  let split = 0;
   await fc.assert(
     fc.asyncProperty(smallInstance(), async (problem) => {
       const result = await solveAllocation(problem);
       checked += 1;
+      if (independentParts(problem).length > 1) split += 1;
       if (!result.optimal) throw new Error('not proven optimal');
       const found = violations(problem, result);
       if (found.length > 0) throw new Error(found.join('; '));
@@ -309,6 +311,37 @@ t.test('agrees with brute force on random small instances, and every plan keeps 
     { numRuns: 500 },
   );
   t.equal(checked, 500);
+  t.ok(split >= 50, `the solves split into independent parts are checked too (${split} of 500)`);
+});
+
+t.test('independent parts: no session of one part conflicts with one of another; fixed sessions block their room in every part', async (t) => {
+  const gap = 10;
+  const problem = input({
+    rooms: [room('A', 100), room('B', 50)],
+    changeoverMinutes: gap,
+    blocking: [{ roomId: 'B', startsAt: 0, endsAt: 30 * MIN }],
+    sessions: [
+      session('morning-1', 0, 60),
+      session('morning-2', 30, 90, { roomId: 'A' }),
+      // Starts exactly one gap after the morning ends: its own part.
+      session('noon', 100, 160),
+      session('pinned', 95, 200, { roomId: 'B', fixed: true }),
+      // A minute inside the gap after noon: the same part as noon.
+      session('afternoon', 169, 220),
+    ],
+  });
+  const parts = independentParts(problem);
+  t.same(parts.map((p) => p.sessions.map((s) => s.id)), [['morning-1', 'morning-2'], ['noon', 'afternoon']]);
+  for (const part of parts) {
+    t.same(part.rooms, problem.rooms);
+    t.same(part.blocking, [...problem.blocking, { roomId: 'B', startsAt: 95 * MIN, endsAt: 200 * MIN }], 'the pinned session blocks B in every part');
+  }
+  for (const a of parts[0]!.sessions) for (const b of parts[1]!.sessions) t.notOk(overlaps(a, b, gap), `${a.id} and ${b.id} never compete`);
+
+  const result = await solveAllocation(problem);
+  t.ok(result.optimal);
+  t.equal(roomOf(result, 'pinned'), 'B');
+  t.same(result.objective, bruteForce(problem), 'the joined plan is the optimum of the whole');
 });
 
 t.test('solved in lexicographic stages, the answers are the same', async (t) => {
@@ -335,12 +368,13 @@ t.test('weights are used only while the objective stays exact in a double', asyn
     input({ rooms: [room('A', 100), room('B', 40)], sessions: [session('s1', 0, 60, { roomId: 'B', expectedAttendance: 60 })] }),
   );
   t.same(small.stages, [
-    { terms: ['unplaced', 'seatsShort', 'moves', 'seatsIdle'], weights: [(40 + 1) * (1 + 1) * (20 + 1), (40 + 1) * (1 + 1), 40 + 1, 1] },
+    { terms: ['unplaced'], weights: [1] },
+    { terms: ['seatsShort', 'moves', 'seatsIdle'], weights: [(40 + 1) * (1 + 1), 40 + 1, 1] },
   ]);
 
   const sessions = Array.from({ length: 40 }, (_, i) => session(`s${i}`, 0, 60, { expectedAttendance: 1 + ((i * 7919) % 1000) }));
   const rooms = Array.from({ length: 40 }, (_, i) => room(`r${i}`, 1 + ((i * 104729) % 1000)));
-  t.equal(buildAllocationModel(input({ rooms, sessions })).stages.length, 1, 'seats in the hundreds');
+  t.equal(buildAllocationModel(input({ rooms, sessions })).stages.length, 2, 'seats in the hundreds: placing, then the rest weighted');
   const large = input({
     rooms: rooms.map((r) => ({ ...r, capacity: r.capacity * 1000 })),
     sessions: sessions.map((s) => ({ ...s, expectedAttendance: s.expectedAttendance * 1000 })),
@@ -348,16 +382,13 @@ t.test('weights are used only while the objective stays exact in a double', asyn
   const model = buildAllocationModel(large);
   t.same(
     model.stages.map((stage) => stage.terms),
-    [
-      ['unplaced', 'seatsShort'],
-      ['moves', 'seatsIdle'],
-    ],
-    'seat ranges of 40 sessions near a million: Π (R + 1) passes 2^53, so two stages',
+    [['unplaced'], ['seatsShort'], ['moves', 'seatsIdle']],
+    'seat ranges of 40 sessions near a million: Π (R + 1) passes 2^53, so seats short get a stage of their own',
   );
   for (const stage of model.stages) t.equal(stage.weights.at(-1), 1);
 
   const grouped = await solveAllocation(large);
   const oneByOne = await solveAllocation(large, { strategy: 'staged' });
   t.ok(grouped.optimal && oneByOne.optimal);
-  t.same(grouped.objective, oneByOne.objective, 'two stages and four stages find the same optimum');
+  t.same(grouped.objective, oneByOne.objective, 'three stages and four stages find the same optimum');
 });

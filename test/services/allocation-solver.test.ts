@@ -1,10 +1,11 @@
 // The allocation solver's worker thread: the event loop keeps running during a solve, and plans match the in-process solve.
 import t from 'tap';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AllocationInputError } from '../../src/domain/allocation.js';
+import highsEntry from 'highs';
+import { AllocationInputError, buildAllocationModel, decodeAllocation, independentParts } from '../../src/domain/allocation.js';
 import type { AllocationInput } from '../../src/domain/allocation.js';
-import { fromScratch, generateProgramme as programme } from '../../scripts/bench/allocation-programmes.js';
-import { solveAllocation, solveAllocationHere, stopAllocationSolver } from '../../src/services/allocation-solver.js';
+import { DAY_ONE, MIN, fromScratch, generateProgramme as programme, roomFailure } from '../../scripts/bench/allocation-programmes.js';
+import { solveAllocation, solveAllocationHere, solveStages, stopAllocationSolver } from '../../src/services/allocation-solver.js';
 import type { SolveAllocationOptions, SolvedAllocation } from '../../src/services/allocation-solver.js';
 
 // Generous, so that a loaded machine cannot stop either solve early and make two correct plans differ.
@@ -67,6 +68,21 @@ t.test('solves asked for together are queued, and each gets the plan the in-proc
   for (const [i, [problem, opts]] of cases.entries()) {
     t.ok(viaWorker[i]!.optimal, `case ${i} optimal`);
     t.same(plan(viaWorker[i]!), plan(await solveAllocationHere(problem, opts)), `case ${i}`);
+  }
+});
+
+t.test('a two-day programme is solved day by day: the same optimum as the whole model solved at once', async (t) => {
+  const loadHighs: typeof highsEntry.default = typeof highsEntry === 'function' ? highsEntry : highsEntry.default;
+  const highs = await loadHighs();
+  const base = programme(120, 12, 11);
+  const failure = roomFailure(base, 'room-2', DAY_ONE + 13 * 60 * MIN);
+  for (const [label, problem] of [['current plan', base], ['from scratch', fromScratch(base)], ['room failure, fixed sessions', failure]] as const) {
+    t.equal(independentParts(problem).length, 2, `${label}: one part per day`);
+    const split = await solveAllocationHere(problem, UNHURRIED);
+    const model = buildAllocationModel(problem);
+    const whole = solveStages(highs, problem, model, performance.now() + 120_000);
+    t.ok(split.optimal && whole.optimal, `${label}: both proven optimal`);
+    t.same(split.objective, decodeAllocation(problem, model, { values: whole.values, optimal: true }).objective, `${label}: the same optimum`);
   }
 });
 
