@@ -83,10 +83,10 @@ try {
   rmSync(work, { recursive: true, force: true });
 }
 
-const format = (f: Figure): string => `${f.value >= 100 ? f.value.toFixed(0) : f.value.toFixed(2)} ${f.unit}`;
+const format = (f: Figure): string => `${f.value >= 100 ? f.value.toFixed(0) : f.value.toFixed(2)}${f.unit === '×' ? '×' : ` ${f.unit}`}`;
 const table = [
   ['benchmark', 'figure', 'measured', 'goal', 'met'],
-  ...rows.map((r) => [r.bench, r.figure, format(r), `${r.goal} ${r.unit === '×' ? '×' : r.unit}`, r.met ? 'yes' : 'NO']),
+  ...rows.map((r) => [r.bench, r.figure, format(r), r.goal, r.met ? 'yes' : 'NO']),
 ];
 const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
 const print = (row: string[]): string => `| ${row.map((cell, i) => cell.padEnd(widths[i]!)).join(' | ')} |`;

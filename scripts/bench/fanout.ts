@@ -550,12 +550,12 @@ function goalFigures(by: (mode: string, n: number) => ModeResult | undefined, pe
     if (!ed || !bare) continue;
     ed.rates.forEach((e, i) => {
       const ratio = e.p99 / bare.rates[i]!.p99;
-      figures.push({ figure: `fan-out p99 / bare ws, ${n} sockets at ${e.rate}/s`, value: ratio, unit: '×', goal: '≤ 0.8', met: Number.isFinite(ratio) && ratio <= 0.8 });
+      figures.push({ figure: `fan-out p99 / bare ws, ${n} sockets at ${e.rate}/s`, value: ratio, unit: '×', goal: '≤ 0.8×', met: Number.isFinite(ratio) && ratio <= 0.8 });
       if ((n >= 20_000 && e.rate >= 2) || (n >= 10_000 && e.rate >= 10)) {
-        figures.push({ figure: `fan-out p99, ${n} sockets at ${e.rate}/s`, value: e.p99, unit: 'ms', goal: '< 250', met: e.p99 < 250 });
+        figures.push({ figure: `fan-out p99, ${n} sockets at ${e.rate}/s`, value: e.p99, unit: 'ms', goal: '< 250 ms', met: e.p99 < 250 });
       }
     });
-    figures.push({ figure: `RSS per idle socket, ${n} sockets`, value: perSocket(ed) / 1024, unit: 'KiB', goal: '≤ 6', met: perSocket(ed) <= 6 * 1024 });
+    figures.push({ figure: `RSS per idle socket, ${n} sockets`, value: perSocket(ed) / 1024, unit: 'KiB', goal: '≤ 6 KiB', met: perSocket(ed) <= 6 * 1024 });
   }
   return figures;
 }

@@ -70,7 +70,7 @@ async function probed(app: FastifyInstance, label: string, work: () => Promise<{
 }
 
 const figures: Figure[] = [];
-const stall = (what: string, maxWait: number): Figure => ({ figure: `longest wait of another request, ${what}`, value: maxWait, unit: 'ms', goal: '≤ 50', met: maxWait <= 50 });
+const stall = (what: string, maxWait: number): Figure => ({ figure: `longest wait of another request, ${what}`, value: maxWait, unit: 'ms', goal: '≤ 50 ms', met: maxWait <= 50 });
 
 function attendeeCsv(rows: number): string {
   const lines = ['name,organization,category,delegation,email,flags,externalId'];
@@ -91,7 +91,7 @@ if (values.only !== 'schedule') {
     app.inject({ method: 'POST', url: '/api/attendees/import', headers: { ...AUTH, 'content-type': 'text/csv' }, payload: csv }),
   );
   // Issue 15's goal is for 20,000 rows; other sizes are printed, not judged.
-  if (rows === 20_000) figures.push({ figure: '20,000-row attendee CSV import', value: run.ms / 1000, unit: 's', goal: '< 2', met: run.ms < 2_000 });
+  if (rows === 20_000) figures.push({ figure: '20,000-row attendee CSV import', value: run.ms / 1000, unit: 's', goal: '< 2 s', met: run.ms < 2_000 });
   figures.push(stall(`${rows}-row attendee CSV import`, run.maxWait));
   await app.close();
   rmSync(dir, { recursive: true, force: true });

@@ -7,6 +7,7 @@ export interface Figure {
   figure: string;
   value: number;
   unit: string;
+  /** The goal as printed, with its unit: `< 2 ms`, `≥ 1.5×`. */
   goal: string;
   met: boolean;
 }
