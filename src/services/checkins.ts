@@ -284,7 +284,8 @@ export class CheckinService {
    * back in the order sent), so each is decided as of its own time against the ones before
    * it. Every item gets its own answer: an unknown room, or a failed scan past the device's
    * budget (shared with single scans), is answered `rejected` without being recorded, so it can
-   * be sent again; the other items are decided as usual.
+   * be sent again; an item that is not a scan at all is `invalid_scan`, also not recorded; the
+   * other items are decided as usual.
    */
   batch(actor: Actor, requests: (ScanRequest | MalformedScan)[], receivedAt: number): Promise<CheckinAnswer[]> {
     const answers: CheckinAnswer[] = new Array<CheckinAnswer>(requests.length);
