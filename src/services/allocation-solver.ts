@@ -205,36 +205,25 @@ function loadRuntime(): Promise<Highs> {
 export async function solveAllocationHere(input: AllocationInput, opts: SolveAllocationOptions = {}): Promise<SolvedAllocation> {
   const startedAt = performance.now();
   const timeLimitSeconds = timeLimitOf(opts);
-  const strategy = opts.strategy ?? 'auto';
-  const model = buildAllocationModel(input, { strategy });
-  const finish = (result: AllocationResult): SolvedAllocation => ({ ...result, solveMs: Math.round(performance.now() - startedAt) });
-  if (model.variables.length === 0) return finish(decodeAllocation(input, model, { values: {}, optimal: true }));
-
-  const highs = await loadRuntime();
   const deadline = startedAt + timeLimitSeconds * 1000;
-  const parts = independentParts(input);
-  if (parts.length <= 1) {
-    const whole = solveStages(highs, input, model, deadline);
-    return finish({ ...decodeAllocation(input, model, { values: whole.values, optimal: false }), optimal: whole.optimal });
-  }
-  // Each part alone (see independentParts), one after another within the one deadline; a part
-  // the deadline leaves no time for keeps its feasible start, so the plan is never worse than the one in force.
-  const columnOf = new Map(model.variables.map((v) => [`${v.sessionId}\n${v.roomId}`, v.name]));
-  const values: Record<string, number> = {};
+  // Each part alone (see independentParts; usually one per day), one after another within the one
+  // deadline; a part the deadline leaves no time for keeps its feasible start, so the plan is
+  // never worse than the one in force. The plan is then read against the whole input.
+  const chosen: AllocationVariable[] = [];
   let optimal = true;
-  for (const part of parts) {
-    const partModel = buildAllocationModel(part, { strategy });
-    if (partModel.variables.length === 0) continue;
-    const solved = solveStages(highs, part, partModel, deadline);
+  let highs: Highs | undefined;
+  for (const part of independentParts(input)) {
+    const model = buildAllocationModel(part, { strategy: opts.strategy ?? 'auto' });
+    if (model.variables.length === 0) continue;
+    highs ??= await loadRuntime();
+    const solved = solveStages(highs, part, model, deadline);
     optimal &&= solved.optimal;
-    for (const v of partModel.variables) {
-      if ((solved.values[v.name] ?? 0) <= 0.5) continue;
-      const name = columnOf.get(`${v.sessionId}\n${v.roomId}`);
-      if (name === undefined) throw new Error(`a part's column (${v.sessionId} in ${v.roomId}) is not in the whole model`);
-      values[name] = 1;
-    }
+    chosen.push(...model.variables.filter((v) => (solved.values[v.name] ?? 0) > 0.5));
   }
-  return finish({ ...decodeAllocation(input, model, { values, optimal: false }), optimal });
+  // Column names repeat from part to part: the chosen ones are renamed to tell them apart.
+  const variables = chosen.map((v, i) => ({ ...v, name: `p${i}` }));
+  const plan = decodeAllocation(input, { variables }, { values: Object.fromEntries(variables.map((v) => [v.name, 1])), optimal });
+  return { ...plan, solveMs: Math.round(performance.now() - startedAt) };
 }
 
 /**
