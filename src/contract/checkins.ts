@@ -49,13 +49,19 @@ export type CheckinBody = z.input<typeof checkinBody>;
 export const checkinMethodSchema = z.enum(checkinMethods);
 
 /**
+ * A batch item that does not read as a scan, kept as it came: the route answers it on its own.
+ * No scan parses to an object with `notAScan`, so the two cannot be mistaken for each other.
+ */
+const notAScan = z.unknown().transform((raw) => ({ notAScan: true as const, raw }));
+
+/**
  * A batch answers per item, always: an item that is not a scan (no code, a wrong type, an unknown
  * field) is not a 400 for the batch but its own answer, rejected / invalid_scan, not recorded.
- * The route reads each item with `scanBody` itself; the union keeps the scan's shape in the OpenAPI.
+ * Each item is parsed once, here; the union keeps the scan's shape in the OpenAPI.
  */
 export const batchBody = z.strictObject({
   scans: z
-    .array(z.union([scanBody, z.unknown()]))
+    .array(z.union([scanBody, notAScan]))
     .min(1)
     .max(BATCH_MAX_SCANS)
     .describe('scans as for POST /api/checkins (without attendeeId and reason); an item that is not one answers rejected / invalid_scan'),

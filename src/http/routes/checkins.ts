@@ -10,8 +10,8 @@ import {
   checkinBody,
   checkinStatsSchema,
   offlineListSchema,
-  scanBody,
   scanKindSchema,
+  type scanBody,
 } from '../../contract/checkins.js';
 import { AppError } from '../../core/errors.js';
 import { FAILED_SCANS_PER_WINDOW, type MalformedScan, type ScanRequest } from '../../services/checkins.js';
@@ -31,10 +31,10 @@ const toRequest = (body: z.output<typeof scanBody>): ScanRequest => ({
 });
 
 /** A batch item read as a scan, or what can be read of one that is not. */
-function batchItem(item: unknown): ScanRequest | MalformedScan {
-  const parsed = scanBody.safeParse(item);
-  if (parsed.success) return toRequest(parsed.data);
-  const fields = typeof item === 'object' && item !== null ? (item as Record<string, unknown>) : {};
+function batchItem(item: z.output<typeof batchBody>['scans'][number]): ScanRequest | MalformedScan {
+  if (!('notAScan' in item)) return toRequest(item);
+  const { raw } = item;
+  const fields = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : {};
   const kind = scanKindSchema.safeParse(fields.kind);
   return {
     malformed: true,
