@@ -14,7 +14,7 @@ RUN npm install --prefix /opt/node-headers --no-save --no-package-lock --no-audi
 COPY package.json package-lock.json ./
 RUN npm_config_nodedir=/opt/node-headers/dist npm_config_build_from_source=true npm ci --no-audit --no-fund \
  && ! grep -aq RemoveEnvironmentCleanupHook node_modules/better-sqlite3/build/Release/better_sqlite3.node
-COPY tsconfig.json tsconfig.build.json drizzle.config.ts ./
+COPY tsconfig.json tsconfig.build.json drizzle.config.ts drizzle.pg.config.ts ./
 COPY src ./src
 COPY scripts ./scripts
 COPY web ./web

@@ -1,8 +1,8 @@
-// drizzle-kit configuration: where the schema is and where generated migrations go.
+// drizzle-kit configuration for the SQLite store: where the schema is and where generated migrations go.
 import { defineConfig } from 'drizzle-kit';
 
 export default defineConfig({
   dialect: 'sqlite',
   schema: './src/db/schema.ts',
-  out: './drizzle',
+  out: './drizzle/sqlite',
 });

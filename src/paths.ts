@@ -14,5 +14,6 @@ export function projectRoot(): string {
   }
 }
 
-export const migrationsFolder = (): string => path.join(projectRoot(), 'drizzle');
+export const migrationsFolder = (): string => path.join(projectRoot(), 'drizzle', 'sqlite');
+export const pgMigrationsFolder = (): string => path.join(projectRoot(), 'drizzle', 'pg');
 export const webBuildFolder = (): string => path.join(projectRoot(), 'dist', 'web');
