@@ -39,7 +39,7 @@ async function demoTokens(): Promise<Record<Role, string>> {
   const tokens = {} as Record<Role, string>;
   for (const role of roles) {
     const candidate = role === 'admin' ? (kept.admin ?? config.adminToken) : kept[role];
-    if (candidate !== undefined && devices.authenticate(candidate)?.role === role) tokens[role] = candidate;
+    if (candidate !== undefined && (await devices.authenticate(candidate))?.role === role) tokens[role] = candidate;
     else tokens[role] = (await devices.create(null, `${DEMO_DEVICE_PREFIX}${role}`, role)).token;
   }
   writeTokens(file, tokens);

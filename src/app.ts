@@ -1,4 +1,5 @@
 // buildApp(config, deps): the Fastify instance as a list of plugins (store, writer, services, live hub, jobs, HTTP); tests use it directly.
+import { runNow } from './store/op.js';
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
@@ -71,7 +72,7 @@ export async function buildApp(config: Config, deps: Deps = {}): Promise<Fastify
     clock: app.clock,
     cors: config.publicSchedule,
     // Every schedule feed is a function of the schedule: its events (in this database) and the event's settings (title, zones, day change, urls) version the cached answers.
-    version: () => `${app.eventLog.epoch} ${app.eventLog.latestSeqOf('schedule')} ${JSON.stringify([readSettings(app.store), readProgrammeSettings(app.store)])}`,
+    version: () => `${app.eventLog.epoch} ${runNow(app.store.ports.log.latestSeqOf('schedule'))} ${JSON.stringify([readSettings(app.store), readProgrammeSettings(app.store)])}`,
     ...config.feedRateLimit,
   });
   await app.register(routes);

@@ -13,7 +13,7 @@ import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { applyPragmas } from '../../src/db/open.js';
 import { createLogger } from '../../src/logger.js';
-import type { Actor } from '../../src/services/writer.js';
+import type { Actor } from '../../src/store/unit-of-work.js';
 import { prng } from '../random.js';
 import { report } from './lib.js';
 

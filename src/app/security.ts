@@ -5,7 +5,7 @@ import { registerAuthentication, registerRoleGuard } from '../http/auth.js';
 export default fp(
   async (app) => {
     const devices = app.services.devices;
-    const bootstrap = devices.ensureBootstrapAdmin(app.appConfig.adminToken);
+    const bootstrap = await devices.ensureBootstrapAdmin(app.appConfig.adminToken);
     if (bootstrap.generatedToken) {
       // Shown once: only the token's hash is stored, so this line is the only way to learn it.
       app.log.warn({ adminToken: bootstrap.generatedToken }, 'new database: admin device created; keep this token, it is not shown again');

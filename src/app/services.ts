@@ -41,8 +41,8 @@ declare module 'fastify' {
 export default fp(
   async (app) => {
     const { store, writer, newId, clock, settings } = app;
-    const devices = new DeviceService(store, writer, newId);
-    const announcements = new AnnouncementService(store, writer, newId, clock);
+    const devices = new DeviceService(store.reader, writer, newId);
+    const announcements = new AnnouncementService(store.ports, writer, newId, clock);
     const occupancy = new OccupancyService(store, writer);
     const rooms = new RoomService(store, writer, newId, app.log);
     const sessions = new SessionService(store, writer, newId, clock);

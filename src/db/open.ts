@@ -6,6 +6,8 @@ import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { migrationsFolder } from '../paths.js';
 import * as schema from './schema.js';
+import type { StorePorts, StoreReader } from '../store/ports.js';
+import { sqlitePorts, sqliteReader } from '../store/sqlite/ports.js';
 
 export type Sqlite = Database.Database;
 export type Db = BetterSQLite3Database<typeof schema>;
@@ -13,6 +15,10 @@ export type Db = BetterSQLite3Database<typeof schema>;
 export interface Store {
   sqlite: Sqlite;
   db: Db;
+  /** The ports on this connection, for the Writer's units of work. */
+  ports: StorePorts;
+  /** Reads outside a unit of work. */
+  reader: StoreReader;
 }
 
 export interface PragmaOptions {
@@ -54,13 +60,19 @@ export function openStore(file: string): Store {
   const sqlite = new Database(file);
   try {
     applyPragmas(sqlite);
-    const db = drizzle(sqlite, { schema });
-    migrate(db, { migrationsFolder: migrationsFolder() });
-    return { sqlite, db };
+    migrate(drizzle(sqlite, { schema }), { migrationsFolder: migrationsFolder() });
+    return storeOn(sqlite);
   } catch (err) {
     sqlite.close();
     throw err;
   }
+}
+
+/** The store on a connection whose schema is current: the drizzle handle, the ports and the reader. */
+export function storeOn(sqlite: Sqlite): Store {
+  const db = drizzle(sqlite, { schema });
+  const ports = sqlitePorts(sqlite, db);
+  return { sqlite, db, ports, reader: sqliteReader(ports) };
 }
 
 /** Moves the WAL into the main file without blocking writers; run from a timer, not a request. */

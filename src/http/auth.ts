@@ -2,7 +2,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Role } from '../core/vocabulary.js';
 import type { Device, DeviceService } from '../services/devices.js';
-import type { Actor } from '../services/writer.js';
+import type { Actor } from '../store/unit-of-work.js';
 import { AppError } from '../core/errors.js';
 import type {} from './public-feed.js';
 
@@ -80,7 +80,7 @@ export function registerAuthentication(app: FastifyInstance, devices: DeviceServ
     // A feed asked without any Authorization header is anonymous; a header that is there must hold a valid token.
     if (options.publicFeeds && config.publicFeed !== undefined && request.headers.authorization === undefined) return;
     const token = bearerFrom(request, config.tokenInSubprotocol === true);
-    const device = token === null ? null : devices.authenticate(token);
+    const device = token === null ? null : await devices.authenticate(token);
     if (!device) throw new AppError('unauthorized', 401, 'a valid device token is required (Authorization: Bearer <token>)');
     request.device = device;
     if (!roles.includes(device.role)) {

@@ -1,7 +1,6 @@
 // The append-only event log: seq allocation, the hash chain over payload digests, and reads for replay and audit.
 import { createHash } from 'node:crypto';
-import type { Statement } from 'better-sqlite3';
-import type { Sqlite } from '../db/open.js';
+import type { Database as Sqlite } from 'better-sqlite3';
 import type { Visibility } from '../core/vocabulary.js';
 
 export interface EventRecord {
@@ -74,7 +73,7 @@ export function chainHash(previousHash: string, r: EventRecord, digest: string |
   return createHash('sha256').update(previousHash).update(canonicalContent(r, digest)).digest('hex');
 }
 
-interface EventRow {
+export interface EventRow {
   seq: number;
   epoch: string;
   at: number;
@@ -174,8 +173,6 @@ export class EventLog {
   private readonly insertStmt;
   private readonly afterStmt;
   private readonly firstStmt;
-  private readonly topicHeadStmt;
-  private readonly namedStmts = new Map<string, Statement>();
 
   constructor(
     private readonly sqlite: Sqlite,
@@ -189,7 +186,6 @@ export class EventLog {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.afterStmt = sqlite.prepare('SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?');
-    this.topicHeadStmt = sqlite.prepare('SELECT MAX(seq) AS seq FROM events WHERE topic = ?');
     this.firstStmt = sqlite.prepare('SELECT MIN(seq) AS seq FROM events');
   }
 
@@ -245,27 +241,6 @@ export class EventLog {
 
   readAfter(since: number, limit: number): EventRecord[] {
     return (this.afterStmt.all(since, limit) as EventRow[]).map(rowToRecord);
-  }
-
-  /**
-   * Events after `since` with one of these names (and, given `kinds`, whose payload's `kind` is one
-   * of them), oldest first: how services read history without knowing how the log stores it.
-   */
-  readNamed(since: number, limit: number, filter: EventFilter): EventRecord[] {
-    const key = JSON.stringify(filter);
-    let stmt = this.namedStmts.get(key);
-    if (!stmt) {
-      const list = (values: readonly string[]): string => values.map((v) => `'${v.replaceAll("'", "''")}'`).join(', ');
-      const kinds = filter.kinds ? ` AND json_extract(payload, '$.kind') IN (${list(filter.kinds)})` : '';
-      stmt = this.sqlite.prepare(`SELECT * FROM events WHERE seq > ? AND name IN (${list(filter.names)})${kinds} ORDER BY seq LIMIT ?`);
-      this.namedStmts.set(key, stmt);
-    }
-    return (stmt.all(since, limit) as EventRow[]).map(rowToRecord);
-  }
-
-  /** The newest seq of a topic (0 when it has none): what a cache of that topic's state is versioned by. */
-  latestSeqOf(topic: string): number {
-    return (this.topicHeadStmt.get(topic) as { seq: number | null }).seq ?? 0;
   }
 
   /**

@@ -1,4 +1,5 @@
 // Room allocation plans: the solver's input read from the database, the solve, the stored plan, applying its moves, and proposals after a room failure.
+import { runNow } from '../store/op.js';
 import { eq } from 'drizzle-orm';
 import type { Store } from '../db/open.js';
 import { allocationPlans, sessions } from '../db/schema.js';
@@ -22,7 +23,8 @@ import { DEFAULT_CHANGEOVER_MINUTES, type AppliedPlan, type Plan, type PlanDetai
 import type { SolvedAllocation } from './allocation-solver.js';
 import { listRoomRows, type RoomRow } from './rooms.js';
 import { listSessionRows, toSessionWire, type SessionRow, type SessionService } from './sessions.js';
-import type { Actor, Tx, Writer } from './writer.js';
+import type { Actor, Tx } from '../store/unit-of-work.js';
+import type { Writer } from '../store/sqlite/writer.js';
 
 const MINUTE_MS = 60_000;
 /** Sessions starting this soon keep their room: people are already on their way. */
@@ -345,11 +347,11 @@ export class AllocationService {
 
   /** Refuses a plan whose input no longer describes the schedule: a session changed, or a room's status, capacity or features. */
   private assertFresh(basedOnSeq: number, input: AllocationInput): void {
-    const log = this.writer.log;
-    if (log.readNamed(basedOnSeq, 1, SESSION_EDITS).length > 0) {
+    const log = this.store.ports.log;
+    if (runNow(log.readNamed(basedOnSeq, 1, SESSION_EDITS)).length > 0) {
       throw new AppError('stale_plan', 409, `the schedule changed after event ${basedOnSeq}; make a new plan`);
     }
-    if (log.readNamed(basedOnSeq, 1, ROOM_CHANGES).length === 0) return;
+    if (runNow(log.readNamed(basedOnSeq, 1, ROOM_CHANGES)).length === 0) return;
     // room.updated also announces a room turning full or not full, which changes nothing a plan relies on.
     const current = new Map(listRoomRows(this.store).map((r) => [r.id, r]));
     const changed = input.rooms.filter((r) => {

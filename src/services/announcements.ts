@@ -1,14 +1,11 @@
 // Announcements: create, remove, list the active ones, and expire them on time with an event.
-import { and, eq, gt, isNull, lte, or, isNotNull } from 'drizzle-orm';
-import type { Store } from '../db/open.js';
-import { announcements, rooms } from '../db/schema.js';
 import { AppError, notFound } from '../core/errors.js';
 import { toIso } from '../core/time.js';
 import type { Severity } from '../core/vocabulary.js';
 import type { AnnouncementWire } from '../contract/announcements.js';
-import type { Actor, Tx, Writer } from './writer.js';
-
-type Row = typeof announcements.$inferSelect;
+import { runNow, type Op } from '../store/op.js';
+import type { AnnouncementRecord, StorePorts } from '../store/ports.js';
+import type { Actor, Tx, UnitOfWork } from '../store/unit-of-work.js';
 
 export interface NewAnnouncement {
   text: string;
@@ -17,7 +14,7 @@ export interface NewAnnouncement {
   expiresAt?: number | undefined;
 }
 
-export function toAnnouncementWire(row: Row): AnnouncementWire {
+export function toAnnouncementWire(row: AnnouncementRecord): AnnouncementWire {
   return {
     id: row.id,
     text: row.text,
@@ -30,14 +27,16 @@ export function toAnnouncementWire(row: Row): AnnouncementWire {
 
 export class AnnouncementService {
   constructor(
-    private readonly store: Store,
-    private readonly writer: Writer,
+    /** SQLite's ports, read synchronously by the live snapshot (which is built in one synchronous step). */
+    private readonly ports: StorePorts,
+    private readonly writer: UnitOfWork,
     private readonly newId: () => string,
     private readonly clock: () => number,
   ) {}
 
   create(actor: Actor, input: NewAnnouncement): Promise<AnnouncementWire> {
-    return this.writer.submit(actor, (tx) => {
+    const newId = this.newId;
+    return this.writer.submit(actor, function* (tx) {
       if (input.expiresAt !== undefined && input.expiresAt <= tx.now) {
         throw new AppError('validation_failed', 400, 'expiresAt must be in the future', {
           errors: [{ field: 'body.expiresAt', message: 'must be in the future' }],
@@ -45,7 +44,7 @@ export class AnnouncementService {
       }
       const roomIds = input.roomIds && input.roomIds.length > 0 ? [...new Set(input.roomIds)] : null;
       if (roomIds) {
-        const known = new Set(this.store.db.select({ id: rooms.id }).from(rooms).all().map((r) => r.id));
+        const known = yield* tx.store.rooms.existing(roomIds);
         const unknown = roomIds.filter((id) => !known.has(id));
         if (unknown.length > 0) {
           throw new AppError('validation_failed', 400, `unknown room(s): ${unknown.join(', ')}`, {
@@ -53,8 +52,8 @@ export class AnnouncementService {
           });
         }
       }
-      const row: Row = {
-        id: this.newId(),
+      const row: AnnouncementRecord = {
+        id: newId(),
         text: input.text,
         severity: input.severity,
         roomIds,
@@ -63,7 +62,7 @@ export class AnnouncementService {
         removedAt: null,
         createdBy: tx.actor?.deviceId ?? null,
       };
-      this.store.db.insert(announcements).values(row).run();
+      yield* tx.store.announcements.insert(row);
       const wire = toAnnouncementWire(row);
       tx.emit('announcement.created', wire, roomIds ?? []);
       return wire;
@@ -71,42 +70,30 @@ export class AnnouncementService {
   }
 
   remove(actor: Actor, id: string): Promise<void> {
-    return this.writer.submit(actor, (tx) => {
-      const row = this.store.db.select().from(announcements).where(eq(announcements.id, id)).get();
+    return this.writer.submit(actor, function* (tx) {
+      const row = yield* tx.store.announcements.find(id);
       if (!row || row.removedAt !== null || (row.expiresAt !== null && row.expiresAt <= tx.now)) {
         throw notFound('announcement');
       }
-      this.removeIn(tx, row);
+      yield* removeIn(tx, row);
     });
   }
 
   listActive(): AnnouncementWire[] {
-    const now = this.clock();
-    return this.store.db
-      .select()
-      .from(announcements)
-      .where(and(isNull(announcements.removedAt), or(isNull(announcements.expiresAt), gt(announcements.expiresAt, now))))
-      .orderBy(announcements.createdAt, announcements.id)
-      .all()
-      .map(toAnnouncementWire);
+    return runNow(this.ports.announcements.listActive(this.clock())).map(toAnnouncementWire);
   }
 
   /** Called from a timer: every announcement past its expiry is removed, with its event. */
-  expireDue(): number {
-    const due = this.store.db
-      .select()
-      .from(announcements)
-      .where(and(isNull(announcements.removedAt), isNotNull(announcements.expiresAt), lte(announcements.expiresAt, this.clock())))
-      .all();
-    if (due.length === 0) return 0;
-    this.writer.run(null, (tx) => {
-      for (const row of due) this.removeIn(tx, row);
+  expireDue(): Promise<number> {
+    return this.writer.submit(null, function* (tx) {
+      const due = yield* tx.store.announcements.listDue(tx.now);
+      for (const row of due) yield* removeIn(tx, row);
+      return due.length;
     });
-    return due.length;
   }
+}
 
-  private removeIn(tx: Tx, row: Row): void {
-    this.store.db.update(announcements).set({ removedAt: tx.now }).where(eq(announcements.id, row.id)).run();
-    tx.emit('announcement.removed', { id: row.id }, row.roomIds ?? []);
-  }
+function* removeIn(tx: Tx, row: AnnouncementRecord): Op<void> {
+  yield* tx.store.announcements.markRemoved(row.id, tx.now);
+  tx.emit('announcement.removed', { id: row.id }, row.roomIds ?? []);
 }

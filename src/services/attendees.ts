@@ -10,7 +10,8 @@ import type { AttendeeCsvLineError, AttendeeCsvRow } from '../interop/attendee-c
 import { parseAttendeeCsvOffThread, type ParsedAttendeeFile } from './import-parser.js';
 import { afterImportPart } from './import-pacing.js';
 import type { BadgeService, Signer } from './badges.js';
-import type { Actor, Tx, Writer } from './writer.js';
+import type { Actor, Tx } from '../store/unit-of-work.js';
+import type { Writer } from '../store/sqlite/writer.js';
 
 export interface AttendeeRow {
   id: string;

@@ -5,7 +5,7 @@ import { checkpointSchema, type Checkpoint, type CheckpointReason } from '../con
 import type { Sqlite } from '../db/open.js';
 import { keyIdOf, type KeyDir } from '../keys/key-dir.js';
 import { inspectChain, readHead, type ChainInspection, type LogHead } from '../live/event-log.js';
-import type { Writer } from './writer.js';
+import type { Writer } from '../store/sqlite/writer.js';
 
 const CONTEXT = 'eventday audit checkpoint v1';
 

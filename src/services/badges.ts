@@ -13,7 +13,8 @@ import {
 } from '../domain/badge-code.js';
 import { AppError, notFound } from '../core/errors.js';
 import { toIso } from '../core/time.js';
-import type { Actor, Tx, Writer } from './writer.js';
+import type { Actor, Tx } from '../store/unit-of-work.js';
+import type { Writer } from '../store/sqlite/writer.js';
 
 /** A badge scanned again at a door is verified from here: a few hundred bytes an entry, so 50k badges is about 20 MB. */
 const VERIFIED_CACHE_ENTRIES = 50_000;

@@ -10,7 +10,8 @@ import { AppError, notFound } from '../core/errors.js';
 import { formatDate, toIso, toWallClock } from '../core/time.js';
 import type { BadgeService } from './badges.js';
 import type { OccupancyService } from './occupancy.js';
-import type { Actor, Tx, Writer } from './writer.js';
+import type { Actor, Tx } from '../store/unit-of-work.js';
+import type { Writer } from '../store/sqlite/writer.js';
 
 /** Failed scans (invalid_code, unknown_attendee) a device may make per window before it gets 429. */
 export const FAILED_SCANS_PER_WINDOW = 10;

@@ -1,11 +1,10 @@
 // Devices and their tokens: create, list, revoke, authenticate, and the bootstrap admin of a new database.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { eq } from 'drizzle-orm';
-import type { Store } from '../db/open.js';
 import type { Role } from '../core/vocabulary.js';
-import { devices } from '../db/schema.js';
 import { notFound } from '../core/errors.js';
-import type { Tx, Writer } from './writer.js';
+import type { Op } from '../store/op.js';
+import type { DeviceRecord, StoreReader } from '../store/ports.js';
+import type { Tx, UnitOfWork } from '../store/unit-of-work.js';
 
 export interface Device {
   id: string;
@@ -27,7 +26,6 @@ export function hashToken(token: string): string {
 const MAX_CACHED_DEVICES = 10_000;
 
 export class DeviceService {
-  private readonly byHash;
   /**
    * Valid devices by token hash: every request authenticates, and the lookup was ~12 % of the
    * check-in route's CPU. Only revoke() makes a valid device invalid, and it forgets the device
@@ -36,34 +34,30 @@ export class DeviceService {
   private readonly valid = new Map<string, Device>();
 
   constructor(
-    private readonly store: Store,
-    private readonly writer: Writer,
+    private readonly store: StoreReader,
+    private readonly writer: UnitOfWork,
     private readonly newId: () => string,
-  ) {
-    this.byHash = store.sqlite.prepare(
-      'SELECT id, name, role, token_hash AS tokenHash, created_at AS createdAt, revoked_at AS revokedAt FROM devices WHERE token_hash = ?',
-    );
-  }
+  ) {}
 
   /** Looks a token up by its hash and compares the hashes in constant time; revoked devices fail. */
-  authenticate(token: string): Device | null {
+  async authenticate(token: string): Promise<Device | null> {
     if (token.length < 16 || token.length > 200) return null;
     const hash = hashToken(token);
     const known = this.valid.get(hash);
     if (known) return known;
-    const row = this.byHash.get(hash) as (Device & { tokenHash: string }) | undefined;
+    const row = await this.store.read((store) => store.devices.findByTokenHash(hash));
     if (!row) return null;
     const ok = timingSafeEqual(Buffer.from(row.tokenHash, 'hex'), Buffer.from(hash, 'hex'));
     if (!ok || row.revokedAt !== null) return null;
-    const device: Device = { id: row.id, name: row.name, role: row.role, createdAt: row.createdAt, revokedAt: row.revokedAt };
+    const device = toDevice(row);
     if (this.valid.size >= MAX_CACHED_DEVICES) this.valid.clear();
     this.valid.set(hash, device);
     return device;
   }
 
-  createIn(tx: Tx, name: string, role: Role, token: string = newToken()): { device: Device; token: string } {
+  *createIn(tx: Tx, name: string, role: Role, token: string = newToken()): Op<{ device: Device; token: string }> {
     const device: Device = { id: this.newId(), name, role, createdAt: tx.now, revokedAt: null };
-    this.store.db.insert(devices).values({ ...device, tokenHash: hashToken(token) }).run();
+    yield* tx.store.devices.insert({ ...device, tokenHash: hashToken(token) });
     tx.emit('device.created', { id: device.id, name, role });
     return { device, token };
   }
@@ -72,25 +66,22 @@ export class DeviceService {
     return this.writer.submit(actor, (tx) => this.createIn(tx, name, role));
   }
 
-  list(): Device[] {
-    return this.store.db
-      .select({ id: devices.id, name: devices.name, role: devices.role, createdAt: devices.createdAt, revokedAt: devices.revokedAt })
-      .from(devices)
-      .orderBy(devices.createdAt, devices.id)
-      .all();
+  async list(): Promise<Device[]> {
+    return (await this.store.read((store) => store.devices.list())).map(toDevice);
   }
 
   /** Revoking twice is harmless; the caller closes the device's sockets after the commit. */
   revoke(actor: Tx['actor'], id: string): Promise<Device> {
-    return this.writer.submit(actor, (tx) => {
-      const row = this.store.db.select().from(devices).where(eq(devices.id, id)).get();
+    const valid = this.valid;
+    return this.writer.submit(actor, function* (tx) {
+      const row = yield* tx.store.devices.find(id);
       if (!row) throw notFound('device');
       if (row.revokedAt === null) {
-        this.store.db.update(devices).set({ revokedAt: tx.now }).where(eq(devices.id, id)).run();
-        this.valid.delete(row.tokenHash);
+        yield* tx.store.devices.markRevoked(id, tx.now);
+        valid.delete(row.tokenHash);
         tx.emit('device.revoked', { id, name: row.name, role: row.role });
       }
-      return { id: row.id, name: row.name, role: row.role, createdAt: row.createdAt, revokedAt: row.revokedAt ?? tx.now };
+      return { ...toDevice(row), revokedAt: row.revokedAt ?? tx.now };
     });
   }
 
@@ -98,11 +89,19 @@ export class DeviceService {
    * A new database gets one admin device. Its token is the configured one, or a generated one
    * that the caller logs once (it cannot be recovered later: only its hash is kept).
    */
-  ensureBootstrapAdmin(configuredToken: string | undefined): { generatedToken: string | null } {
-    const count = this.store.sqlite.prepare('SELECT COUNT(*) AS n FROM devices').get() as { n: number };
-    if (count.n > 0) return { generatedToken: null };
+  async ensureBootstrapAdmin(configuredToken: string | undefined): Promise<{ generatedToken: string | null }> {
     const token = configuredToken ?? newToken();
-    this.writer.run(null, (tx) => this.createIn(tx, 'bootstrap admin', 'admin', token));
-    return { generatedToken: configuredToken ? null : token };
+    const created = await this.writer.submit(null, (tx) => this.bootstrapIn(tx, token));
+    return { generatedToken: created && !configuredToken ? token : null };
   }
+
+  private *bootstrapIn(tx: Tx, token: string): Op<boolean> {
+    if ((yield* tx.store.devices.count()) > 0) return false;
+    yield* this.createIn(tx, 'bootstrap admin', 'admin', token);
+    return true;
+  }
+}
+
+function toDevice(row: DeviceRecord): Device {
+  return { id: row.id, name: row.name, role: row.role, createdAt: row.createdAt, revokedAt: row.revokedAt };
 }

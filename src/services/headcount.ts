@@ -4,7 +4,8 @@ import { AppError, notFound } from '../core/errors.js';
 import type { OccupancyService } from './occupancy.js';
 import { MAX_HEADCOUNT, type StaffRoom } from '../contract/rooms.js';
 import { getRoomRow, toStaffRoom } from './rooms.js';
-import type { Actor, Writer } from './writer.js';
+import type { Actor } from '../store/unit-of-work.js';
+import type { Writer } from '../store/sqlite/writer.js';
 
 /** A count more than this many times the capacity is a typo (a fire-code capacity is never off by 10×). */
 export const HEADCOUNT_CAPACITY_FACTOR = 10;

@@ -5,15 +5,15 @@ import Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import type { Checkpoint } from '../contract/audit.js';
-import { applyPragmas, type Sqlite, type Store } from '../db/open.js';
+import { applyPragmas, storeOn, type Sqlite, type Store } from '../db/open.js';
 import * as schema from '../db/schema.js';
 import { KeyDir } from '../keys/key-dir.js';
-import { EventLog, readHead, upgradeLegacyChain, verifyChain, type ChainReport, type EventRecord } from '../live/event-log.js';
+import { EventLog, readHead, upgradeLegacyChain, verifyChain, type ChainReport } from '../live/event-log.js';
 import { migrationsFolder } from '../paths.js';
 import { searchText } from './attendees.js';
 import { appendCheckpoint, emitCheckpoint } from './audit.js';
 import { renewEpoch } from './settings.js';
-import { Writer } from './writer.js';
+import { Writer } from '../store/sqlite/writer.js';
 import { fsyncPath } from '../core/fsync.js';
 
 /** A whole-database backup step: the copy is made under one read transaction, so it is one consistent snapshot. */
@@ -26,12 +26,12 @@ const ALL_PAGES = 0x7fffffff;
 function renewEpochFor(store: Store, now: number): { epoch: string; log: EventLog; writer: Writer } {
   const epoch = renewEpoch(store);
   const log = new EventLog(store.sqlite, epoch);
-  return { epoch, log, writer: new Writer(store.sqlite, log, () => now) };
+  return { epoch, log, writer: new Writer(store, log, () => now) };
 }
 
 /** Maintenance events take the one write path every other event takes (topic and visibility from the contract). */
-function emitMaintenance(writer: Writer, name: 'database.restored' | 'data.purged', data: Record<string, unknown>): EventRecord {
-  return writer.run(null, (tx) => tx.emit(name, data));
+function emitMaintenance(writer: Writer, name: 'database.restored' | 'data.purged', data: Record<string, unknown>): void {
+  writer.run(null, (tx) => tx.emit(name, data));
 }
 
 /** A file written by an older version gets the current schema (the service would apply the same migrations at start). */
@@ -233,7 +233,7 @@ export async function restoreDatabase(backupFile: string, target: string, now: n
     try {
       applyPragmas(copy, { journalMode: 'delete' });
       migrateFile(copy);
-      const store: Store = { sqlite: copy, db: drizzle(copy, { schema }) };
+      const store = storeOn(copy);
       epoch = copy.transaction(() => {
         const renewed = renewEpochFor(store, now);
         emitMaintenance(renewed.writer, 'database.restored', {
@@ -436,7 +436,7 @@ export function purgePersonalData(file: string, options: PurgeOptions = {}): Pur
 
         // A log from before digests is chained over them once first (even a broken one, when asked to purge it anyway).
         const { upgraded: eventsRechained } = upgradeLegacyChain(sqlite, { evenIfBroken: options.allowBrokenChain === true });
-        const { epoch, log, writer } = renewEpochFor({ sqlite, db: drizzle(sqlite, { schema }) }, now);
+        const { epoch, log, writer } = renewEpochFor(storeOn(sqlite), now);
         // Only payloads change: the chain is over their original digests.
         const { rewritten: eventsRedacted, redactedSeqs } = log.rewritePayloads((record) => {
           const parsed = JSON.parse(record.payloadJson) as unknown;

@@ -5,7 +5,8 @@ import { rooms } from '../db/schema.js';
 import { nextAlertLevel, occupancyLevel } from '../domain/occupancy.js';
 import { notFound } from '../core/errors.js';
 import { toPublicRoom, type RoomRow } from './rooms.js';
-import type { Tx, Writer } from './writer.js';
+import type { Tx } from '../store/unit-of-work.js';
+import type { Writer } from '../store/sqlite/writer.js';
 
 /** room.occupancy goes out at most this often per room; alerts never wait. */
 export const OCCUPANCY_COALESCE_MS = 500;

@@ -5,7 +5,7 @@ import type { AttendeeStatus, Category } from '../core/vocabulary.js';
 import type { OfflineAttendee, OfflineList } from '../contract/checkins.js';
 import { toIso } from '../core/time.js';
 import type { BadgeService } from './badges.js';
-import type { Writer } from './writer.js';
+import type { Writer } from '../store/sqlite/writer.js';
 
 export type OfflineAudience = 'desk' | 'door';
 

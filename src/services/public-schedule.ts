@@ -1,4 +1,5 @@
 // The programme on public surfaces (anonymous feeds, kiosk lists, snapshots and live events): closed-door sessions per EVENTDAY_PUBLIC_RESTRICTED.
+import { runNow } from '../store/op.js';
 import { sql } from 'drizzle-orm';
 import type { Store } from '../db/open.js';
 import { sessions } from '../db/schema.js';
@@ -15,7 +16,7 @@ import type { EventRecord } from '../live/event-log.js';
 import { listRoomRows } from './rooms.js';
 import type { ScheduleService } from './schedule.js';
 import { toSessionWire, type SessionRow, type SessionService } from './sessions.js';
-import type { Writer } from './writer.js';
+import type { Writer } from '../store/sqlite/writer.js';
 
 /** `public`: anonymous callers and kiosks; `full`: staff, who see every session where it is. */
 export type ScheduleView = 'public' | 'full';
@@ -141,7 +142,7 @@ export class PublicScheduleService {
     const restrictedNow = this.restrictedNow();
     let after = since;
     for (;;) {
-      const records = this.writer.log.readNamed(after, limit, { names: ['session.created', 'session.updated'], kinds: changeKinds });
+      const records = runNow(this.store.ports.log.readNamed(after, limit, { names: ['session.created', 'session.updated'], kinds: changeKinds }));
       for (const row of records) {
         const data = JSON.parse(row.payloadJson) as SessionEvent;
         const entry: ChangeEntry = {

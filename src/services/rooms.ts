@@ -5,7 +5,8 @@ import { rooms } from '../db/schema.js';
 import { nextAlertLevel, occupancyLevel } from '../domain/occupancy.js';
 import { AppError, notFound } from '../core/errors.js';
 import type { PublicRoom, StaffRoom } from '../contract/rooms.js';
-import type { Actor, Tx, Writer } from './writer.js';
+import type { Actor, Tx } from '../store/unit-of-work.js';
+import type { Writer } from '../store/sqlite/writer.js';
 
 export type RoomRow = typeof rooms.$inferSelect;
 export type RoomStatus = RoomRow['status'];

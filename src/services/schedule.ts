@@ -1,4 +1,5 @@
 // The live schedule as a whole: programme import, now/next per room, the public change feed and exports.
+import { runNow } from '../store/op.js';
 import { eq, sql } from 'drizzle-orm';
 import type { Store } from '../db/open.js';
 import { eventSettings, sessionSources, sessions } from '../db/schema.js';
@@ -39,7 +40,8 @@ import { emitRoomUpdated, insertRoomRow, listRoomRows, type RoomRow } from './ro
 import type { SessionService} from './sessions.js';
 import { statusNow, toSessionWire, type SessionRow } from './sessions.js';
 import { readProgrammeSettings, readSettings, writeProgrammeSettings, type EventSettings } from './settings.js';
-import type { Actor, Tx, Writer } from './writer.js';
+import type { Actor, Tx } from '../store/unit-of-work.js';
+import type { Writer } from '../store/sqlite/writer.js';
 
 export interface ImportOptions {
   /** Accept a release that shares no session with the current programme (a new conference). */
@@ -173,7 +175,7 @@ export class ScheduleService {
    */
   private allNowNext(now: number): NowNextCache {
     // Every change to sessions and rooms appends a `schedule` event: its newest seq versions the cache.
-    const seq = this.writer.log.latestSeqOf('schedule');
+    const seq = runNow(this.store.ports.log.latestSeqOf('schedule'));
     const cached = this.nowNextCache;
     if (cached && cached.seq === seq && now >= cached.from && now < cached.until) return cached;
     const slots = nowAndNext(this.candidatesStmt.all({ now }), now);
@@ -196,7 +198,7 @@ export class ScheduleService {
 
   /** The public schedule changes after `since`, oldest first, read from the event log. */
   changes(since: number, limit: number): ChangeEntry[] {
-    const records = this.writer.log.readNamed(since, limit, { names: ['session.created', 'session.updated'], kinds: changeKinds });
+    const records = runNow(this.store.ports.log.readNamed(since, limit, { names: ['session.created', 'session.updated'], kinds: changeKinds }));
     return records.map((row) => {
       const data = JSON.parse(row.payloadJson) as SessionEvent;
       return {

@@ -17,7 +17,8 @@ import {
   type ScheduleFacts,
 } from '../domain/schedule.js';
 import { AppError, notFound } from '../core/errors.js';
-import type { Actor, Tx, Writer } from './writer.js';
+import type { Actor, Tx } from '../store/unit-of-work.js';
+import type { Writer } from '../store/sqlite/writer.js';
 
 /** A session as the use cases handle it; the effective times are derived by the database (and by core/time.ts in memory). */
 export type SessionRow = Omit<typeof sessions.$inferSelect, 'effectiveStartsAt' | 'effectiveEndsAt'>;

@@ -3,7 +3,7 @@ import t from 'tap';
 import fc from '../property.js';
 import { build, listen, liveClient, type Built, type LiveClient } from '../helper.js';
 import type { Role, Visibility } from '../../src/core/vocabulary.js';
-import type { Tx } from '../../src/services/writer.js';
+import type { Tx } from '../../src/store/unit-of-work.js';
 
 async function post(b: Built, role: Role, url: string, payload: object) {
   const res = await b.app.inject({ method: 'POST', url, headers: b.auth(role), payload });

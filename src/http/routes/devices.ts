@@ -41,7 +41,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       config: admin,
       schema: { tags: ['devices'], summary: 'List devices (never a token)', response: { 200: z.array(deviceSchema) } },
     },
-    async () => app.services.devices.list().map(wire),
+    async () => (await app.services.devices.list()).map(wire),
   );
 
   app.delete(

@@ -1,37 +1,24 @@
-// The one way to change state: a use case runs in one transaction with the events it appends; the hub publishes after commit.
-import { eventDef, visibilityOf, type EventName, type EventPayload } from '../contract/events.js';
-import type { Sqlite } from '../db/open.js';
-import type { Role } from '../core/vocabulary.js';
-import type { EventLog, EventRecord } from '../live/event-log.js';
+// The SQLite unit of work: group commit, one transaction and its events per use case; the hub publishes after commit.
+import type { Store } from '../../db/open.js';
+import type { EventLog, EventRecord } from '../../live/event-log.js';
+import { isOp, runNow } from '../op.js';
+import type { StorePorts } from '../ports.js';
+import { eventInput, type Actor, type Body, type Publisher, type Tx, type UnitOfWork } from '../unit-of-work.js';
 
-export interface Actor {
-  deviceId: string;
-  role: Role;
-}
-
-export interface Tx {
-  readonly now: number;
-  readonly actor: Actor | null;
-  /**
-   * Appends an event of the catalogue: its topic and what each audience receives come from the
-   * contract, so an event without a schema does not compile. `roomIds` names the rooms it
-   * concerns, for live clients that follow only some rooms (nulls are left out).
-   */
-  emit<N extends EventName>(name: N, data: EventPayload<N>, roomIds?: readonly (string | null)[]): EventRecord;
-}
-
-export interface Publisher {
-  publish(events: EventRecord[]): void;
+/** Runs a body to its end: a generator's steps are the SQLite ports' answers, known at once. */
+function runBody<T>(fn: Body<T>, tx: Tx): T {
+  const out = fn(tx);
+  return isOp(out) ? runNow<T>(out) : out;
 }
 
 interface Job {
   actor: Actor | null;
-  fn: (tx: Tx) => unknown;
+  fn: Body<unknown>;
   resolve: (value: unknown) => void;
   reject: (err: unknown) => void;
 }
 
-export class Writer {
+export class Writer implements UnitOfWork {
   private queue: Job[] = [];
   private flushScheduled = false;
   private publisher: Publisher | null = null;
@@ -41,12 +28,15 @@ export class Writer {
    */
   private readonly inTransaction;
 
+  private readonly ports: StorePorts;
+
   constructor(
-    sqlite: Sqlite,
+    store: Store,
     readonly log: EventLog,
     private readonly clock: () => number,
   ) {
-    this.inTransaction = sqlite.transaction((fn: () => unknown) => fn());
+    this.inTransaction = store.sqlite.transaction((fn: () => unknown) => fn());
+    this.ports = store.ports;
   }
 
   setPublisher(publisher: Publisher): void {
@@ -54,12 +44,12 @@ export class Writer {
   }
 
   /** Runs one use case in its own transaction, synchronously (start-up, timers, scripts). */
-  run<T>(actor: Actor | null, fn: (tx: Tx) => T): T {
+  run<T>(actor: Actor | null, fn: Body<T>): T {
     const appended: EventRecord[] = [];
     const mark = this.log.mark();
     let result: T;
     try {
-      result = this.inTransaction.immediate(() => fn(this.txFor(actor, appended))) as T;
+      result = this.inTransaction.immediate(() => runBody(fn, this.txFor(actor, appended))) as T;
     } catch (err) {
       this.log.reset(mark);
       throw err;
@@ -73,7 +63,7 @@ export class Writer {
    * synchronous=FULL), each inside its own savepoint so a failing one rolls back alone. Every
    * promise settles only after the commit.
    */
-  submit<T>(actor: Actor | null, fn: (tx: Tx) => T): Promise<T> {
+  submit<T>(actor: Actor | null, fn: Body<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ actor, fn, resolve: resolve as (v: unknown) => void, reject });
       if (!this.flushScheduled) {
@@ -97,7 +87,7 @@ export class Writer {
           const mark = this.log.mark();
           const mine: EventRecord[] = [];
           try {
-            const value = this.inTransaction(() => job.fn(this.txFor(job.actor, mine)));
+            const value = this.inTransaction(() => runBody(job.fn, this.txFor(job.actor, mine)));
             appended.push(...mine);
             outcomes.push({ ok: true, value });
           } catch (err) {
@@ -125,21 +115,9 @@ export class Writer {
     return {
       now,
       actor,
+      store: this.ports,
       emit(name, data, roomIds) {
-        const def = eventDef(name);
-        const rooms = roomIds?.filter((id): id is string => id !== null) ?? [];
-        const record = log.append({
-          topic: def.topic,
-          name,
-          visibility: visibilityOf(name),
-          actorDeviceId: actor?.deviceId ?? null,
-          roomIds: rooms.length > 0 ? [...new Set(rooms)] : null,
-          // Stored as its schema lets through: a payload never carries a field the contract does not name.
-          payloadJson: JSON.stringify(def.payload.parse(data)),
-          at: now,
-        });
-        appended.push(record);
-        return record;
+        appended.push(log.append(eventInput(actor, now, name, data, roomIds)));
       },
     };
   }

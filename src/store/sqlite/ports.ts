@@ -1,0 +1,26 @@
+// Every port on one SQLite connection, and reads through them outside a unit of work.
+import type { Database } from 'better-sqlite3';
+import { runNow, type Op } from '../op.js';
+import type { StorePorts, StoreReader } from '../ports.js';
+import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import type * as schema from '../../db/schema.js';
+import { sqliteAnnouncements } from './announcements.js';
+import { sqliteDevices } from './devices.js';
+import { sqliteLog } from './log.js';
+import { sqliteRooms } from './rooms.js';
+
+export function sqlitePorts(sqlite: Database, db: BetterSQLite3Database<typeof schema>): StorePorts {
+  return { log: sqliteLog(sqlite), devices: sqliteDevices(sqlite), announcements: sqliteAnnouncements(db), rooms: sqliteRooms(sqlite) };
+}
+
+/**
+ * One connection serves reads and the Writer: every unit of work runs synchronously, so a read
+ * never lands inside an open transaction and always sees the last commit.
+ */
+export function sqliteReader(ports: StorePorts): StoreReader {
+  return {
+    async read<T>(body: (store: StorePorts) => Op<T>): Promise<T> {
+      return runNow(body(ports));
+    },
+  };
+}
