@@ -4,6 +4,7 @@ import { closeCodeLabel, observeEvents, registerRouteTimers } from '../http/metr
 import { isStaffRole } from '../core/vocabulary.js';
 import { Hub } from '../live/hub.js';
 import { buildSnapshot } from '../services/snapshot.js';
+import { known } from '../store/op.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -14,12 +15,19 @@ declare module 'fastify' {
 export default fp(
   async (app) => {
     const { store, services, metrics, appConfig: config } = app;
+    const log = app.eventLog;
     const hub = new Hub({
-      log: app.eventLog,
+      // SQLite answers at once: the hub catches a socket up in one synchronous step.
+      log: {
+        epoch: log.epoch,
+        headSeq: () => log.headSeq,
+        oldestSeq: () => known(log.oldestSeq),
+        readAfter: (since, limit) => known(log.readAfter(since, limit)),
+      },
       snapshot: (role) => {
         const data = buildSnapshot({ store, settings: app.settings, ...services }, role);
         // Kiosks are a public surface: closed-door sessions as EVENTDAY_PUBLIC_RESTRICTED says.
-        return isStaffRole(role) ? data : services.publicSchedule.snapshot(data);
+        return known({ seq: log.headSeq, data: isStaffRole(role) ? data : services.publicSchedule.snapshot(data) });
       },
       publicView: (record) => services.publicSchedule.liveRecord(record),
       clock: app.clock,

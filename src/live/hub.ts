@@ -3,10 +3,12 @@ import type { WebSocket } from 'ws';
 import { subscribeSchema, type Snapshot, type SnapshotData, type Welcome } from '../contract/live.js';
 import { audienceOfRole, type Audience, type Role } from '../core/vocabulary.js';
 import { ShapedEvent } from './audience.js';
-import type { EventLog, EventRecord } from './event-log.js';
+import { runEager, type Op } from '../store/op.js';
+import type { EventRecord } from './event-log.js';
 
 export const CLOSE_GOING_AWAY = 1001;
 export const CLOSE_POLICY = 1008;
+export const CLOSE_INTERNAL = 1011;
 export const CLOSE_TOO_SLOW = 4008;
 export const CLOSE_REVOKED = 4403;
 export const CLOSE_TOO_MANY = 4029;
@@ -32,9 +34,18 @@ export interface ConnectRequest {
   filter: LiveFilter;
 }
 
+/** The log as this node publishes it: replays read it; the head is the last seq handed to publish(). */
+export interface HubLog {
+  readonly epoch: string;
+  headSeq(): number;
+  oldestSeq(): Op<number>;
+  readAfter(since: number, limit: number): Op<EventRecord[]>;
+}
+
 export interface HubOptions {
-  log: EventLog;
-  snapshot: (role: Role) => SnapshotData;
+  log: HubLog;
+  /** What a role sees now, and the seq it shows the state at (read in one consistent step). */
+  snapshot: (role: Role) => Op<{ seq: number; data: SnapshotData }>;
   /** The app's clock, for the welcome's `at`. */
   clock: () => number;
   maxBuffered: number;
@@ -69,6 +80,11 @@ interface Client {
   closing: boolean;
   /** While a fragmented snapshot is going out: the messages that must wait for its last fragment. */
   held: { messages: Buffer[]; bytes: number } | null;
+  /**
+   * While the socket is caught up across awaits (a store that answers asynchronously): the events
+   * published meanwhile, delivered after the replay or snapshot when their seq is past it.
+   */
+  pending: { events: EventRecord[]; bytes: number } | null;
 }
 
 function matches(filter: LiveFilter, event: EventRecord): boolean {
@@ -106,8 +122,10 @@ export class Hub {
   }
 
   /**
-   * Welcome, then replay or snapshot, then live: all in one synchronous step, so no event
-   * committed meanwhile can slip between the replay and the live stream.
+   * Welcome, then replay or snapshot, then live. On SQLite all in one synchronous step, so no
+   * event committed meanwhile can slip between the replay and the live stream; on a store that
+   * answers asynchronously, events published during the catch-up wait in `pending` and follow
+   * it when their seq is past what the replay or snapshot showed: no gap, no duplicate.
    */
   connect(req: ConnectRequest): void {
     const { socket } = req;
@@ -127,29 +145,19 @@ export class Hub {
       malformed: 0,
       closing: false,
       held: null,
+      pending: { events: [], bytes: 0 },
     };
     this.limitDevice(req.deviceId);
     this.clients.add(client);
     this.opts.onSocketsChanged?.(client.role, 1);
-    const head = log.headSeq;
+    const head = log.headSeq();
     socket.send(JSON.stringify({ type: 'welcome', role: req.role, seq: head, epoch: log.epoch, at: new Date(this.opts.clock()).toISOString() } satisfies Welcome));
-    const canReplay =
-      req.since !== null &&
-      req.epoch === log.epoch &&
-      req.since <= head &&
-      head - req.since <= this.opts.replayMaxEvents &&
-      req.since >= log.oldestSeq - 1;
-    // Replay and snapshot obey the same buffer limit as live events: a socket that does not read is closed with 4008.
-    if (canReplay) {
-      for (const event of log.readAfter(req.since!, this.opts.replayMaxEvents)) {
-        if (client.closing) break;
-        const shaped = this.shapedFor(client.audience, event, null);
-        if (shaped === null || !matches(client.filter, shaped.record)) continue;
-        const message = shaped.message(client.audience);
-        if (message !== null) this.send(client, Buffer.from(message));
-      }
-    } else {
-      this.sendSnapshot(client, this.snapshotMessage(req.role, head));
+    const caughtUp = runEager(this.catchUp(client, req, head));
+    if (caughtUp instanceof Promise) {
+      caughtUp.catch((err: unknown) => {
+        this.opts.logger.warn({ err, deviceId: client.deviceId }, 'live catch-up failed');
+        this.close(client, CLOSE_INTERNAL, 'internal error');
+      });
     }
     socket.on('pong', () => {
       client.alive = true;
@@ -163,6 +171,42 @@ export class Hub {
     socket.on('error', (err) => this.opts.logger.debug({ err }, 'live socket error'));
   }
 
+  /** Replay or snapshot, then the events published meanwhile that come after it. */
+  private *catchUp(client: Client, req: ConnectRequest, head: number): Op<void> {
+    const log = this.opts.log;
+    let shown: number;
+    const canReplay =
+      req.since !== null &&
+      req.epoch === log.epoch &&
+      req.since <= head &&
+      head - req.since <= this.opts.replayMaxEvents &&
+      req.since >= (yield* log.oldestSeq()) - 1;
+    // Replay and snapshot obey the same buffer limit as live events: a socket that does not read is closed with 4008.
+    if (canReplay) {
+      shown = req.since!;
+      for (const event of yield* log.readAfter(req.since!, this.opts.replayMaxEvents)) {
+        if (client.closing) break;
+        shown = event.seq;
+        this.deliver(client, event);
+      }
+    } else {
+      const snapshot = yield* this.snapshotMessage(req.role);
+      shown = snapshot.seq;
+      this.sendSnapshot(client, snapshot.message);
+    }
+    const pending = client.pending!.events;
+    client.pending = null;
+    for (const event of pending) if (event.seq > shown) this.deliver(client, event);
+  }
+
+  /** One event to one socket, shaped for its audience (the catch-up's path; publish() shares the bytes). */
+  private deliver(client: Client, event: EventRecord): void {
+    const shaped = this.shapedFor(client.audience, event, null);
+    if (shaped === null || !matches(client.filter, shaped.record)) return;
+    const message = shaped.message(client.audience);
+    if (message !== null) this.send(client, Buffer.from(message));
+  }
+
   publish(events: EventRecord[]): void {
     if (events.length === 0 || this.clients.size === 0) return;
     const started = performance.now();
@@ -174,6 +218,10 @@ export class Hub {
       const buffers = new Map<Audience, Buffer | null>();
       for (const client of this.clients) {
         if (client.closing) continue;
+        if (client.pending) {
+          this.hold(client, event);
+          continue;
+        }
         let target: ShapedEvent | null = shaped;
         if (client.audience === 'public') target = publicShaped === undefined ? (publicShaped = this.shapedFor('public', event, shaped)) : publicShaped;
         if (target === null || !matches(client.filter, target.record)) continue;
@@ -281,6 +329,17 @@ export class Hub {
     client.socket.send(message, { binary: false });
   }
 
+  /** Held for a socket still being caught up, within the same buffer limit as what it would have been sent. */
+  private hold(client: Client, event: EventRecord): void {
+    const pending = client.pending!;
+    pending.bytes += event.payloadJson.length;
+    if (client.socket.bufferedAmount + pending.bytes > this.opts.maxBuffered) {
+      this.close(client, CLOSE_TOO_SLOW, 'too slow');
+      return;
+    }
+    pending.events.push(event);
+  }
+
   private close(client: Client, code: number, reason: string): void {
     if (client.closing) return;
     client.closing = true;
@@ -316,12 +375,13 @@ export class Hub {
     if (client.malformed >= (this.opts.maxMalformed ?? 5)) this.close(client, CLOSE_POLICY, 'malformed messages');
   }
 
-  private snapshotMessage(role: Role, head: number): Buffer {
+  private *snapshotMessage(role: Role): Op<{ seq: number; message: Buffer }> {
     const cached = this.snapshots.get(role);
-    if (cached && cached.seq === head) return cached.message;
-    const message = Buffer.from(JSON.stringify({ type: 'snapshot', seq: head, data: this.opts.snapshot(role) } satisfies Snapshot));
-    this.snapshots.set(role, { seq: head, message });
-    return message;
+    if (cached && cached.seq === this.opts.log.headSeq()) return cached;
+    const { seq, data } = yield* this.opts.snapshot(role);
+    const built = { seq, message: Buffer.from(JSON.stringify({ type: 'snapshot', seq, data } satisfies Snapshot)) };
+    this.snapshots.set(role, built);
+    return built;
   }
 
   private heartbeat(): void {

@@ -37,7 +37,21 @@ export function runNow<T>(op: Op<T>): T {
 
 /** Runs an operation of an asynchronous adapter: each yielded promise is awaited and its value (or error) sent back in. */
 export async function runAwaiting<T>(op: Op<T>): Promise<T> {
-  let step = op.next();
+  return resume(op, op.next());
+}
+
+/**
+ * Runs an operation synchronously as long as its steps are known, and only from the first step
+ * that waits on asynchronously: the live hub catches a socket up in one synchronous step on
+ * SQLite (nothing can be published in between) and across awaits on PostgreSQL.
+ */
+export function runEager<T>(op: Op<T>): T | Promise<T> {
+  const step = op.next();
+  return step.done === true ? step.value : resume(op, step);
+}
+
+async function resume<T>(op: Op<T>, first: IteratorResult<unknown, T>): Promise<T> {
+  let step = first;
   while (step.done !== true) {
     let input: unknown;
     try {
