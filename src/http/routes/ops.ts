@@ -20,15 +20,22 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       config: { roles: 'public' },
       schema: {
         tags: ['ops'],
-        summary: 'Readiness: 200 once the database is open and migrated, 503 while shutting down',
+        summary: 'Readiness: 200 while the database answers, 503 while it does not or while shutting down',
         response: { 200: z.object({ status: z.literal('ready') }), 503: problemSchema },
       },
     },
-    async (_request, reply) => {
+    async (request, reply) => {
       // Draining (SIGTERM) fails readiness while everything else still serves, so a load balancer
       // stops sending first; jobs stand down only on `closing`, and keep flushing meanwhile.
       if (app.lifecycle.draining || app.lifecycle.closing) {
         return sendProblem(reply, 503, 'shutting_down', 'the service is shutting down');
+      }
+      // One read of the log's head: a node that cannot reach its database takes no traffic.
+      try {
+        await app.store.reader.read((store) => store.log.headSeq());
+      } catch (err) {
+        request.log.warn({ err }, 'readiness: the database does not answer');
+        return sendProblem(reply, 503, 'database_unavailable', 'the database does not answer');
       }
       return { status: 'ready' as const };
     },
