@@ -42,6 +42,10 @@ export default fp(
     });
     app.writer.setPublisher({
       publish(events) {
+        // Caches follow the log, so they hold whichever node wrote the change.
+        for (const event of events) {
+          if (event.name === 'device.revoked') services.devices.forget((JSON.parse(event.payloadJson) as { id: string }).id);
+        }
         observeEvents(metrics, events);
         hub.publish(events);
       },

@@ -28,8 +28,9 @@ const MAX_CACHED_DEVICES = 10_000;
 export class DeviceService {
   /**
    * Valid devices by token hash: every request authenticates, and the lookup was ~12 % of the
-   * check-in route's CPU. Only revoke() makes a valid device invalid, and it forgets the device
-   * in the same transaction; a token that is not found is never remembered (nothing to grow).
+   * check-in route's CPU. Only a revocation makes a valid device invalid, and every node learns
+   * of it from the log (`forget`, fed by the published `device.revoked`, before the revoking
+   * request is answered); a token that is not found is never remembered (nothing to grow).
    */
   private readonly valid = new Map<string, Device>();
 
@@ -72,17 +73,20 @@ export class DeviceService {
 
   /** Revoking twice is harmless; the caller closes the device's sockets after the commit. */
   revoke(actor: Tx['actor'], id: string): Promise<Device> {
-    const valid = this.valid;
     return this.writer.submit(actor, function* (tx) {
       const row = yield* tx.store.devices.find(id);
       if (!row) throw notFound('device');
       if (row.revokedAt === null) {
         yield* tx.store.devices.markRevoked(id, tx.now);
-        valid.delete(row.tokenHash);
         tx.emit('device.revoked', { id, name: row.name, role: row.role });
       }
       return { ...toDevice(row), revokedAt: row.revokedAt ?? tx.now };
     });
+  }
+
+  /** A device revoked on any node: its token stops authenticating here too. */
+  forget(deviceId: string): void {
+    for (const [hash, device] of this.valid) if (device.id === deviceId) this.valid.delete(hash);
   }
 
   /**
