@@ -85,6 +85,11 @@ interface Client {
    * published meanwhile, delivered after the replay or snapshot when their seq is past it.
    */
   pending: { events: EventRecord[]; bytes: number } | null;
+  /**
+   * The seq the replay or snapshot showed the socket: a store read across awaits may show
+   * events this node has not published yet, and those are not sent again when they arrive.
+   */
+  shown: number;
 }
 
 function matches(filter: LiveFilter, event: EventRecord): boolean {
@@ -146,6 +151,7 @@ export class Hub {
       closing: false,
       held: null,
       pending: { events: [], bytes: 0 },
+      shown: 0,
     };
     this.limitDevice(req.deviceId);
     this.clients.add(client);
@@ -194,6 +200,7 @@ export class Hub {
       shown = snapshot.seq;
       this.sendSnapshot(client, snapshot.message);
     }
+    client.shown = shown;
     const pending = client.pending!.events;
     client.pending = null;
     for (const event of pending) if (event.seq > shown) this.deliver(client, event);
@@ -222,6 +229,7 @@ export class Hub {
           this.hold(client, event);
           continue;
         }
+        if (event.seq <= client.shown) continue;
         let target: ShapedEvent | null = shaped;
         if (client.audience === 'public') target = publicShaped === undefined ? (publicShaped = this.shapedFor('public', event, shaped)) : publicShaped;
         if (target === null || !matches(client.filter, target.record)) continue;

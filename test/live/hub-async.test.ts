@@ -122,6 +122,31 @@ t.test('a snapshot read across awaits at a later seq: only what comes after it f
   );
 });
 
+t.test('a read that shows events this node has not published yet: they are not sent again when they arrive', async (t) => {
+  const store = slowLog(3);
+  const hub = hubOn(store.log, () => store.later(() => ({ seq: 0, data: {} as SnapshotData })));
+  t.teardown(() => hub.closeAll());
+  const client = await serve(t, hub, 1);
+  // Another node committed 4 and 5: the database has them, this node's tail has not published them yet.
+  store.rows.push(announcement(4), announcement(5));
+  store.release();
+  await settle(150);
+  hub.publish([store.rows[3]!, store.rows[4]!]);
+  store.commit(hub);
+  await settle();
+  t.same(
+    client.messages.map((m) => [m.type, m.seq]),
+    [
+      ['welcome', 3],
+      ['event', 2],
+      ['event', 3],
+      ['event', 4],
+      ['event', 5],
+      ['event', 6],
+    ],
+  );
+});
+
 t.test('a catch-up that fails closes the socket with 1011', async (t) => {
   const store = slowLog(1);
   const failing = (): Op<{ seq: number; data: SnapshotData }> => awaited(Promise.reject(new Error('database gone')));
