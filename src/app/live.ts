@@ -21,6 +21,7 @@ export default fp(
       log: {
         epoch: log.epoch,
         headSeq: () => log.headSeq,
+        committedSeq: () => known(log.headSeq),
         oldestSeq: () => known(log.oldestSeq),
         readAfter: (since, limit) => known(log.readAfter(since, limit)),
       },

@@ -38,6 +38,8 @@ export interface ConnectRequest {
 export interface HubLog {
   readonly epoch: string;
   headSeq(): number;
+  /** The last committed seq, which with several nodes may be ahead of `headSeq()`. */
+  committedSeq(): Op<number>;
   oldestSeq(): Op<number>;
   readAfter(since: number, limit: number): Op<EventRecord[]>;
 }
@@ -158,7 +160,7 @@ export class Hub {
     this.opts.onSocketsChanged?.(client.role, 1);
     const head = log.headSeq();
     socket.send(JSON.stringify({ type: 'welcome', role: req.role, seq: head, epoch: log.epoch, at: new Date(this.opts.clock()).toISOString() } satisfies Welcome));
-    const caughtUp = runEager(this.catchUp(client, req, head));
+    const caughtUp = runEager(this.catchUp(client, req));
     if (caughtUp instanceof Promise) {
       caughtUp.catch((err: unknown) => {
         this.opts.logger.warn({ err, deviceId: client.deviceId }, 'live catch-up failed');
@@ -178,19 +180,21 @@ export class Hub {
   }
 
   /** Replay or snapshot, then the events published meanwhile that come after it. */
-  private *catchUp(client: Client, req: ConnectRequest, head: number): Op<void> {
+  private *catchUp(client: Client, req: ConnectRequest): Op<void> {
     const log = this.opts.log;
     let shown: number;
-    const canReplay =
-      req.since !== null &&
-      req.epoch === log.epoch &&
-      req.since <= head &&
-      head - req.since <= this.opts.replayMaxEvents &&
-      req.since >= (yield* log.oldestSeq()) - 1;
+    const since = req.since;
+    let canReplay = since !== null && req.epoch === log.epoch;
+    if (canReplay) {
+      // The log as committed, which with several nodes can be ahead of what this node has
+      // published: a socket resuming here from a node further on is replayed, not sent a snapshot.
+      const committed = yield* log.committedSeq();
+      canReplay = since! <= committed && committed - since! <= this.opts.replayMaxEvents && since! >= (yield* log.oldestSeq()) - 1;
+    }
     // Replay and snapshot obey the same buffer limit as live events: a socket that does not read is closed with 4008.
     if (canReplay) {
-      shown = req.since!;
-      for (const event of yield* log.readAfter(req.since!, this.opts.replayMaxEvents)) {
+      shown = since!;
+      for (const event of yield* log.readAfter(since!, this.opts.replayMaxEvents)) {
         if (client.closing) break;
         shown = event.seq;
         this.deliver(client, event);

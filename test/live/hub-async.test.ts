@@ -30,6 +30,7 @@ function slowLog(initial: number) {
   const log: HubLog = {
     epoch: EPOCH,
     headSeq: () => published,
+    committedSeq: () => later(() => rows.length),
     oldestSeq: () => later(() => 1),
     readAfter: (since, limit) => later(() => rows.filter((r) => r.seq > since).slice(0, limit)),
   };

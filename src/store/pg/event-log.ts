@@ -222,11 +222,11 @@ export class PgEventLog {
  * A COMMIT that fails on a broken connection leaves the outcome unknown: the caller learns it
  * from the log (its events are there or not), never from this error.
  */
-export async function withTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+export async function withTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>, begin = 'BEGIN'): Promise<T> {
   const client = await pool.connect();
   let broken: Error | undefined;
   try {
-    await client.query('BEGIN');
+    await client.query(begin);
     const value = await fn(client);
     await client.query('COMMIT');
     return value;
