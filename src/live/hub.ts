@@ -1,4 +1,5 @@
 // The live hub: holds the sockets, replays or snapshots on connect, and fans events out after commit.
+import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import { subscribeSchema, type Snapshot, type SnapshotData, type Welcome } from '../contract/live.js';
 import { audienceOfRole, type Audience, type Role } from '../core/vocabulary.js';
@@ -114,6 +115,11 @@ export class Hub {
   private shuttingDown = false;
   private nextSlice = 0;
   private currentSlice = 0;
+  /**
+   * The TCP sockets written to during one publish(), corked: a commit's events leave each in
+   * one write (ws corks per frame; an outer cork holds them all until publish() uncorks).
+   */
+  private corked: Set<Duplex> | null = null;
   /** The serialised snapshot per role at one head seq: a reconnect storm builds it once and every socket shares the bytes. */
   private readonly snapshots = new Map<Role, { seq: number; message: Buffer }>();
 
@@ -221,6 +227,17 @@ export class Hub {
   publish(events: EventRecord[]): void {
     if (events.length === 0 || this.clients.size === 0) return;
     const started = performance.now();
+    this.corked = new Set();
+    try {
+      this.fanOut(events);
+    } finally {
+      for (const raw of this.corked) raw.uncork();
+      this.corked = null;
+    }
+    this.opts.onBroadcast?.(performance.now() - started);
+  }
+
+  private fanOut(events: EventRecord[]): void {
     for (const event of events) {
       // One serialisation per event and audience, shared by every socket of that audience.
       const shaped = new ShapedEvent(event);
@@ -248,7 +265,6 @@ export class Hub {
       // Revocation reaches every socket of the device through the log, whichever route or node revoked it.
       if (event.name === 'device.revoked') this.closeDevice((JSON.parse(event.payloadJson) as { id: string }).id);
     }
-    this.opts.onBroadcast?.(performance.now() - started);
   }
 
   private shapedFor(audience: Audience, event: EventRecord, shaped: ShapedEvent | null): ShapedEvent | null {
@@ -336,6 +352,14 @@ export class Hub {
       this.opts.logger.warn({ deviceId: client.deviceId, role: client.role, buffered: client.socket.bufferedAmount }, 'slow live consumer closed');
       this.close(client, CLOSE_TOO_SLOW, 'too slow');
       return;
+    }
+    if (this.corked) {
+      // ws's own TCP socket (not part of its typed API): absent, the frames simply leave one by one.
+      const raw = (client.socket as unknown as { _socket?: Duplex | null })._socket;
+      if (raw && !this.corked.has(raw)) {
+        raw.cork();
+        this.corked.add(raw);
+      }
     }
     // A Buffer would go out as a binary frame, which browsers hand over as a Blob: messages are JSON text.
     client.socket.send(message, { binary: false });
