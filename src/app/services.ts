@@ -9,6 +9,7 @@ import { BadgeService } from '../services/badges.js';
 import { CheckinService } from '../services/checkins.js';
 import { DeviceService } from '../services/devices.js';
 import { HeadcountService } from '../services/headcount.js';
+import { afterImportPart } from '../services/import-pacing.js';
 import { OccupancyService } from '../services/occupancy.js';
 import { OfflineListService } from '../services/offline-list.js';
 import { RoomService } from '../services/rooms.js';
@@ -43,18 +44,18 @@ export default fp(
     const { store, writer, newId, clock, settings } = app;
     const devices = new DeviceService(store.reader, writer, newId);
     const announcements = new AnnouncementService(store.ports, writer, newId, clock);
-    const occupancy = new OccupancyService(store, writer);
-    const rooms = new RoomService(store, writer, newId, app.log);
-    const sessions = new SessionService(store, writer, newId, clock);
-    const schedule = new ScheduleService(store, writer, sessions, newId, clock, settings);
-    const publicSchedule = new PublicScheduleService(store, writer, sessions, schedule, clock, app.appConfig.publicRestricted);
-    const badges = new BadgeService(store, writer, new KeyDir(app.appConfig.keyDir));
-    const checkins = new CheckinService(store, writer, badges, occupancy, newId, settings.timeZone, (err) =>
+    const occupancy = new OccupancyService(writer);
+    const rooms = new RoomService(store.ports, writer, newId, app.log);
+    const sessions = new SessionService(store.ports, writer, newId, clock);
+    const schedule = new ScheduleService(store, writer, sessions, newId, clock, settings, (part) => afterImportPart(store.sqlite, part));
+    const publicSchedule = new PublicScheduleService(store.ports, sessions, schedule, clock, app.appConfig.publicRestricted);
+    const badges = new BadgeService(store.ports, store.reader, writer, new KeyDir(app.appConfig.keyDir));
+    const checkins = new CheckinService(store.ports, writer, badges, occupancy, newId, settings.timeZone, (err) =>
       app.log.error({ err }, 'check-in stats publication failed'),
     );
-    const offlineList = new OfflineListService(store, writer, badges, clock);
-    const attendees = new AttendeeService(store, writer, badges, newId, () => checkins.arrivalsChanged());
-    const headcounts = new HeadcountService(store, writer, occupancy);
+    const offlineList = new OfflineListService(store.reader, badges, clock);
+    const attendees = new AttendeeService(store.ports, store.reader, writer, badges, newId, () => checkins.arrivalsChanged(), (part) => afterImportPart(store.sqlite, part));
+    const headcounts = new HeadcountService(writer, occupancy);
     const allocation = new AllocationService({
       store,
       writer,
@@ -62,7 +63,6 @@ export default fp(
       newId,
       timeZone: settings.timeZone,
       solve: (input, signal) => solveAllocation(input, {}, { signal }),
-      sessions,
     });
     // A proposal is advice: the room service logs a listener's failure and never undoes the room change.
     rooms.onOutOfService(async (room) => {

@@ -1,8 +1,4 @@
 // Room allocation plans: the solver's input read from the database, the solve, the stored plan, applying its moves, and proposals after a room failure.
-import { runNow } from '../store/op.js';
-import { eq } from 'drizzle-orm';
-import type { Store } from '../db/open.js';
-import { allocationPlans, sessions } from '../db/schema.js';
 import {
   AllocationInputError,
   isAnchored,
@@ -21,10 +17,11 @@ import { updateKinds } from '../core/vocabulary.js';
 import type { SessionWire } from '../contract/sessions.js';
 import { DEFAULT_CHANGEOVER_MINUTES, type AppliedPlan, type Plan, type PlanDetail } from '../contract/allocation.js';
 import type { SolvedAllocation } from './allocation-solver.js';
-import { listRoomRows, type RoomRow } from './rooms.js';
-import { listSessionRows, toSessionWire, type SessionRow, type SessionService } from './sessions.js';
-import type { Actor, Tx } from '../store/unit-of-work.js';
-import type { Writer } from '../store/sqlite/writer.js';
+import type { RoomRow } from './rooms.js';
+import { toSessionWire, updateSessionIn, type SessionRow } from './sessions.js';
+import type { Op } from '../store/op.js';
+import type { PlanRecord, StorePorts, StoreReader } from '../store/ports.js';
+import type { Actor, Tx, UnitOfWork } from '../store/unit-of-work.js';
 
 const MINUTE_MS = 60_000;
 /** Sessions starting this soon keep their room: people are already on their way. */
@@ -35,6 +32,12 @@ export interface PlanRequest {
   sessionIds?: string[] | undefined;
   changeoverMinutes?: number | undefined;
   pinned?: string[] | undefined;
+}
+
+/** A plan's input, read and checked, waiting for the solver's answer. */
+interface Prepared {
+  stored: StoredRequest;
+  basedOnSeq: number;
 }
 
 /** What is stored beside a plan: the request and the exact input it was solved from. */
@@ -103,26 +106,30 @@ const SESSION_EDITS = { names: ['session.created', 'session.updated'], kinds: up
 const ROOM_CHANGES = { names: ['room.created', 'room.updated'] };
 
 export interface AllocationServiceDeps {
-  store: Store;
-  writer: Writer;
+  store: { readonly reader: StoreReader };
+  writer: UnitOfWork;
   clock: () => number;
   newId: () => string;
   timeZone: string;
   solve: Solve;
   /** Default MAX_PENDING_SOLVES. */
   maxPendingSolves?: number;
-  /** Moves go through the schedule's own update, so they are versioned and classified like any edit. */
-  sessions: Pick<SessionService, 'updateIn'>;
+}
+
+/** What the solver's input is read from, with the log head read before it. */
+interface ScheduleRead {
+  basedOnSeq: number;
+  rooms: RoomRow[];
+  sessions: SessionRow[];
 }
 
 export class AllocationService {
-  private readonly store: Store;
-  private readonly writer: Writer;
+  private readonly reader: StoreReader;
+  private readonly writer: UnitOfWork;
   private readonly clock: () => number;
   private readonly newId: () => string;
   private readonly timeZone: string;
   private readonly solve: Solve;
-  private readonly sessions: Pick<SessionService, 'updateIn'>;
   private readonly maxPendingSolves: number;
   /** Devices with a solve queued or running: one each, so one token cannot fill the queue. */
   private readonly solvingFor = new Set<string>();
@@ -130,13 +137,12 @@ export class AllocationService {
 
   constructor(deps: AllocationServiceDeps) {
     this.maxPendingSolves = deps.maxPendingSolves ?? MAX_PENDING_SOLVES;
-    this.store = deps.store;
+    this.reader = deps.store.reader;
     this.writer = deps.writer;
     this.clock = deps.clock;
     this.newId = deps.newId;
     this.timeZone = deps.timeZone;
     this.solve = deps.solve;
-    this.sessions = deps.sessions;
   }
 
   /**
@@ -154,19 +160,23 @@ export class AllocationService {
     if (this.pendingSolves >= this.maxPendingSolves) {
       throw solverBusy(`the solver already has ${this.pendingSolves} plans to solve; try again shortly`);
     }
-    const prepared = this.prepare(request, { kind: 'request' });
+    // Admitted before the schedule is read: the read is awaited too, and a second request must not slip in meanwhile.
     this.solvingFor.add(actor.deviceId);
+    this.pendingSolves += 1;
+    let prepared: Prepared;
     let solved: SolvedAllocation;
     try {
+      prepared = this.prepare(await this.readSchedule(), request, { kind: 'request' });
       solved = await this.solveInput(prepared.stored.input, signal);
     } finally {
       this.solvingFor.delete(actor.deviceId);
+      this.pendingSolves -= 1;
     }
     return this.writer.submit(actor, (tx) => this.save(tx, prepared, solved, 'allocation.planned')).then(toPlan);
   }
 
-  getPlan(id: string): PlanDetail {
-    const row = this.store.db.select().from(allocationPlans).where(eq(allocationPlans.id, id)).get();
+  async getPlan(id: string): Promise<PlanDetail> {
+    const row = await this.reader.read((store) => store.plans.find(id));
     if (!row) throw notFound('allocation plan');
     return toDetail(row);
   }
@@ -177,22 +187,33 @@ export class AllocationService {
    * rooms changed after the plan was computed, or when a session it moves is about to start.
    */
   apply(actor: Actor, id: string): Promise<AppliedPlan> {
-    return this.writer.submit(actor, (tx) => {
-      const row = this.store.db.select().from(allocationPlans).where(eq(allocationPlans.id, id)).get();
+    return this.writer.submit(actor, function* (tx) {
+      const row = yield* tx.store.plans.findForApply(id);
       if (!row) throw notFound('allocation plan');
       if (row.appliedAt !== null) {
         throw new AppError('plan_already_applied', 409, `allocation plan ${id} was applied at ${toIso(row.appliedAt)}`);
       }
       const request = row.request as unknown as StoredRequest;
       const result = row.result as unknown as StoredResult;
-      this.assertFresh(row.basedOnSeq, request.input);
+      // Lock order on PostgreSQL: the plan, the sessions it moves (by id, as every apply takes
+      // them), then the log head. A writer holding one of those sessions is waited for before
+      // the head is taken; once it is held, nothing here waits for another's lock, so no deadlock.
+      const sessionsById = new Map<string, SessionRow>();
+      for (const sessionId of [...new Set(result.assignments.map((a) => a.sessionId))].sort()) {
+        const session = yield* tx.store.sessions.findForUpdate(sessionId);
+        if (session) sessionsById.set(sessionId, session);
+      }
+      // From here no other node appends until this commits: the staleness check below holds at the commit.
+      yield* tx.store.plans.holdLog();
+      const rooms = yield* tx.store.rooms.list();
+      yield* assertFresh(tx.store, row.basedOnSeq, request.input, rooms);
       const failedRooms = failedRoomsOf(request.trigger);
 
-      const roomsById = new Map(listRoomRows(this.store).map((r) => [r.id, r]));
+      const roomsById = new Map(rooms.map((r) => [r.id, r]));
       const changes: SessionWire[] = [];
       const moves: { sessionId: string; fromRoomId: string; toRoomId: string }[] = [];
       for (const a of result.assignments) {
-        const session = this.store.db.select().from(sessions).where(eq(sessions.id, a.sessionId)).get();
+        const session = sessionsById.get(a.sessionId);
         if (!session || session.roomId === a.toRoomId) continue;
         // Time passes without events: a session the plan could move may have become one that must stay.
         if (keepsRoom(session, tx.now, failedRooms)) {
@@ -200,10 +221,12 @@ export class AllocationService {
         }
         const target = roomsById.get(a.toRoomId);
         if (!target) throw new AppError('stale_plan', 409, `room ${a.toRoomId} no longer exists; make a new plan`);
-        changes.push(this.move(tx, session, target));
+        // Through the schedule's own update, so a move is versioned and classified like any edit.
+        const moved = yield* updateSessionIn(tx, session, { ...session, roomId: target.id, changeNote: `Moved to ${target.name}` });
+        changes.push(toSessionWire(moved));
         moves.push({ sessionId: session.id, fromRoomId: session.roomId, toRoomId: target.id });
       }
-      this.store.db.update(allocationPlans).set({ appliedAt: tx.now }).where(eq(allocationPlans.id, id)).run();
+      yield* tx.store.plans.markApplied(id, tx.now);
       tx.emit('allocation.applied', { planId: id, appliedAt: toIso(tx.now), moves }, moves.flatMap((m) => [m.fromRoomId, m.toRoomId]));
       return { planId: id, changes };
     });
@@ -216,26 +239,44 @@ export class AllocationService {
    * Null when the room is not out of service (any more) or strands nothing.
    */
   async proposeForRoomFailure(roomId: string): Promise<PlanDetail | null> {
+    const schedule = await this.readSchedule();
     const now = this.clock();
-    const room = listRoomRows(this.store).find((r) => r.id === roomId);
+    const room = schedule.rooms.find((r) => r.id === roomId);
     if (!room || room.status !== 'out_of_service') return null;
     const today = this.dayBounds(localDate(now, this.timeZone));
-    const stranded = listSessionRows(this.store).filter(
-      (s) => s.roomId === roomId && !isOver(s, now) && s.startsAt >= today.start && s.startsAt < today.end,
-    );
+    const stranded = schedule.sessions.filter((s) => s.roomId === roomId && !isOver(s, now) && s.startsAt >= today.start && s.startsAt < today.end);
     if (stranded.length === 0) return null;
-    const prepared = this.prepare({ sessionIds: stranded.map((s) => s.id) }, { kind: 'room_failure', roomId });
+    const prepared = this.prepare(schedule, { sessionIds: stranded.map((s) => s.id) }, { kind: 'room_failure', roomId });
     // A proposal follows a room failure staff must act on: it is not refused for a full queue.
-    const solved = await this.solveInput(prepared.stored.input);
+    this.pendingSolves += 1;
+    let solved: SolvedAllocation;
+    try {
+      solved = await this.solveInput(prepared.stored.input);
+    } finally {
+      this.pendingSolves -= 1;
+    }
     return this.writer.submit(null, (tx) => this.save(tx, prepared, solved, 'allocation.proposed'));
   }
 
-  /** Reads everything the solver needs in one synchronous pass, so the input and `basedOnSeq` agree. */
-  private prepare(request: PlanRequest, trigger: PlanDetail['trigger']): { stored: StoredRequest; basedOnSeq: number } {
+  /**
+   * Everything the solver needs, the log head first: on SQLite all in one synchronous step; on
+   * PostgreSQL a change committed between the head and the rows only makes the plan stale, never
+   * a plan that looks fresh but is not.
+   */
+  private readSchedule(): Promise<ScheduleRead> {
+    return this.reader.read(function* (store) {
+      const basedOnSeq = yield* store.log.headSeq();
+      const rooms = yield* store.rooms.list();
+      return { basedOnSeq, rooms, sessions: yield* store.sessions.list() };
+    });
+  }
+
+  /** The solver's input from one read of the schedule, so the input and `basedOnSeq` agree. */
+  private prepare(schedule: ScheduleRead, request: PlanRequest, trigger: PlanDetail['trigger']): Prepared {
     const now = this.clock();
     const failedRoomIds = failedRoomsOf(trigger);
-    const roomRows = listRoomRows(this.store);
-    const all = listSessionRows(this.store);
+    const roomRows = schedule.rooms;
+    const all = schedule.sessions;
     const byId = new Map(all.map((s) => [s.id, s]));
     const changeoverMinutes = request.changeoverMinutes ?? DEFAULT_CHANGEOVER_MINUTES;
 
@@ -281,9 +322,8 @@ export class AllocationService {
       .filter((s) => effectiveEnd(s) > effectiveStart(s) && effectiveEnd(s) > windowStart && effectiveStart(s) < windowEnd)
       .map((s) => ({ roomId: s.roomId, startsAt: effectiveStart(s), endsAt: effectiveEnd(s) }));
 
-    const basedOnSeq = this.writer.log.headSeq;
     return {
-      basedOnSeq,
+      basedOnSeq: schedule.basedOnSeq,
       stored: {
         trigger,
         day,
@@ -302,8 +342,8 @@ export class AllocationService {
     return bounds;
   }
 
+  /** The caller counts the solve in `pendingSolves`. */
   private async solveInput(input: AllocationInput, signal?: AbortSignal): Promise<SolvedAllocation> {
-    this.pendingSolves += 1;
     try {
       return await this.solve(input, signal);
     } catch (err) {
@@ -312,17 +352,10 @@ export class AllocationService {
       // Nobody reads this answer: the client is gone. 499 tells the log why the solve stopped.
       if (signal?.aborted) throw new AppError('request_cancelled', 499, 'the client closed the request before the plan was solved');
       throw err;
-    } finally {
-      this.pendingSolves -= 1;
     }
   }
 
-  private save(
-    tx: Tx,
-    prepared: { stored: StoredRequest; basedOnSeq: number },
-    solved: SolvedAllocation,
-    eventName: 'allocation.planned' | 'allocation.proposed',
-  ): PlanDetail {
+  private *save(tx: Tx, prepared: Prepared, solved: SolvedAllocation, eventName: 'allocation.planned' | 'allocation.proposed'): Op<PlanDetail> {
     const result: StoredResult = {
       assignments: solved.assignments.map((a) => ({ sessionId: a.sessionId, fromRoomId: a.fromRoomId, toRoomId: a.toRoomId })),
       unplaced: solved.unplaced.map((u) => ({ sessionId: u.sessionId, reason: u.reason })),
@@ -330,7 +363,7 @@ export class AllocationService {
       optimal: solved.optimal,
       solveMs: solved.solveMs,
     };
-    const row: typeof allocationPlans.$inferSelect = {
+    const row: PlanRecord = {
       id: this.newId(),
       basedOnSeq: prepared.basedOnSeq,
       request: prepared.stored as unknown as Record<string, unknown>,
@@ -339,32 +372,30 @@ export class AllocationService {
       createdBy: tx.actor?.deviceId ?? null,
       appliedAt: null,
     };
-    this.store.db.insert(allocationPlans).values(row).run();
+    yield* tx.store.plans.insert(row);
     const detail = toDetail(row);
     tx.emit(eventName, detail);
     return detail;
   }
+}
 
-  /** Refuses a plan whose input no longer describes the schedule: a session changed, or a room's status, capacity or features. */
-  private assertFresh(basedOnSeq: number, input: AllocationInput): void {
-    const log = this.store.ports.log;
-    if (runNow(log.readNamed(basedOnSeq, 1, SESSION_EDITS)).length > 0) {
-      throw new AppError('stale_plan', 409, `the schedule changed after event ${basedOnSeq}; make a new plan`);
-    }
-    if (runNow(log.readNamed(basedOnSeq, 1, ROOM_CHANGES)).length === 0) return;
-    // room.updated also announces a room turning full or not full, which changes nothing a plan relies on.
-    const current = new Map(listRoomRows(this.store).map((r) => [r.id, r]));
-    const changed = input.rooms.filter((r) => {
-      const now = current.get(r.id);
-      return !now || now.status !== r.status || now.capacity !== r.capacity || !sameSet(now.features, r.features);
-    });
-    if (changed.length > 0) {
-      throw new AppError('stale_plan', 409, `room(s) ${changed.map((r) => r.id).join(', ')} changed after event ${basedOnSeq}; make a new plan`);
-    }
+/**
+ * Refuses a plan whose input no longer describes the schedule: a session changed, or a room's
+ * status, capacity or features. `rooms` are the rooms now.
+ */
+function* assertFresh(store: StorePorts, basedOnSeq: number, input: AllocationInput, rooms: readonly RoomRow[]): Op<void> {
+  if ((yield* store.log.readNamed(basedOnSeq, 1, SESSION_EDITS)).length > 0) {
+    throw new AppError('stale_plan', 409, `the schedule changed after event ${basedOnSeq}; make a new plan`);
   }
-
-  private move(tx: Tx, session: SessionRow, target: RoomRow): SessionWire {
-    return toSessionWire(this.sessions.updateIn(tx, session, { ...session, roomId: target.id, changeNote: `Moved to ${target.name}` }));
+  if ((yield* store.log.readNamed(basedOnSeq, 1, ROOM_CHANGES)).length === 0) return;
+  // room.updated also announces a room turning full or not full, which changes nothing a plan relies on.
+  const current = new Map(rooms.map((r) => [r.id, r]));
+  const changed = input.rooms.filter((r) => {
+    const now = current.get(r.id);
+    return !now || now.status !== r.status || now.capacity !== r.capacity || !sameSet(now.features, r.features);
+  });
+  if (changed.length > 0) {
+    throw new AppError('stale_plan', 409, `room(s) ${changed.map((r) => r.id).join(', ')} changed after event ${basedOnSeq}; make a new plan`);
   }
 }
 
@@ -390,7 +421,7 @@ function toPlan(d: PlanDetail): Plan {
   };
 }
 
-function toDetail(row: typeof allocationPlans.$inferSelect): PlanDetail {
+function toDetail(row: PlanRecord): PlanDetail {
   const request = row.request as unknown as StoredRequest;
   const result = row.result as unknown as StoredResult;
   return {

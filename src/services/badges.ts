@@ -1,7 +1,5 @@
 // Badge keys and badge codes: the signing key (created on first need, rotated by an admin, kept in the key dir), issue, reprint, verify with a cache.
 import { createPrivateKey, randomBytes, type KeyObject } from 'node:crypto';
-import type { Statement } from 'better-sqlite3';
-import type { Store } from '../db/open.js';
 import type { KeyDir } from '../keys/key-dir.js';
 import {
   badgePublicKeys,
@@ -13,8 +11,9 @@ import {
 } from '../domain/badge-code.js';
 import { AppError, notFound } from '../core/errors.js';
 import { toIso } from '../core/time.js';
-import type { Actor, Tx } from '../store/unit-of-work.js';
-import type { Writer } from '../store/sqlite/writer.js';
+import { runNow, type Op } from '../store/op.js';
+import type { BadgeKeyRecord, StorePorts, StoreReader } from '../store/ports.js';
+import type { Actor, Body, Tx, UnitOfWork } from '../store/unit-of-work.js';
 
 /** A badge scanned again at a door is verified from here: a few hundred bytes an entry, so 50k badges is about 20 MB. */
 const VERIFIED_CACHE_ENTRIES = 50_000;
@@ -39,13 +38,13 @@ export interface PublicKeyInfo {
   jwk: { kty: string; crv: string; x: string };
 }
 
-interface KeyRow {
-  kid: string;
-  /** Only on a database from before the key dir: moved out at start. */
-  privateKeyPem: string | null;
-  publicKeyPem: string;
-  createdAt: number;
-  retiredAt: number | null;
+/** SQLite's Writer also runs a unit of work synchronously: what the callers that still are synchronous (start-up, the badge key routes) need. */
+export interface SyncUnitOfWork extends UnitOfWork {
+  run<T>(actor: Actor | null, fn: Body<T>): T;
+}
+
+export function runsSynchronously(writer: UnitOfWork): writer is SyncUnitOfWork {
+  return typeof (writer as Partial<SyncUnitOfWork>).run === 'function';
 }
 
 /** The file in the key dir that holds a badge key's private half (PKCS#8 PEM, 0600). */
@@ -73,31 +72,17 @@ export class BadgeService {
   private signer: Signer | null = null;
   private publicKeys: Map<string, KeyObject> | null = null;
   private readonly cache = new VerifiedCodeCache(VERIFIED_CACHE_ENTRIES);
-  private readonly keyRows: Statement<[], KeyRow>;
-  private readonly insertBadge: Statement<[string, number, string, string, number]>;
-  private readonly currentBadge: Statement<[string], { code: string; version: number; issuedAt: number }>;
-  private readonly badgeVersion: Statement<[string], { version: number }>;
-  private readonly setBadgeVersion: Statement<[number, number, string]>;
-  private readonly revokeBadges: Statement<[number, string]>;
 
   constructor(
-    private readonly store: Store,
-    private readonly writer: Writer,
+    /** SQLite's ports, read synchronously by the callers that still are (check-in's verify, the badge routes). */
+    private readonly ports: Pick<StorePorts, 'badges'>,
+    private readonly reader: StoreReader,
+    private readonly writer: UnitOfWork,
     private readonly keyDir: KeyDir,
   ) {
-    const sqlite = store.sqlite;
     keyDir.ensure();
-    this.keyRows = sqlite.prepare(
-      'SELECT kid, private_key_pem AS privateKeyPem, public_key_pem AS publicKeyPem, created_at AS createdAt, retired_at AS retiredAt FROM badge_keys ORDER BY created_at, kid',
-    );
-    this.insertBadge = sqlite.prepare('INSERT INTO badges (attendee_id, version, kid, code, issued_at) VALUES (?, ?, ?, ?, ?)');
-    this.badgeVersion = sqlite.prepare('SELECT badge_version AS version FROM attendees WHERE id = ?');
-    this.setBadgeVersion = sqlite.prepare('UPDATE attendees SET badge_version = ?, updated_at = ? WHERE id = ?');
-    this.revokeBadges = sqlite.prepare('UPDATE badges SET revoked_at = ? WHERE attendee_id = ? AND revoked_at IS NULL');
-    this.currentBadge = sqlite.prepare(
-      'SELECT code, version, issued_at AS issuedAt FROM badges WHERE attendee_id = ? AND revoked_at IS NULL ORDER BY version DESC LIMIT 1',
-    );
-    this.moveKeysOutOfDatabase();
+    // Only SQLite databases from before the key dir hold private keys; a PostgreSQL store never did.
+    if (runsSynchronously(writer)) this.moveKeysOutOfDatabase();
   }
 
   /**
@@ -107,7 +92,8 @@ export class BadgeService {
    * neither the database's free pages nor its WAL, and so in no later backup.
    */
   private moveKeysOutOfDatabase(): number {
-    const legacy = this.keyRows.all().filter((k) => k.privateKeyPem !== null);
+    // Synchronous: the constructor runs it before any request.
+    const legacy = runNow(this.ports.badges.keys()).filter((k) => k.privateKeyPem !== null);
     if (legacy.length === 0) return 0;
     for (const row of legacy) {
       const existing = this.keyDir.read(badgeKeyFile(row.kid));
@@ -116,16 +102,7 @@ export class BadgeService {
         throw new Error(`${this.keyDir.file(badgeKeyFile(row.kid))} holds another key than badge key ${row.kid} in the database; refusing to overwrite it`);
       }
     }
-    const sqlite = this.store.sqlite;
-    sqlite.pragma('secure_delete = ON');
-    try {
-      sqlite.prepare('UPDATE badge_keys SET private_key_pem = NULL WHERE private_key_pem IS NOT NULL').run();
-    } finally {
-      sqlite.pragma('secure_delete = OFF');
-    }
-    sqlite.pragma('wal_checkpoint(TRUNCATE)');
-    sqlite.exec('VACUUM');
-    sqlite.pragma('wal_checkpoint(TRUNCATE)');
+    runNow(this.ports.badges.scrubPrivateKeys());
     return legacy.length;
   }
 
@@ -134,29 +111,54 @@ export class BadgeService {
     return pem === null ? null : createPrivateKey(pem);
   }
 
+  /** The active key, when this key dir holds its private half. */
+  private activeSigner(keys: BadgeKeyRecord[]): Signer | null {
+    const active = keys.filter((k) => k.retiredAt === null).at(-1);
+    const privateKey = active ? this.loadPrivateKey(active.kid) : null;
+    return active && privateKey ? { kid: active.kid, privateKey } : null;
+  }
+
   /**
    * The key that signs new badges, created on first need. Call it outside a transaction (before
-   * `writer.submit`): creating the key is its own small committed use case.
+   * `writer.submit`): creating the key is its own small committed use case. Synchronous, for
+   * SQLite's callers that still are (the badge key routes, tests); use cases call `signingKeyAsync`.
    */
   signingKey(): Signer {
     if (this.signer) return this.signer;
-    const active = this.keyRows.all().filter((k) => k.retiredAt === null).at(-1);
-    const privateKey = active ? this.loadPrivateKey(active.kid) : null;
-    if (active && privateKey) {
-      this.signer = { kid: active.kid, privateKey };
-      return this.signer;
-    }
-    // No key yet, or its private half is not in this key dir (a database moved without it): a new
-    // key signs from now on; the old one, if any, is retired and keeps verifying its badges.
-    const created = this.withNewKey(() =>
-      this.writer.run(null, (tx) => {
-        if (active) this.store.sqlite.prepare('UPDATE badge_keys SET retired_at = ? WHERE retired_at IS NULL').run(tx.now);
-        return this.createKeyIn(tx);
-      }),
-    );
+    // The callers of this one are still synchronous: SQLite's ports answer at once.
+    const found = this.activeSigner(runNow(this.ports.badges.keys()));
+    if (found) return (this.signer = found);
+    const writer = this.writer;
+    if (!runsSynchronously(writer)) throw new Error('signingKey() needs a synchronous unit of work; call signingKeyAsync()');
+    const signer = this.withNewKey(() => writer.run(null, (tx) => this.newSignerIn(tx)));
     this.publicKeys = null;
-    this.signer = created.signer;
-    return this.signer;
+    this.signer = signer;
+    return signer;
+  }
+
+  /** `signingKey` on any store. */
+  async signingKeyAsync(): Promise<Signer> {
+    if (this.signer) return this.signer;
+    const found = this.activeSigner(await this.reader.read((store) => store.badges.keys()));
+    if (found) return (this.signer = found);
+    const signer = await this.withNewKeyAsync(() => this.writer.submit(null, (tx) => this.newSignerIn(tx)));
+    this.publicKeys = null;
+    this.signer = signer;
+    return signer;
+  }
+
+  /**
+   * No key yet, or its private half is not in this key dir (a database moved without it): a new
+   * key signs from now on; the old one, if any, is retired and keeps verifying its badges. Looked
+   * at again under the keys' lock: another node may have made the key in the meantime.
+   */
+  private *newSignerIn(tx: Tx): Op<Signer> {
+    yield* tx.store.badges.lockKeys();
+    const keys = yield* tx.store.badges.keys();
+    const found = this.activeSigner(keys);
+    if (found) return found;
+    if (keys.some((k) => k.retiredAt === null)) yield* tx.store.badges.retireActiveKeys(tx.now);
+    return (yield* this.createKeyIn(tx)).signer;
   }
 
   /** Never throws; anything but a well-formed code signed by a key we still hold is { ok: false }. */
@@ -165,38 +167,51 @@ export class BadgeService {
   }
 
   /** Signs and stores a badge of the given version; runs inside the caller's transaction. */
-  issueIn(tx: Tx, signer: Signer, attendeeId: string, version: number): BadgeWire {
+  *issueIn(tx: Tx, signer: Signer, attendeeId: string, version: number): Op<BadgeWire> {
     const code = signBadgeCode(signer, { attendeeId, version });
-    this.insertBadge.run(attendeeId, version, signer.kid, code, tx.now);
+    yield* tx.store.badges.insert(attendeeId, version, signer.kid, code, tx.now);
     return { code, version, issuedAt: tx.now };
   }
 
   current(attendeeId: string): BadgeWire | null {
-    return this.currentBadge.get(attendeeId) ?? null;
+    // The badge routes are still synchronous: SQLite's ports answer at once.
+    return runNow(this.ports.badges.current(attendeeId)) ?? null;
   }
 
   /** Reprint: the next version is signed and every earlier code of the attendee is revoked. */
-  reissue(actor: Actor, attendeeId: string): Promise<BadgeWire> {
+  async reissue(actor: Actor, attendeeId: string): Promise<BadgeWire> {
     // Checked before the key is made on first need: a 404 writes nothing, not even a key.
-    if (!this.badgeVersion.get(attendeeId)) return Promise.reject(notFound('attendee'));
-    const signer = this.signingKey();
-    return this.writer.submit(actor, (tx) => {
-      const row = this.badgeVersion.get(attendeeId);
-      if (!row) throw notFound('attendee');
-      const version = row.version + 1;
-      this.setBadgeVersion.run(version, tx.now, attendeeId);
-      this.revokeBadges.run(tx.now, attendeeId);
-      const badge = this.issueIn(tx, signer, attendeeId, version);
-      // Never the code itself: the event log is read far more widely than a badge should travel.
-      tx.emit('badge.reissued', { attendeeId, version, issuedAt: toIso(badge.issuedAt) });
-      return badge;
-    });
+    if ((await this.reader.read((store) => store.badges.versionOf(attendeeId))) === undefined) throw notFound('attendee');
+    const signer = await this.signingKeyAsync();
+    return this.writer.submit(actor, (tx) => this.reissueIn(tx, signer, attendeeId));
   }
 
+  private *reissueIn(tx: Tx, signer: Signer, attendeeId: string): Op<BadgeWire> {
+    const version = yield* tx.store.badges.nextVersion(attendeeId, tx.now);
+    if (version === undefined) throw notFound('attendee');
+    yield* tx.store.badges.revokeAll(attendeeId, tx.now);
+    const badge = yield* this.issueIn(tx, signer, attendeeId, version);
+    // Never the code itself: the event log is read far more widely than a badge should travel.
+    tx.emit('badge.reissued', { attendeeId, version, issuedAt: toIso(badge.issuedAt) });
+    return badge;
+  }
+
+  /** Every key that still verifies; synchronous for the badge routes (SQLite's ports). */
   publicKeyList(): PublicKeyInfo[] {
     this.signingKey();
-    const keys = this.keys();
-    return this.keyRows.all().map((row) => {
+    return this.keyInfo(runNow(this.ports.badges.keys()), this.keys());
+  }
+
+  /** `publicKeyList` on any store. */
+  async publicKeyListAsync(): Promise<PublicKeyInfo[]> {
+    await this.signingKeyAsync();
+    const rows = await this.reader.read((store) => store.badges.keys());
+    this.publicKeys ??= badgePublicKeys(rows);
+    return this.keyInfo(rows, this.publicKeys);
+  }
+
+  private keyInfo(rows: BadgeKeyRecord[], keys: Map<string, KeyObject>): PublicKeyInfo[] {
+    return rows.map((row) => {
       const jwk = keys.get(row.kid)!.export({ format: 'jwk' });
       return {
         kid: row.kid,
@@ -211,12 +226,13 @@ export class BadgeService {
 
   /** A new key signs from now on; the one it replaces is retired but still verifies. */
   async rotate(actor: Actor): Promise<{ kid: string; retired: string[] }> {
+    const createKeyIn = (tx: Tx): Op<BadgeKeyRecord & { signer: Signer }> => this.createKeyIn(tx);
     try {
       const result = await this.withNewKeyAsync(() =>
-        this.writer.submit(actor, (tx) => {
-          const retired = this.keyRows.all().filter((k) => k.retiredAt === null).map((k) => k.kid);
-          this.store.sqlite.prepare('UPDATE badge_keys SET retired_at = ? WHERE retired_at IS NULL').run(tx.now);
-          const created = this.createKeyIn(tx);
+        this.writer.submit(actor, function* (tx) {
+          yield* tx.store.badges.lockKeys();
+          const retired = yield* tx.store.badges.retireActiveKeys(tx.now);
+          const created = yield* createKeyIn(tx);
           return { kid: created.kid, retired };
         }),
       );
@@ -231,19 +247,18 @@ export class BadgeService {
   /** Codes signed with a removed key scan as invalid_code; the signing key cannot be removed. */
   async removeKey(actor: Actor, kid: string): Promise<{ kid: string; badgesAffected: number }> {
     try {
-      return await this.writer.submit(actor, (tx) => {
-        const row = this.keyRows.all().find((k) => k.kid === kid);
+      return await this.writer.submit(actor, function* (tx) {
+        yield* tx.store.badges.lockKeys();
+        const row = (yield* tx.store.badges.keys()).find((k) => k.kid === kid);
         if (!row) throw notFound('badge key');
         if (row.retiredAt === null) throw new AppError('key_active', 409, 'the signing key cannot be removed; rotate first');
-        const affected = this.store.sqlite
-          .prepare('SELECT COUNT(*) AS n FROM badges WHERE kid = ? AND revoked_at IS NULL')
-          .get(kid) as { n: number };
-        this.store.sqlite.prepare('DELETE FROM badge_keys WHERE kid = ?').run(kid);
-        tx.emit('badge.key_removed', { kid, badgesAffected: affected.n });
-        return { kid, badgesAffected: affected.n };
+        const badgesAffected = yield* tx.store.badges.countValidSignedBy(kid);
+        yield* tx.store.badges.deleteKey(kid);
+        tx.emit('badge.key_removed', { kid, badgesAffected });
+        return { kid, badgesAffected };
       });
     } finally {
-      if (!this.keyRows.all().some((k) => k.kid === kid)) this.keyDir.remove(badgeKeyFile(kid));
+      if (!(await this.reader.read((store) => store.badges.keys())).some((k) => k.kid === kid)) this.keyDir.remove(badgeKeyFile(kid));
       this.forgetKeys();
     }
   }
@@ -252,13 +267,11 @@ export class BadgeService {
    * The private key file is written (and synced) before the row that names it commits, so a
    * committed key always has its file; the file of a key whose transaction failed is removed.
    */
-  private createKeyIn(tx: Tx): KeyRow & { signer: Signer } {
+  private *createKeyIn(tx: Tx): Op<BadgeKeyRecord & { signer: Signer }> {
     const pair = generateBadgeKey(newKid());
     this.keyDir.write(badgeKeyFile(pair.kid), pair.privateKeyPem);
     this.pendingKids.push(pair.kid);
-    this.store.sqlite
-      .prepare('INSERT INTO badge_keys (kid, public_key_pem, created_at) VALUES (?, ?, ?)')
-      .run(pair.kid, pair.publicKeyPem, tx.now);
+    yield* tx.store.badges.insertKey(pair.kid, pair.publicKeyPem, tx.now);
     tx.emit('badge.key_created', { kid: pair.kid });
     return {
       kid: pair.kid,
@@ -277,7 +290,8 @@ export class BadgeService {
     try {
       return fn();
     } catch (err) {
-      this.dropUncommittedKeys();
+      // Synchronous, as the caller: SQLite's ports answer at once.
+      this.dropUncommittedKeys(runNow(this.ports.badges.keys()));
       throw err;
     } finally {
       this.pendingKids = [];
@@ -288,20 +302,21 @@ export class BadgeService {
     try {
       return await fn();
     } catch (err) {
-      this.dropUncommittedKeys();
+      this.dropUncommittedKeys(await this.reader.read((store) => store.badges.keys()));
       throw err;
     } finally {
       this.pendingKids = [];
     }
   }
 
-  private dropUncommittedKeys(): void {
-    const known = new Set(this.keyRows.all().map((k) => k.kid));
+  private dropUncommittedKeys(committed: BadgeKeyRecord[]): void {
+    const known = new Set(committed.map((k) => k.kid));
     for (const kid of this.pendingKids) if (!known.has(kid)) this.keyDir.remove(badgeKeyFile(kid));
   }
 
   private keys(): Map<string, KeyObject> {
-    this.publicKeys ??= badgePublicKeys(this.keyRows.all());
+    // verify() is called by the check-in path, still synchronous: SQLite's ports answer at once.
+    this.publicKeys ??= badgePublicKeys(runNow(this.ports.badges.keys()));
     return this.publicKeys;
   }
 

@@ -1,17 +1,16 @@
 // Badge scans at the desk and the doors: decided by domain/scan, idempotent by scanId, counted into arrivals, presence and occupancy.
-import type { Statement } from 'better-sqlite3';
-import type { Store } from '../db/open.js';
-import type { AttendeeStatus, CheckinMethod, RoomStatus, ScanKind, ScanReason, ScanResult } from '../core/vocabulary.js';
-import type { CheckinAnswer, CheckinAttendee, CheckinStats } from '../contract/checkins.js';
+import type { CheckinMethod, ScanKind, ScanReason } from '../core/vocabulary.js';
+import type { CheckinAnswer, CheckinStats } from '../contract/checkins.js';
 import type { BadgeVerification } from '../domain/badge-code.js';
 import { decideScan, rejectedScan, scanTimeWindow, type AttendeePresence, type SessionAccess } from '../domain/scan.js';
-import { sessionAtDoor, type Slotted } from '../domain/schedule.js';
+import { sessionAtDoor } from '../domain/schedule.js';
 import { AppError, notFound } from '../core/errors.js';
 import { formatDate, toIso, toWallClock } from '../core/time.js';
+import { runNow, type Op } from '../store/op.js';
+import type { PresenceRecord, StorePorts } from '../store/ports.js';
 import type { BadgeService } from './badges.js';
 import type { OccupancyService } from './occupancy.js';
-import type { Actor, Tx } from '../store/unit-of-work.js';
-import type { Writer } from '../store/sqlite/writer.js';
+import type { Actor, Tx, UnitOfWork } from '../store/unit-of-work.js';
 
 /** Failed scans (invalid_code, unknown_attendee) a device may make per window before it gets 429. */
 export const FAILED_SCANS_PER_WINDOW = 10;
@@ -71,42 +70,6 @@ interface PreparedScan {
   manualReason: string | null;
 }
 
-interface ScanAttendeeRow extends Omit<CheckinAttendee, 'flags'> {
-  flags: string;
-  status: AttendeeStatus;
-  badgeVersion: number;
-  checkedInAt: number | null;
-}
-
-interface RoomRow {
-  id: string;
-  status: RoomStatus;
-  capacity: number;
-  occupancy: number;
-}
-
-interface CheckinRow {
-  id: string;
-  scanId: string;
-  attendeeId: string | null;
-  kind: ScanKind;
-  roomId: string | null;
-  scannedAt: number;
-  result: ScanResult;
-  leftRoomId: string | null;
-  undoneAt: number | null;
-}
-
-interface DoorSessionRow extends Slotted {
-  access: string;
-}
-
-interface PresenceRow {
-  roomId: string;
-  since: number;
-  checkinId: string;
-}
-
 /**
  * Failed scans per device over a sliding window: only the times of the last few failures are
  * kept, so memory is bounded by devices × limit. @fastify/rate-limit counts requests, and a
@@ -160,102 +123,20 @@ export class CheckinService {
   private publishedGeneration = 0;
   private cached: { generation: number; doneAt: number; tookMs: number; stats: CheckinStats } | null = null;
 
-  private readonly attendeeById: Statement<[string], ScanAttendeeRow>;
-  private readonly roomById: Statement<[string], RoomRow>;
-  private readonly presenceOf: Statement<[string], PresenceRow>;
-  private readonly lastMove: Statement<[string], { at: number | null }>;
-  private readonly sessionsAt: Statement<[{ roomId: string; t: number; lead: number }], DoorSessionRow>;
-  private readonly firstSessionStart: Statement<[], { at: number | null }>;
-  private readonly insert: Statement<
-    [string, string, string, string | null, number | null, ScanKind, string | null, number, number, ScanResult, string | null, number, string | null, string, CheckinMethod, string | null]
-  >;
-  private readonly responseOf: Statement<[string], { response: string }>;
-  private readonly setCheckedInAt: Statement<[number | null, string]>;
-  private readonly upsertPresence: Statement<[string, string, number, string]>;
-  private readonly deletePresence: Statement<[string]>;
-  private readonly checkinById: Statement<[string], CheckinRow>;
-  private readonly markUndone: Statement<[number, string, string]>;
-  private readonly firstArrival: Statement<[string], { at: number | null }>;
-  private readonly movements: Statement<[string], { id: string; kind: ScanKind; roomId: string | null; scannedAt: number }>;
-  private readonly statsByCategoryQuarter: Statement<[], { category: string; quarter: number; n: number }>;
-  private readonly statsByDevice: Statement<[], { deviceId: string; n: number }>;
-  private readonly deviceNames: Statement<[], { id: string; name: string }>;
-
   constructor(
-    store: Store,
-    private readonly writer: Writer,
-    private readonly badges: BadgeService,
+    /** SQLite's ports, for stats(), which the live snapshot and the stats route still read synchronously. */
+    private readonly ports: StorePorts,
+    private readonly writer: UnitOfWork,
+    private readonly badges: Pick<BadgeService, 'verify'>,
     private readonly occupancy: OccupancyService,
     private readonly newId: () => string,
     private readonly timeZone: string,
     private readonly onError: (err: unknown) => void,
-  ) {
-    const sqlite = store.sqlite;
-    this.attendeeById = sqlite.prepare(
-      `SELECT id, name, organization, category, delegation, flags, status, badge_version AS badgeVersion,
-       checked_in_at AS checkedInAt FROM attendees WHERE id = ?`,
-    );
-    this.roomById = sqlite.prepare('SELECT id, status, capacity, occupancy FROM rooms WHERE id = ?');
-    this.presenceOf = sqlite.prepare('SELECT room_id AS roomId, since, checkin_id AS checkinId FROM presence WHERE attendee_id = ?');
-    this.lastMove = sqlite.prepare(
-      'SELECT MAX(scanned_at) AS at FROM checkins WHERE attendee_id = ? AND left_room_id IS NOT NULL AND undone_at IS NULL',
-    );
-    // The sessions that may govern the door at t; which one does is the domain's one on-now rule.
-    this.firstSessionStart = sqlite.prepare('SELECT MIN(starts_at) AS at FROM sessions');
-    this.sessionsAt = sqlite.prepare(
-      `SELECT id, room_id AS roomId, starts_at AS startsAt, ends_at AS endsAt, delay_minutes AS delayMinutes, status, access
-       FROM sessions
-       WHERE room_id = @roomId AND status != 'cancelled' AND effective_ends_at > @t AND effective_starts_at - @lead <= @t`,
-    );
-    this.insert = sqlite.prepare(
-      `INSERT INTO checkins (id, scan_id, device_id, attendee_id, badge_version, kind, room_id, scanned_at, received_at,
-         result, reason, forced, left_room_id, response, method, manual_reason)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (scan_id) DO NOTHING`,
-    );
-    this.responseOf = sqlite.prepare('SELECT response FROM checkins WHERE scan_id = ?');
-    this.setCheckedInAt = sqlite.prepare('UPDATE attendees SET checked_in_at = ? WHERE id = ?');
-    this.upsertPresence = sqlite.prepare(
-      `INSERT INTO presence (attendee_id, room_id, since, checkin_id) VALUES (?, ?, ?, ?)
-       ON CONFLICT (attendee_id) DO UPDATE SET room_id = excluded.room_id, since = excluded.since, checkin_id = excluded.checkin_id`,
-    );
-    this.deletePresence = sqlite.prepare('DELETE FROM presence WHERE attendee_id = ?');
-    this.checkinById = sqlite.prepare(
-      `SELECT id, scan_id AS scanId, attendee_id AS attendeeId, kind, room_id AS roomId, scanned_at AS scannedAt, result,
-       left_room_id AS leftRoomId, undone_at AS undoneAt FROM checkins WHERE id = ?`,
-    );
-    this.markUndone = sqlite.prepare('UPDATE checkins SET undone_at = ?, undone_by = ? WHERE id = ?');
-    this.firstArrival = sqlite.prepare(
-      `SELECT MIN(scanned_at) AS at FROM checkins
-       WHERE attendee_id = ? AND room_id IS NULL AND kind = 'entry' AND result <> 'rejected' AND undone_at IS NULL`,
-    );
-    this.movements = sqlite.prepare(
-      `SELECT id, kind, room_id AS roomId, scanned_at AS scannedAt FROM checkins
-       WHERE attendee_id = ? AND result <> 'rejected' AND undone_at IS NULL AND (room_id IS NOT NULL OR kind = 'exit')
-       ORDER BY scanned_at, received_at, rowid`,
-    );
-    // Quarter hours, so that zones offset by 30 or 45 minutes still land in the right local hour.
-    this.statsByCategoryQuarter = sqlite.prepare(
-      `SELECT category, checked_in_at / 900000 AS quarter, COUNT(*) AS n FROM attendees
-       WHERE checked_in_at IS NOT NULL GROUP BY category, quarter`,
-    );
-    // The arrival is the venue entry whose scannedAt is checkedInAt (the earliest received, if two share it).
-    this.statsByDevice = sqlite.prepare(
-      `SELECT c.device_id AS deviceId, COUNT(*) AS n
-       FROM attendees a
-       JOIN checkins c ON c.rowid = (
-         SELECT MIN(c2.rowid) FROM checkins c2
-         WHERE c2.attendee_id = a.id AND c2.scanned_at = a.checked_in_at AND c2.room_id IS NULL AND c2.kind = 'entry'
-           AND c2.result <> 'rejected' AND c2.undone_at IS NULL)
-       WHERE a.checked_in_at IS NOT NULL
-       GROUP BY c.device_id`,
-    );
-    this.deviceNames = sqlite.prepare('SELECT id, name FROM devices');
-  }
+  ) {}
 
   /** One scan; answered after its commit. Failed scans past the device's allowance are refused with 429. */
   scan(actor: Actor, request: ScanRequest, receivedAt: number): Promise<CheckinAnswer> {
-    const prepared = this.prepare(request, receivedAt);
+    const prepared = this.prepareScan(request, receivedAt);
     return this.writer.submit(actor, (tx) => this.scanIn(tx, actor, prepared, 'single'));
   }
 
@@ -265,19 +146,7 @@ export class CheckinService {
    * An unknown attendee is 404 and records nothing; a resent scanId gets the first answer.
    */
   manual(actor: Actor, request: ManualCheckinRequest, receivedAt: number): Promise<CheckinAnswer> {
-    return this.writer.submit(actor, (tx) => {
-      const replayed = this.replay(request.scanId);
-      if (replayed) return replayed;
-      const attendee = this.attendeeById.get(request.attendeeId);
-      if (!attendee) throw notFound('attendee');
-      const scan: PreparedScan = {
-        ...this.prepare({ ...request, code: '', kind: 'entry', roomId: null, force: false }, receivedAt),
-        code: { ok: true, attendeeId: attendee.id, version: attendee.badgeVersion, kid: 'manual' },
-        method: 'manual',
-        manualReason: request.reason,
-      };
-      return this.scanIn(tx, actor, scan, 'single');
-    });
+    return this.writer.submit(actor, (tx) => this.manualIn(tx, actor, request, receivedAt));
   }
 
   /**
@@ -293,32 +162,21 @@ export class CheckinService {
     const prepared: { index: number; scan: PreparedScan }[] = [];
     requests.forEach((r, index) => {
       if ('malformed' in r) answers[index] = malformedAnswer(r, receivedAt);
-      else prepared.push({ index, scan: this.prepare(r, receivedAt) });
+      else prepared.push({ index, scan: this.prepareScan(r, receivedAt) });
     });
     prepared.sort((a, b) => a.scan.at - b.scan.at || a.index - b.index);
-    return this.writer.submit(actor, (tx) => {
-      for (const { index, scan } of prepared) answers[index] = this.scanIn(tx, actor, scan, 'batch');
-      return answers;
-    });
+    const attendeeIds = new Set<string>();
+    const roomIds = new Set<string>();
+    for (const { scan } of prepared) {
+      if (scan.code.ok) attendeeIds.add(scan.code.attendeeId);
+      if (scan.roomId !== null) roomIds.add(scan.roomId);
+    }
+    return this.writer.submit(actor, (tx) => this.batchIn(tx, actor, prepared, answers, [...attendeeIds], [...roomIds]));
   }
 
   /** Undo a mistaken scan: arrivals, presence and occupancy become what they would be without it. Undoing twice is harmless. */
   undo(actor: Actor, id: string): Promise<void> {
-    return this.writer.submit(actor, (tx) => {
-      const row = this.checkinById.get(id);
-      if (!row) throw notFound('check-in');
-      if (row.undoneAt !== null) return;
-      this.markUndone.run(tx.now, actor.deviceId, id);
-      if (row.attendeeId !== null && row.result !== 'rejected') {
-        if (row.roomId === null && row.kind === 'entry') {
-          this.setCheckedInAt.run(this.firstArrival.get(row.attendeeId)?.at ?? null, row.attendeeId);
-          this.generation += 1;
-        } else {
-          this.recomputePresence(tx, row.attendeeId);
-        }
-      }
-      tx.emit('checkin.undone', { id, scanId: row.scanId, attendeeId: row.attendeeId, kind: row.kind, roomId: row.roomId, undoneAt: toIso(tx.now), undoneBy: actor.deviceId }, [row.roomId, row.leftRoomId]);
-    });
+    return this.writer.submit(actor, (tx) => this.undoIn(tx, actor, id));
   }
 
   /**
@@ -335,16 +193,18 @@ export class CheckinService {
     const byCategory: Record<string, number> = {};
     const byHour: Record<string, number> = {};
     let total = 0;
-    for (const { category, quarter, n } of this.statsByCategoryQuarter.all()) {
+    // The live snapshot and the stats route are still synchronous: SQLite's ports answer at once.
+    const store = this.ports;
+    for (const { category, quarter, n } of runNow(store.checkins.arrivalsByCategoryQuarter())) {
       byCategory[category] = (byCategory[category] ?? 0) + n;
       const w = toWallClock(quarter * 900_000, { kind: 'iana', name: this.timeZone });
       const hour = `${formatDate(w)}T${String(w.hour).padStart(2, '0')}:00`;
       byHour[hour] = (byHour[hour] ?? 0) + n;
       total += n;
     }
-    const names = new Map(this.deviceNames.all().map((d) => [d.id, d.name]));
+    const names = new Map(runNow(store.devices.list()).map((d) => [d.id, d.name]));
     const byDesk: Record<string, number> = {};
-    for (const { deviceId, n } of this.statsByDevice.all()) {
+    for (const { deviceId, n } of runNow(store.checkins.arrivalsByDevice())) {
       const name = names.get(deviceId) ?? deviceId;
       byDesk[name] = (byDesk[name] ?? 0) + n;
     }
@@ -359,7 +219,24 @@ export class CheckinService {
     this.generation += 1;
   }
 
-  private prepare(request: ScanRequest, receivedAt: number): PreparedScan {
+  /** Pushes checkins.stats if arrivals changed; the scheduler (src/jobs) calls it every STATS_INTERVAL_MS. */
+  async publishStats(): Promise<void> {
+    if (this.publishedGeneration === this.generation) return;
+    try {
+      const stats = this.stats();
+      // Throttled: what came back may be older than the last push; the next tick tries again.
+      const generation = this.cached?.generation ?? 0;
+      if (generation === this.publishedGeneration) return;
+      this.publishedGeneration = generation;
+      await this.writer.submit(null, (tx) => {
+        tx.emit('checkins.stats', stats);
+      });
+    } catch (err) {
+      this.onError(err);
+    }
+  }
+
+  private prepareScan(request: ScanRequest, receivedAt: number): PreparedScan {
     return {
       scanId: request.scanId,
       kind: request.kind,
@@ -375,10 +252,58 @@ export class CheckinService {
     };
   }
 
+  private *manualIn(tx: Tx, actor: Actor, request: ManualCheckinRequest, receivedAt: number): Op<CheckinAnswer> {
+    const replayed = yield* this.replay(tx, request.scanId);
+    if (replayed) return replayed;
+    const attendee = yield* tx.store.checkins.attendee(request.attendeeId);
+    if (!attendee) throw notFound('attendee');
+    const scan: PreparedScan = {
+      ...this.prepareScan({ ...request, code: '', kind: 'entry', roomId: null, force: false }, receivedAt),
+      code: { ok: true, attendeeId: attendee.id, version: attendee.badgeVersion, kid: 'manual' },
+      method: 'manual',
+      manualReason: request.reason,
+    };
+    return yield* this.scanIn(tx, actor, scan, 'single');
+  }
+
+  private *batchIn(
+    tx: Tx,
+    actor: Actor,
+    prepared: { index: number; scan: PreparedScan }[],
+    answers: CheckinAnswer[],
+    attendeeIds: string[],
+    roomIds: string[],
+  ): Op<CheckinAnswer[]> {
+    // Every lock the batch may need, up front and in one order (PostgreSQL; nothing on SQLite).
+    yield* tx.store.checkins.lockMoves(attendeeIds, roomIds);
+    for (const { index, scan } of prepared) answers[index] = yield* this.scanIn(tx, actor, scan, 'batch');
+    return answers;
+  }
+
+  private *undoIn(tx: Tx, actor: Actor, id: string): Op<void> {
+    const checkins = tx.store.checkins;
+    const row = yield* checkins.find(id);
+    if (!row) throw notFound('check-in');
+    if (row.undoneAt !== null) return;
+    const moves = row.attendeeId !== null && row.result !== 'rejected' ? row.attendeeId : null;
+    if (moves !== null) yield* checkins.lockMoves([moves], []);
+    yield* checkins.markUndone(id, tx.now, actor.deviceId);
+    if (moves !== null) {
+      if (row.roomId === null && row.kind === 'entry') {
+        const arrival = yield* checkins.firstArrivalAt(moves);
+        yield* checkins.setCheckedInAt(moves, arrival);
+        this.generation += 1;
+      } else {
+        yield* this.recomputePresence(tx, moves);
+      }
+    }
+    tx.emit('checkin.undone', { id, scanId: row.scanId, attendeeId: row.attendeeId, kind: row.kind, roomId: row.roomId, undoneAt: toIso(tx.now), undoneBy: actor.deviceId }, [row.roomId, row.leftRoomId]);
+  }
+
   /** A batch item refused before it is recorded: the scanner keeps it and may send it again. */
-  private unrecorded(scan: PreparedScan, reason: 'unknown_room' | 'rate_limited'): CheckinAnswer {
+  private *unrecorded(tx: Tx, scan: PreparedScan, reason: 'unknown_room' | 'rate_limited'): Op<CheckinAnswer> {
     return (
-      this.replay(scan.scanId) ?? {
+      (yield* this.replay(tx, scan.scanId)) ?? {
         result: 'rejected',
         reason,
         replayed: false,
@@ -389,16 +314,26 @@ export class CheckinService {
     );
   }
 
-  private scanIn(tx: Tx, actor: Actor, scan: PreparedScan, mode: 'single' | 'batch'): CheckinAnswer {
-    const room = scan.roomId === null ? null : (this.roomById.get(scan.roomId) ?? null);
+  private *scanIn(tx: Tx, actor: Actor, scan: PreparedScan, mode: 'single' | 'batch'): Op<CheckinAnswer> {
+    const checkins = tx.store.checkins;
+    // The attendee before any room: on PostgreSQL this locks their row (see the port), so a scan
+    // of the same badge on another node waits here and then sees this one's arrival.
+    const attendee = scan.code.ok ? ((yield* checkins.attendee(scan.code.attendeeId)) ?? null) : null;
+    // A venue entry is decided by the first arrival alone (it leaves room presence alone), so the
+    // desk's scans, the bulk of the traffic, skip the two presence lookups.
+    const presence: AttendeePresence =
+      attendee === null
+        ? { firstVenueCheckinAt: null, currentRoomId: null, lastMovedAt: null }
+        : scan.roomId === null && scan.kind === 'entry'
+          ? { firstVenueCheckinAt: attendee.checkedInAt, currentRoomId: null, lastMovedAt: null }
+          : yield* this.roomPresence(tx, attendee.id, attendee.checkedInAt);
+    const room = scan.roomId === null ? null : ((yield* checkins.room(scan.roomId, presence.currentRoomId)) ?? null);
     if (scan.roomId !== null && room === null) {
-      return mode === 'batch' ? this.unrecorded(scan, 'unknown_room') : this.replayOr(scan.scanId, () => notFound('room'));
+      return mode === 'batch' ? yield* this.unrecorded(tx, scan, 'unknown_room') : yield* this.replayOr(tx, scan.scanId, () => notFound('room'));
     }
-    const raw = scan.code.ok ? this.attendeeById.get(scan.code.attendeeId) : undefined;
-    const attendee = raw ? { ...raw, flags: JSON.parse(raw.flags) as string[] } : null;
     const sessionRow =
-      room === null ? null : sessionAtDoor(this.sessionsAt.all({ roomId: room.id, t: scan.at, lead: DOORS_OPEN_BEFORE_MS }), scan.at, DOORS_OPEN_BEFORE_MS);
-    const window = scanTimeWindow(this.firstSessionStart.get()?.at ?? null, scan.receivedAt);
+      room === null ? null : sessionAtDoor(yield* checkins.doorSessions(room.id, scan.at, DOORS_OPEN_BEFORE_MS), scan.at, DOORS_OPEN_BEFORE_MS);
+    const window = scanTimeWindow(yield* checkins.firstSessionStart(), scan.receivedAt);
     const plausible = scan.claimedAt >= window.from && scan.claimedAt <= window.to;
     const decision = !plausible ? rejectedScan('invalid_time') : decideScan({
       kind: scan.kind,
@@ -408,13 +343,13 @@ export class CheckinService {
       attendee,
       room,
       sessionInRoom: sessionRow ? { access: JSON.parse(sessionRow.access) as SessionAccess } : null,
-      presence: attendee ? this.presence(attendee, scan) : { firstVenueCheckinAt: null, currentRoomId: null, lastMovedAt: null },
+      presence,
     });
     const guess = isGuess(decision.reason);
     if (guess && this.failures.full(actor.deviceId, scan.receivedAt)) {
-      if (mode === 'batch') return this.unrecorded(scan, 'rate_limited');
+      if (mode === 'batch') return yield* this.unrecorded(tx, scan, 'rate_limited');
       const wait = this.failures.retryAfterSeconds(actor.deviceId, scan.receivedAt);
-      return this.replayOr(scan.scanId, () => new AppError('rate_limited', 429, `too many failed scans from this device; try again in ${wait} s`));
+      return yield* this.replayOr(tx, scan.scanId, () => new AppError('rate_limited', 429, `too many failed scans from this device; try again in ${wait} s`));
     }
 
     const { effects } = decision;
@@ -434,7 +369,7 @@ export class CheckinService {
       },
       firstCheckinAt: decision.reason === 'already_checked_in' && attendee?.checkedInAt != null ? toIso(attendee.checkedInAt) : null,
     };
-    const inserted = this.insert.run(
+    const inserted = yield* checkins.insert(
       checkinId,
       scan.scanId,
       actor.deviceId,
@@ -446,28 +381,28 @@ export class CheckinService {
       scan.receivedAt,
       decision.result,
       decision.reason,
-      decision.forced ? 1 : 0,
+      decision.forced,
       effects.leaveRoomId,
       JSON.stringify(answer),
       scan.method,
       scan.manualReason,
     );
     // The unique index decides: a scanId seen before (another desk, a retry, a batch) gets the first answer.
-    if (inserted.changes === 0) return this.replay(scan.scanId)!;
+    if (!inserted) return (yield* this.replay(tx, scan.scanId))!;
     if (guess) this.failures.record(actor.deviceId, scan.receivedAt);
 
     if (attendee !== null) {
       if (effects.venueArrival) {
-        this.setCheckedInAt.run(scan.at, attendee.id);
+        yield* checkins.setCheckedInAt(attendee.id, scan.at);
         this.generation += 1;
       }
       if (effects.leaveRoomId !== null) {
-        this.occupancy.adjust(tx, effects.leaveRoomId, -1);
-        if (effects.enterRoomId === null) this.deletePresence.run(attendee.id);
+        yield* this.occupancy.adjust(tx, effects.leaveRoomId, -1);
+        if (effects.enterRoomId === null) yield* checkins.removePresence(attendee.id);
       }
       if (effects.enterRoomId !== null) {
-        this.occupancy.adjust(tx, effects.enterRoomId, 1);
-        this.upsertPresence.run(attendee.id, effects.enterRoomId, scan.at, checkinId);
+        yield* this.occupancy.adjust(tx, effects.enterRoomId, 1);
+        yield* checkins.putPresence(attendee.id, effects.enterRoomId, scan.at, checkinId);
       }
     }
     const { replayed: _replayed, ...recorded } = answer;
@@ -484,32 +419,26 @@ export class CheckinService {
     return answer;
   }
 
-  /**
-   * A venue entry is decided by the first arrival alone (it leaves room presence alone), so the
-   * desk's scans, the bulk of the traffic, skip the two room lookups.
-   */
-  private presence(attendee: { id: string; checkedInAt: number | null }, scan: PreparedScan): AttendeePresence {
-    if (scan.roomId === null && scan.kind === 'entry') {
-      return { firstVenueCheckinAt: attendee.checkedInAt, currentRoomId: null, lastMovedAt: null };
-    }
-    const row = this.presenceOf.get(attendee.id);
-    const moved = this.lastMove.get(attendee.id)?.at ?? null;
+  /** Where the attendee stands for a room scan or an exit: the room they are counted in, and when they last moved. */
+  private *roomPresence(tx: Tx, attendeeId: string, checkedInAt: number | null): Op<AttendeePresence> {
+    const row = yield* tx.store.checkins.presence(attendeeId);
+    const moved = yield* tx.store.checkins.lastLeftAt(attendeeId);
     const since = row?.since ?? null;
     return {
-      firstVenueCheckinAt: attendee.checkedInAt,
+      firstVenueCheckinAt: checkedInAt,
       currentRoomId: row?.roomId ?? null,
       lastMovedAt: since === null ? moved : moved === null ? since : Math.max(since, moved),
     };
   }
 
-  private replay(scanId: string): CheckinAnswer | null {
-    const row = this.responseOf.get(scanId);
-    return row ? { ...(JSON.parse(row.response) as CheckinAnswer), replayed: true } : null;
+  private *replay(tx: Tx, scanId: string): Op<CheckinAnswer | null> {
+    const response = yield* tx.store.checkins.response(scanId);
+    return response === undefined ? null : { ...(JSON.parse(response) as CheckinAnswer), replayed: true };
   }
 
   /** A resent scan is answered as it was the first time, even when it would now be refused. */
-  private replayOr(scanId: string, refusal: () => AppError): CheckinAnswer {
-    const replayed = this.replay(scanId);
+  private *replayOr(tx: Tx, scanId: string, refusal: () => AppError): Op<CheckinAnswer> {
+    const replayed = yield* this.replay(tx, scanId);
     if (replayed) return replayed;
     throw refusal();
   }
@@ -518,39 +447,23 @@ export class CheckinService {
    * Where the attendee is counted, replayed from their remaining room scans in scannedAt
    * order: an entry counts them in its room, an exit from that room (or any venue exit) out.
    */
-  private recomputePresence(tx: Tx, attendeeId: string): void {
-    let current = null as PresenceRow | null;
-    for (const m of this.movements.all(attendeeId)) {
+  private *recomputePresence(tx: Tx, attendeeId: string): Op<void> {
+    const checkins = tx.store.checkins;
+    let current = null as PresenceRecord | null;
+    for (const m of yield* checkins.movements(attendeeId)) {
       if (m.kind === 'entry' && m.roomId !== null) {
         if (current?.roomId !== m.roomId) current = { roomId: m.roomId, since: m.scannedAt, checkinId: m.id };
       } else if (m.kind === 'exit' && (m.roomId === null || current?.roomId === m.roomId)) {
         current = null;
       }
     }
-    const before = this.presenceOf.get(attendeeId);
+    const before = yield* checkins.presence(attendeeId);
     if (before?.roomId !== current?.roomId) {
-      if (before) this.occupancy.adjust(tx, before.roomId, -1);
-      if (current) this.occupancy.adjust(tx, current.roomId, 1);
+      if (before) yield* this.occupancy.adjust(tx, before.roomId, -1);
+      if (current) yield* this.occupancy.adjust(tx, current.roomId, 1);
     }
-    if (current) this.upsertPresence.run(attendeeId, current.roomId, current.since, current.checkinId);
-    else this.deletePresence.run(attendeeId);
-  }
-
-  /** Pushes checkins.stats if arrivals changed; the scheduler (src/jobs) calls it every STATS_INTERVAL_MS. */
-  publishStats(): void {
-    if (this.publishedGeneration === this.generation) return;
-    try {
-      const stats = this.stats();
-      // Throttled: what came back may be older than the last push; the next tick tries again.
-      const generation = this.cached?.generation ?? 0;
-      if (generation === this.publishedGeneration) return;
-      this.publishedGeneration = generation;
-      this.writer.run(null, (tx) => {
-        tx.emit('checkins.stats', stats);
-      });
-    } catch (err) {
-      this.onError(err);
-    }
+    if (current) yield* checkins.putPresence(attendeeId, current.roomId, current.since, current.checkinId);
+    else yield* checkins.removePresence(attendeeId);
   }
 }
 

@@ -1,13 +1,13 @@
 // Organiser exports read in keyset chunks: attendees and scans for the admin, hourly scan counts for ops.
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import type { Statement } from 'better-sqlite3';
-import type { Store } from '../db/open.js';
 import { formatDate, formatLocalIso, formatOffset, offsetMinutesAt, toWallClock, type Zone } from '../core/time.js';
 import { attendeeExportColumns, checkinAggregateColumns, checkinExportColumns } from '../contract/exports.js';
 import type { Cell, Table } from '../interop/export-table.js';
+import type { Op } from '../store/op.js';
+import type { ExportCursor, StorePorts, StoreReader } from '../store/ports.js';
 
 /**
- * Rows per read. Each chunk is one short synchronous query (about a millisecond at this size);
+ * Rows per read. Each chunk is one short query (about a millisecond at this size on SQLite);
  * between chunks the event loop runs other requests and the response stream drains, so a
  * 100k-row export neither stalls the service nor sits in memory.
  */
@@ -16,115 +16,39 @@ export const EXPORT_CHUNK_ROWS = 250;
 const AGGREGATE_CHUNK_ROWS = 1000;
 const QUARTER_MS = 900_000;
 
-interface AttendeeExportRow {
-  rowid: number;
-  id: string;
-  externalId: string | null;
-  name: string;
-  organization: string;
-  category: string;
-  delegation: string | null;
-  email: string | null;
-  flags: string;
-  status: string;
-  badgeVersion: number;
-  badgeIssuedAt: number | null;
-  checkedInAt: number | null;
-  inRoom: string | null;
-  createdAt: number;
-  updatedAt: number;
-}
+/** One keyset page of an export on the store's ports. */
+type Page<T> = (store: StorePorts, after: ExportCursor | null, limit: number) => Op<T[]>;
 
-interface CheckinExportRow {
-  rowid: number;
-  id: string;
-  scannedAt: number;
-  receivedAt: number;
-  attendeeId: string | null;
-  name: string | null;
-  organization: string | null;
-  category: string | null;
-  room: string | null;
-  kind: string;
-  result: string;
-  reason: string | null;
-  method: string;
-  manualReason: string | null;
-  forced: number;
-  leftRoom: string | null;
-  device: string | null;
-  undoneAt: number | null;
-}
-
-interface CheckinAggregateRow {
-  rowid: number;
-  scannedAt: number;
-  room: string | null;
-  kind: string;
-  result: string;
-  category: string | null;
-}
-
-type Page<T> = Statement<[number, number], T>;
-
-/** Every row of a keyset-paged query, a chunk at a time, yielding to the event loop between chunks. */
-async function* pages<T extends { rowid: number }>(statement: Page<T>, size: number): AsyncGenerator<T[]> {
-  let after = -1;
+/** Every row of a keyset-paged read, a chunk at a time, yielding to the event loop between chunks. */
+async function* pages<T extends { cursor: ExportCursor }>(reader: StoreReader, page: Page<T>, size: number): AsyncGenerator<T[]> {
+  let after: ExportCursor | null = null;
   for (;;) {
-    const rows = statement.all(after, size);
+    const from: ExportCursor | null = after;
+    const rows: T[] = await reader.read((store) => page(store, from, size));
     if (rows.length === 0) return;
     yield rows;
     if (rows.length < size) return;
-    after = rows[rows.length - 1]!.rowid;
+    after = rows[rows.length - 1]!.cursor;
+    // SQLite answers at once: without this the whole export would run in one turn of the loop.
     await yieldToLoop();
   }
 }
 
 export class ExportService {
   private readonly zone: Zone;
-  private readonly attendeePage: Page<AttendeeExportRow>;
-  private readonly checkinPage: Page<CheckinExportRow>;
-  private readonly aggregatePage: Page<CheckinAggregateRow>;
+  private readonly reader: StoreReader;
 
-  constructor(store: Store, timeZone: string) {
+  constructor(store: { readonly reader: StoreReader }, timeZone: string) {
     this.zone = { kind: 'iana', name: timeZone };
-    const sqlite = store.sqlite;
-    this.attendeePage = sqlite.prepare(
-      `SELECT a.rowid AS rowid, a.id, a.external_id AS externalId, a.name, a.organization, a.category, a.delegation, a.email,
-              a.flags, a.status, a.badge_version AS badgeVersion, b.issued_at AS badgeIssuedAt, a.checked_in_at AS checkedInAt,
-              r.name AS inRoom, a.created_at AS createdAt, a.updated_at AS updatedAt
-       FROM attendees a
-       LEFT JOIN badges b ON b.attendee_id = a.id AND b.version = a.badge_version
-       LEFT JOIN presence p ON p.attendee_id = a.id
-       LEFT JOIN rooms r ON r.id = p.room_id
-       WHERE a.rowid > ? ORDER BY a.rowid LIMIT ?`,
-    );
-    this.checkinPage = sqlite.prepare(
-      `SELECT c.rowid AS rowid, c.id, c.scanned_at AS scannedAt, c.received_at AS receivedAt, c.attendee_id AS attendeeId,
-              a.name, a.organization, a.category, r.name AS room, c.kind, c.result, c.reason, c.method, c.manual_reason AS manualReason, c.forced,
-              lr.name AS leftRoom, d.name AS device, c.undone_at AS undoneAt
-       FROM checkins c
-       LEFT JOIN attendees a ON a.id = c.attendee_id
-       LEFT JOIN rooms r ON r.id = c.room_id
-       LEFT JOIN rooms lr ON lr.id = c.left_room_id
-       LEFT JOIN devices d ON d.id = c.device_id
-       WHERE c.rowid > ? ORDER BY c.rowid LIMIT ?`,
-    );
-    this.aggregatePage = sqlite.prepare(
-      `SELECT c.rowid AS rowid, c.scanned_at AS scannedAt, r.name AS room, c.kind, c.result, a.category
-       FROM checkins c
-       LEFT JOIN attendees a ON a.id = c.attendee_id
-       LEFT JOIN rooms r ON r.id = c.room_id
-       WHERE c.rowid > ? AND c.undone_at IS NULL ORDER BY c.rowid LIMIT ?`,
-    );
+    this.reader = store.reader;
   }
 
-  /** Every attendee, cancelled ones included, in the order they were added. */
+  /** Every attendee, cancelled ones included, in the order they were added (on PostgreSQL, which keeps no such order: by id). */
   attendees(): Table {
     return { columns: attendeeExportColumns, chunks: this.attendeeChunks() };
   }
 
-  /** Every scan, rejected and undone ones included (the audit trail), in the order they arrived. */
+  /** Every scan, rejected and undone ones included (the audit trail), in the order they arrived (on PostgreSQL: by id). */
   checkins(): Table {
     return { columns: checkinExportColumns, chunks: this.checkinChunks() };
   }
@@ -139,7 +63,7 @@ export class ExportService {
   }
 
   private async *attendeeChunks(): AsyncGenerator<Cell[][]> {
-    for await (const rows of pages(this.attendeePage, EXPORT_CHUNK_ROWS)) {
+    for await (const rows of pages(this.reader, (store, after, limit) => store.exports.attendees(after, limit), EXPORT_CHUNK_ROWS)) {
       yield rows.map((r) => [
         r.id,
         r.externalId,
@@ -149,7 +73,7 @@ export class ExportService {
         r.delegation,
         r.email,
         // Spelled as the importer reads flags, so the file can be edited and imported again.
-        (JSON.parse(r.flags) as string[]).join(';'),
+        r.flags.join(';'),
         r.status,
         r.badgeVersion,
         this.time(r.badgeIssuedAt),
@@ -162,7 +86,7 @@ export class ExportService {
   }
 
   private async *checkinChunks(): AsyncGenerator<Cell[][]> {
-    for await (const rows of pages(this.checkinPage, EXPORT_CHUNK_ROWS)) {
+    for await (const rows of pages(this.reader, (store, after, limit) => store.exports.checkins(after, limit), EXPORT_CHUNK_ROWS)) {
       yield rows.map((r) => [
         this.time(r.scannedAt),
         this.time(r.receivedAt),
@@ -177,7 +101,7 @@ export class ExportService {
         r.reason,
         r.method,
         r.manualReason,
-        r.forced === 1 ? 'yes' : 'no',
+        r.forced ? 'yes' : 'no',
         r.leftRoom,
         r.device,
         this.time(r.undoneAt),
@@ -189,7 +113,7 @@ export class ExportService {
     const counts = new Map<string, number>();
     // Per export: a rejected scan may carry any scannedAt, so a cache kept between exports could only grow.
     const hourLabels = new Map<number, string>();
-    for await (const rows of pages(this.aggregatePage, AGGREGATE_CHUNK_ROWS)) {
+    for await (const rows of pages(this.reader, (store, after, limit) => store.exports.checkinFacts(after, limit), AGGREGATE_CHUNK_ROWS)) {
       for (const r of rows) {
         const key = [this.hourOf(r.scannedAt, hourLabels), r.room ?? '', r.kind, r.result, r.category ?? ''].join('\u0000');
         counts.set(key, (counts.get(key) ?? 0) + 1);

@@ -1,11 +1,9 @@
 // Manual headcounts: door staff set a room's occupancy to the number they counted, with an audit event.
-import type { Store } from '../db/open.js';
 import { AppError, notFound } from '../core/errors.js';
 import type { OccupancyService } from './occupancy.js';
 import { MAX_HEADCOUNT, type StaffRoom } from '../contract/rooms.js';
-import { getRoomRow, toStaffRoom } from './rooms.js';
-import type { Actor } from '../store/unit-of-work.js';
-import type { Writer } from '../store/sqlite/writer.js';
+import { toStaffRoom } from './rooms.js';
+import type { Actor, UnitOfWork } from '../store/unit-of-work.js';
 
 /** A count more than this many times the capacity is a typo (a fire-code capacity is never off by 10×). */
 export const HEADCOUNT_CAPACITY_FACTOR = 10;
@@ -22,20 +20,21 @@ export function implausibleHeadcount(count: number, capacity: number): string | 
 
 export class HeadcountService {
   constructor(
-    private readonly store: Store,
-    private readonly writer: Writer,
+    private readonly writer: UnitOfWork,
     private readonly occupancy: OccupancyService,
   ) {}
 
   record(actor: Actor, roomId: string, count: number): Promise<StaffRoom> {
-    return this.writer.submit(actor, (tx) => {
-      const room = getRoomRow(this.store, roomId);
+    const occupancy = this.occupancy;
+    return this.writer.submit(actor, function* (tx) {
+      // Locked on PostgreSQL until the commit: `previous` is the count this one replaces.
+      const room = yield* tx.store.occupancy.room(roomId);
       if (!room) throw notFound('room');
       const problem = implausibleHeadcount(count, room.capacity);
       if (problem !== null) {
         throw new AppError('validation_failed', 400, `count ${problem}`, { errors: [{ field: 'body.count', message: problem }] });
       }
-      const updated = this.occupancy.set(tx, roomId, count);
+      const updated = yield* occupancy.set(tx, roomId, count);
       // Who counted what, and what the count replaced: the audit trail of manual overrides.
       tx.emit('room.headcount', { roomId, count, previous: room.occupancy }, [roomId]);
       return toStaffRoom(updated);

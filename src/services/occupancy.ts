@@ -1,9 +1,7 @@
 // Room occupancy: the one place counts change; alerts on level crossings at once, staff updates coalesced per room.
-import { eq } from 'drizzle-orm';
-import type { Store } from '../db/open.js';
-import { rooms } from '../db/schema.js';
 import { nextAlertLevel, occupancyLevel } from '../domain/occupancy.js';
 import { notFound } from '../core/errors.js';
+import type { Op } from '../store/op.js';
 import { toPublicRoom, type RoomRow } from './rooms.js';
 import type { Tx } from '../store/unit-of-work.js';
 import type { Writer } from '../store/sqlite/writer.js';
@@ -15,30 +13,31 @@ export class OccupancyService {
   private readonly dirty = new Set<string>();
 
   /** No timer of its own: the scheduler (src/jobs) calls `flush()` every OCCUPANCY_COALESCE_MS. */
-  constructor(
-    private readonly store: Store,
-    private readonly writer: Writer,
-  ) {}
+  constructor(private readonly writer: Writer) {}
 
-  /** Adds (or, negative, removes) people; never below zero. Runs inside the caller's transaction. */
-  adjust(tx: Tx, roomId: string, delta: number): RoomRow {
-    const row = this.get(roomId);
-    return this.setIn(tx, row, Math.max(0, row.occupancy + delta));
+  /** Adds (or, negative, removes) people; never below zero. Runs inside the caller's unit of work. */
+  *adjust(tx: Tx, roomId: string, delta: number): Op<RoomRow> {
+    const row = yield* this.get(tx, roomId);
+    return yield* this.setIn(tx, row, Math.max(0, row.occupancy + delta));
   }
 
   /** Sets a counted number (a manual headcount). */
-  set(tx: Tx, roomId: string, count: number): RoomRow {
-    return this.setIn(tx, this.get(roomId), count);
+  *set(tx: Tx, roomId: string, count: number): Op<RoomRow> {
+    return yield* this.setIn(tx, yield* this.get(tx, roomId), count);
   }
 
-  /** Emits the coalesced room.occupancy events for rooms that changed since the last flush. */
+  /**
+   * Emits the coalesced room.occupancy events for rooms that changed since the last flush.
+   * Synchronous on SQLite's Writer still: its callers (the job at close, tests) count on the
+   * events being appended when it returns.
+   */
   flush(): void {
     if (this.dirty.size === 0) return;
     const ids = [...this.dirty];
     this.dirty.clear();
-    this.writer.run(null, (tx) => {
+    this.writer.run(null, function* (tx) {
       for (const id of ids) {
-        const row = this.store.db.select().from(rooms).where(eq(rooms.id, id)).get();
+        const row = yield* tx.store.occupancy.counts(id);
         if (!row) continue;
         tx.emit('room.occupancy', {
             roomId: id,
@@ -50,17 +49,17 @@ export class OccupancyService {
     });
   }
 
-  private get(roomId: string): RoomRow {
-    const row = this.store.db.select().from(rooms).where(eq(rooms.id, roomId)).get();
+  private *get(tx: Tx, roomId: string): Op<RoomRow> {
+    const row = yield* tx.store.occupancy.room(roomId);
     if (!row) throw notFound('room');
     return row;
   }
 
-  private setIn(tx: Tx, row: RoomRow, occupancy: number): RoomRow {
+  private *setIn(tx: Tx, row: RoomRow, occupancy: number): Op<RoomRow> {
     if (occupancy === row.occupancy) return row;
     const alertLevel = nextAlertLevel(row.alertLevel, occupancy, row.capacity);
     const updated: RoomRow = { ...row, occupancy, alertLevel, updatedAt: tx.now };
-    this.store.db.update(rooms).set({ occupancy, alertLevel, updatedAt: tx.now }).where(eq(rooms.id, row.id)).run();
+    yield* tx.store.occupancy.write(row.id, occupancy, alertLevel, tx.now);
     if (alertLevel !== row.alertLevel) {
       tx.emit('room.alert', { roomId: row.id, level: alertLevel, previousLevel: row.alertLevel, occupancy, capacity: row.capacity }, [row.id]);
     }

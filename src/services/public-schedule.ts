@@ -1,8 +1,6 @@
 // The programme on public surfaces (anonymous feeds, kiosk lists, snapshots and live events): closed-door sessions per EVENTDAY_PUBLIC_RESTRICTED.
 import { runNow } from '../store/op.js';
-import { sql } from 'drizzle-orm';
-import type { Store } from '../db/open.js';
-import { sessions } from '../db/schema.js';
+import type { StorePorts } from '../store/ports.js';
 import { changeKinds } from '../core/vocabulary.js';
 import { toIso } from '../core/time.js';
 import { notFound } from '../core/errors.js';
@@ -13,10 +11,8 @@ import { UNPUBLISHED_ROOM } from '../contract/rooms.js';
 import { isRestricted, publicChange, publicProgramme, publicSession, type PublicRestricted } from '../domain/public-schedule.js';
 import type { ExportInput } from '../interop/schedule-export.js';
 import type { EventRecord } from '../live/event-log.js';
-import { listRoomRows } from './rooms.js';
 import type { ScheduleService } from './schedule.js';
 import { toSessionWire, type SessionRow, type SessionService } from './sessions.js';
-import type { Writer } from '../store/sqlite/writer.js';
 
 /** `public`: anonymous callers and kiosks; `full`: staff, who see every session where it is. */
 export type ScheduleView = 'public' | 'full';
@@ -27,46 +23,17 @@ export interface NowNextAnswer {
   validUntil: number;
 }
 
-const OPEN = sql`json_extract(${sessions.access}, '$.policy') = 'open'`;
-
 export class PublicScheduleService {
-  private readonly candidatesStmt;
-  private readonly untilStmt;
-  private readonly anyRestrictedStmt;
-  private readonly restrictedNowStmt;
   private restrictedCache: { seq: number; ids: Set<string> } | null = null;
 
   constructor(
-    private readonly store: Store,
-    private readonly writer: Writer,
+    /** SQLite's ports: every caller (feeds, exports, the hub's snapshot and live shaping) is still synchronous. */
+    private readonly ports: StorePorts,
     private readonly sessionService: SessionService,
     private readonly schedule: ScheduleService,
     private readonly clock: () => number,
     readonly mode: PublicRestricted,
-  ) {
-    // As ScheduleService's now/next candidates, but among open sessions (open = 1) or closed-door ones (open = 0) only,
-    // so that a closed-door session never stands in for the next open one of its room.
-    const now = sql.placeholder('now');
-    const open = sql.placeholder('open');
-    this.candidatesStmt = store.db
-      .select()
-      .from(sessions)
-      .where(
-        sql`${sessions.status} != 'cancelled' AND ${sessions.effectiveEndsAt} > ${now} AND (${OPEN}) = ${open}
-          AND (${sessions.effectiveStartsAt} <= ${now}
-            OR (${sessions.roomId}, ${sessions.effectiveStartsAt}) IN (
-              SELECT room_id, MIN(effective_starts_at) FROM sessions
-              WHERE status != 'cancelled' AND effective_starts_at > ${now} AND (json_extract(access, '$.policy') = 'open') = ${open}
-              GROUP BY room_id))`,
-      )
-      .prepare();
-    this.untilStmt = store.sqlite.prepare(
-      `SELECT MIN(CASE WHEN effective_starts_at > @now THEN effective_starts_at ELSE effective_ends_at END) AS until
-       FROM sessions WHERE status != 'cancelled' AND effective_ends_at > @now`,
-    );
-    this.anyRestrictedStmt = store.sqlite.prepare(`SELECT 1 FROM sessions WHERE json_extract(access, '$.policy') != 'open' LIMIT 1`);
-    this.restrictedNowStmt = store.sqlite.prepare(`SELECT id FROM sessions WHERE json_extract(access, '$.policy') != 'open'`);
-  }
+  ) {}
 
   private restrictedIds(): Set<string> {
     return new Set(this.sessionService.list().filter((s) => isRestricted(s.access)).map((s) => s.id));
@@ -78,16 +45,13 @@ export class PublicScheduleService {
    * its old title, room or speakers in the public change feed or a kiosk replay.
    */
   private restrictedNow(): ReadonlySet<string> {
-    const seq = this.writer.log.headSeq;
-    if (this.restrictedCache?.seq !== seq) {
-      const ids = (this.restrictedNowStmt.all() as { id: string }[]).map((r) => r.id);
-      this.restrictedCache = { seq, ids: new Set(ids) };
-    }
+    const seq = runNow(this.ports.log.headSeq());
+    if (this.restrictedCache?.seq !== seq) this.restrictedCache = { seq, ids: new Set(runNow(this.ports.programme.restrictedIds())) };
     return this.restrictedCache.ids;
   }
 
   private anyRestricted(): boolean {
-    return this.anyRestrictedStmt.get() !== undefined;
+    return runNow(this.ports.programme.anyRestricted());
   }
 
   /** The programme for the exporters (schedule.json, .xml, .ics) as the view may see it. */
@@ -106,12 +70,12 @@ export class PublicScheduleService {
   /** Per room the session on now and the next, as the view may see them; a listed closed-door session is in the placeholder room. */
   nowNext(view: ScheduleView, roomId?: string): NowNextAnswer {
     const now = this.clock();
-    const validUntil = (this.untilStmt.get({ now }) as { until: number | null }).until ?? Number.POSITIVE_INFINITY;
+    const validUntil = runNow(this.ports.programme.nextChangeAfter(now)) ?? Number.POSITIVE_INFINITY;
     if (view === 'full') return { rows: this.schedule.nowNext(roomId), validUntil };
     const rows = this.publicNowNext(now);
     if (roomId === undefined) return { rows, validUntil };
     // An unknown room is 404 as for staff; the placeholder is not a room one can ask for.
-    if (!listRoomRows(this.store).some((r) => r.id === roomId)) throw notFound('room');
+    if (!runNow(this.ports.rooms.find(roomId))) throw notFound('room');
     return { rows: rows.filter((r) => r.roomId === roomId), validUntil };
   }
 
@@ -122,13 +86,14 @@ export class PublicScheduleService {
 
   private publicNowNext(now: number): NowNextWire[] {
     const wire = (row: SessionRow | null | undefined): SessionWire | null => (row ? toSessionWire(row) : null);
-    const slots = nowAndNext(this.candidatesStmt.all({ now, open: 1 }), now);
-    const rows: NowNextWire[] = listRoomRows(this.store).map((room) => {
+    // Open and closed-door sessions are candidates apart, so that a closed-door session never stands in for the next open one of its room.
+    const slots = nowAndNext(runNow(this.ports.programme.nowNextCandidates(now, true)), now);
+    const rows: NowNextWire[] = runNow(this.ports.rooms.list()).map((room) => {
       const slot = slots.get(room.id);
       return { roomId: room.id, current: wire(slot?.current), next: wire(slot?.next) };
     });
     if (this.mode === 'listed' && this.anyRestricted()) {
-      const closed = this.candidatesStmt.all({ now, open: 0 }).map((s) => ({ ...s, roomId: UNPUBLISHED_ROOM.id }));
+      const closed = runNow(this.ports.programme.nowNextCandidates(now, false)).map((s) => ({ ...s, roomId: UNPUBLISHED_ROOM.id }));
       const slot = nowAndNext(closed, now).get(UNPUBLISHED_ROOM.id);
       rows.push({ roomId: UNPUBLISHED_ROOM.id, current: wire(slot?.current), next: wire(slot?.next) });
     }
@@ -142,7 +107,7 @@ export class PublicScheduleService {
     const restrictedNow = this.restrictedNow();
     let after = since;
     for (;;) {
-      const records = runNow(this.store.ports.log.readNamed(after, limit, { names: ['session.created', 'session.updated'], kinds: changeKinds }));
+      const records = runNow(this.ports.log.readNamed(after, limit, { names: ['session.created', 'session.updated'], kinds: changeKinds }));
       for (const row of records) {
         const data = JSON.parse(row.payloadJson) as SessionEvent;
         const entry: ChangeEntry = {

@@ -1,14 +1,13 @@
 // Rooms: the store functions, wire shapes (public for kiosks, staff with occupancy) and the create/change use cases.
-import { and, eq, ne } from 'drizzle-orm';
 import type { Store } from '../db/open.js';
-import { rooms } from '../db/schema.js';
 import { nextAlertLevel, occupancyLevel } from '../domain/occupancy.js';
 import { AppError, notFound } from '../core/errors.js';
 import type { PublicRoom, StaffRoom } from '../contract/rooms.js';
-import type { Actor, Tx } from '../store/unit-of-work.js';
-import type { Writer } from '../store/sqlite/writer.js';
+import { runNow, type Op } from '../store/op.js';
+import type { RoomRecord, StorePorts } from '../store/ports.js';
+import type { Actor, Tx, UnitOfWork } from '../store/unit-of-work.js';
 
-export type RoomRow = typeof rooms.$inferSelect;
+export type RoomRow = RoomRecord;
 export type RoomStatus = RoomRow['status'];
 
 export function toPublicRoom(row: RoomRow): PublicRoom {
@@ -32,16 +31,13 @@ export function toStaffRoom(row: RoomRow): StaffRoom {
   };
 }
 
+// The callers of these two (live snapshot, allocation, headcount) are still synchronous: they read SQLite's ports at once.
 export function listRoomRows(store: Store): RoomRow[] {
-  return store.db.select().from(rooms).orderBy(rooms.sortOrder, rooms.name).all();
+  return runNow(store.ports.rooms.list());
 }
 
 export function getRoomRow(store: Store, id: string): RoomRow | undefined {
-  return store.db.select().from(rooms).where(eq(rooms.id, id)).get();
-}
-
-export function insertRoomRow(store: Store, row: RoomRow): void {
-  store.db.insert(rooms).values(row).run();
+  return runNow(store.ports.rooms.find(id));
 }
 
 /** Every change to a room reaches kiosks as the room's public state. */
@@ -70,14 +66,15 @@ export class RoomService {
   private readonly outOfServiceListeners = new Set<OutOfServiceListener>();
 
   constructor(
-    private readonly store: Store,
-    private readonly writer: Writer,
+    /** SQLite's ports, for list(), which the routes call synchronously. */
+    private readonly ports: StorePorts,
+    private readonly writer: UnitOfWork,
     private readonly newId: () => string,
     private readonly log: ErrorLog,
   ) {}
 
   list(): RoomRow[] {
-    return listRoomRows(this.store);
+    return runNow(this.ports.rooms.list());
   }
 
   /** Registers a listener for rooms going out of service; returns the function that removes it. */
@@ -87,10 +84,11 @@ export class RoomService {
   }
 
   create(actor: Actor, input: NewRoom): Promise<RoomRow> {
-    return this.writer.submit(actor, (tx) => {
-      this.assertNameFree(input.name, null);
+    const newId = this.newId;
+    return this.writer.submit(actor, function* (tx) {
+      yield* assertNameFree(tx, input.name, null);
       const row: RoomRow = {
-        id: this.newId(),
+        id: newId(),
         name: input.name,
         capacity: input.capacity,
         features: uniq(input.features),
@@ -101,17 +99,17 @@ export class RoomService {
         createdAt: tx.now,
         updatedAt: tx.now,
       };
-      insertRoomRow(this.store, row);
+      yield* tx.store.rooms.insert(row);
       emitRoomUpdated(tx, row, 'room.created');
       return row;
     });
   }
 
   async update(actor: Actor, id: string, changes: RoomChanges): Promise<RoomRow> {
-    const { before, after } = await this.writer.submit(actor, (tx) => {
-      const row = getRoomRow(this.store, id);
+    const { before, after } = await this.writer.submit(actor, function* (tx) {
+      const row = yield* tx.store.rooms.findForUpdate(id);
       if (!row) throw notFound('room');
-      if (changes.name !== undefined && changes.name !== row.name) this.assertNameFree(changes.name, id);
+      if (changes.name !== undefined && changes.name !== row.name) yield* assertNameFree(tx, changes.name, id);
       const capacity = changes.capacity ?? row.capacity;
       const next: RoomRow = {
         ...row,
@@ -131,37 +129,13 @@ export class RoomService {
         next.sortOrder !== row.sortOrder ||
         JSON.stringify(next.features) !== JSON.stringify(row.features);
       if (!changed) return { before: row, after: row };
-      this.store.db
-        .update(rooms)
-        .set({
-          name: next.name,
-          capacity: next.capacity,
-          features: next.features,
-          status: next.status,
-          sortOrder: next.sortOrder,
-          alertLevel: next.alertLevel,
-          updatedAt: next.updatedAt,
-        })
-        .where(eq(rooms.id, id))
-        .run();
-      if (next.capacity !== row.capacity) this.emitCapacity(tx, row, next);
+      yield* tx.store.rooms.update(next);
+      if (next.capacity !== row.capacity) emitCapacity(tx, row, next);
       emitRoomUpdated(tx, next);
       return { before: row, after: next };
     });
     if (before.status !== 'out_of_service' && after.status === 'out_of_service') this.notifyOutOfService(after, actor);
     return after;
-  }
-
-  private emitCapacity(tx: Tx, before: RoomRow, after: RoomRow): void {
-    if (after.alertLevel !== before.alertLevel) {
-      tx.emit('room.alert', { roomId: after.id, level: after.alertLevel, previousLevel: before.alertLevel, occupancy: after.occupancy, capacity: after.capacity }, [after.id]);
-    }
-    tx.emit('room.occupancy', {
-        roomId: after.id,
-        occupancy: after.occupancy,
-        capacity: after.capacity,
-        occupancyLevel: occupancyLevel(after.occupancy, after.capacity),
-      }, [after.id]);
   }
 
   private notifyOutOfService(room: RoomRow, actor: Actor): void {
@@ -172,17 +146,23 @@ export class RoomService {
         .catch((err: unknown) => this.log.error({ err, roomId: room.id }, 'out-of-service listener failed'));
     }
   }
+}
 
-  private assertNameFree(name: string, exceptId: string | null): void {
-    const clash = this.store.db
-      .select({ id: rooms.id })
-      .from(rooms)
-      .where(exceptId === null ? eq(rooms.name, name) : and(eq(rooms.name, name), ne(rooms.id, exceptId)))
-      .get();
-    if (clash) throw new AppError('name_taken', 409, `a room named "${name}" already exists`);
-  }
+function* assertNameFree(tx: Tx, name: string, exceptId: string | null): Op<void> {
+  if (yield* tx.store.rooms.nameTaken(name, exceptId)) throw new AppError('name_taken', 409, `a room named "${name}" already exists`);
 }
 
 function uniq(values: string[]): string[] {
   return [...new Set(values)];
+}
+
+function emitCapacity(tx: Tx, before: RoomRow, after: RoomRow): void {
+  if (after.alertLevel !== before.alertLevel) {
+    tx.emit('room.alert', { roomId: after.id, level: after.alertLevel, previousLevel: before.alertLevel, occupancy: after.occupancy, capacity: after.capacity }, [after.id]);
+  }
+  tx.emit(
+    'room.occupancy',
+    { roomId: after.id, occupancy: after.occupancy, capacity: after.capacity, occupancyLevel: occupancyLevel(after.occupancy, after.capacity) },
+    [after.id],
+  );
 }

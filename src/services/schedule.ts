@@ -1,8 +1,6 @@
 // The live schedule as a whole: programme import, now/next per room, the public change feed and exports.
-import { runNow } from '../store/op.js';
-import { eq, sql } from 'drizzle-orm';
-import type { Store } from '../db/open.js';
-import { eventSettings, sessionSources, sessions } from '../db/schema.js';
+import { runNow, type Op } from '../store/op.js';
+import type { StorePorts, StoreReader } from '../store/ports.js';
 import { changeKinds } from '../core/vocabulary.js';
 import { effectiveEnd, effectiveStart, toIso } from '../core/time.js';
 import {
@@ -34,14 +32,11 @@ import {
 } from '../interop/schedule-import.js';
 import { importedGuid, sessionGuid, UUID } from '../interop/uuid.js';
 import { parseScheduleOffThread } from './import-parser.js';
-import { afterImportPart } from './import-pacing.js';
 import type { ExportInput } from '../interop/schedule-export.js';
-import { emitRoomUpdated, insertRoomRow, listRoomRows, type RoomRow } from './rooms.js';
-import type { SessionService} from './sessions.js';
-import { statusNow, toSessionWire, type SessionRow } from './sessions.js';
-import { readProgrammeSettings, readSettings, writeProgrammeSettings, type EventSettings } from './settings.js';
-import type { Actor, Tx } from '../store/unit-of-work.js';
-import type { Writer } from '../store/sqlite/writer.js';
+import { emitRoomUpdated, type RoomRow } from './rooms.js';
+import { statusNow, toSessionWire, updateSessionIn, type SessionRow, type SessionService } from './sessions.js';
+import { eventSettingsIn, programmeSettingsIn, type EventSettings } from './settings.js';
+import type { Actor, Tx, UnitOfWork } from '../store/unit-of-work.js';
 
 export interface ImportOptions {
   /** Accept a release that shares no session with the current programme (a new conference). */
@@ -101,64 +96,26 @@ interface NowNextCache {
 }
 
 export class ScheduleService {
-  private readonly candidatesStmt;
-  private readonly untilStmt;
   private nowNextCache: NowNextCache | null = null;
-  private readonly keyStatusStmt;
-  private readonly keyByGuidStmt;
-  private readonly byKeyStmt;
-  private readonly sourceStmt;
-  private readonly guidTakenStmt;
-  private readonly liveImportedStmt;
   /** The import being applied, if any: the next one waits for it. */
   private importing: Promise<unknown> = Promise.resolve();
 
   constructor(
-    private readonly store: Store,
-    private readonly writer: Writer,
+    /**
+     * SQLite's ports, for the reads whose callers are still synchronous (now/next for the hub's
+     * snapshot and the feeds, the change feed, the exports), and the reader for the import's reads.
+     */
+    private readonly store: { ports: StorePorts; reader: StoreReader },
+    private readonly writer: UnitOfWork,
     private readonly sessionService: SessionService,
     private readonly newId: () => string,
     private readonly clock: () => number,
     private readonly settings: EventSettings,
+    /** After each committed part of an import, numbered from 1: a turn for other work (and the store's housekeeping). */
+    private readonly afterPart: (part: number) => Promise<void>,
     /** Reads a file off the event loop; tests and scripts may read it in place. */
     private readonly parse: (input: Buffer | string, opts: ParseScheduleOptions) => Promise<ParsedProgramme> = parseScheduleOffThread,
-  ) {
-    // The only sessions now/next can choose from: those on now, and in each room those starting
-    // soonest. Reading every remaining session of a 2,000-session day costs several times more.
-    const now = sql.placeholder('now');
-    this.candidatesStmt = store.db
-      .select()
-      .from(sessions)
-      .where(
-        sql`${sessions.status} != 'cancelled' AND ${sessions.effectiveEndsAt} > ${now}
-          AND (${sessions.effectiveStartsAt} <= ${now}
-            OR (${sessions.roomId}, ${sessions.effectiveStartsAt}) IN (
-              SELECT room_id, MIN(effective_starts_at) FROM sessions
-              WHERE status != 'cancelled' AND effective_starts_at > ${now} GROUP BY room_id))`,
-      )
-      .prepare();
-    // The next instant at which some session starts or ends: until then now/next cannot change by itself.
-    this.untilStmt = store.sqlite.prepare(
-      `SELECT MIN(CASE WHEN effective_starts_at > @now THEN effective_starts_at ELSE effective_ends_at END) AS until
-       FROM sessions WHERE status != 'cancelled' AND effective_ends_at > @now`,
-    );
-    // An import matches each session of the file on its own, by index: a part never reads the whole programme.
-    this.keyStatusStmt = store.sqlite.prepare('SELECT status FROM sessions WHERE external_key = ?');
-    this.keyByGuidStmt = store.sqlite.prepare(
-      `SELECT s.external_key AS key, s.status FROM session_sources ss JOIN sessions s ON s.id = ss.session_id
-       WHERE ss.guid = ? AND s.external_key IS NOT NULL`,
-    );
-    this.byKeyStmt = store.db.select().from(sessions).where(eq(sessions.externalKey, sql.placeholder('key'))).prepare();
-    this.sourceStmt = store.db.select().from(sessionSources).where(eq(sessionSources.sessionId, sql.placeholder('id'))).prepare();
-    this.guidTakenStmt = store.sqlite.prepare('SELECT 1 FROM session_sources WHERE guid = ?');
-    this.liveImportedStmt = store.db
-      .select()
-      .from(sessions)
-      .where(sql`${sessions.externalKey} IS NOT NULL AND ${sessions.status} != 'cancelled' AND ${sessions.id} > ${sql.placeholder('after')}`)
-      .orderBy(sessions.id)
-      .limit(sql.placeholder('limit'))
-      .prepare();
-  }
+  ) {}
 
   /** Per room (or the one asked for): the session on now and the next, as of the server's clock. */
   nowNext(roomId?: string): NowNextWire[] {
@@ -174,19 +131,20 @@ export class ScheduleService {
    * event) or the clock reaches the next start or end of a session, whichever comes first.
    */
   private allNowNext(now: number): NowNextCache {
+    const ports = this.store.ports;
     // Every change to sessions and rooms appends a `schedule` event: its newest seq versions the cache.
-    const seq = runNow(this.store.ports.log.latestSeqOf('schedule'));
+    const seq = runNow(ports.log.latestSeqOf('schedule'));
     const cached = this.nowNextCache;
     if (cached && cached.seq === seq && now >= cached.from && now < cached.until) return cached;
-    const slots = nowAndNext(this.candidatesStmt.all({ now }), now);
+    const slots = nowAndNext(runNow(ports.programme.nowNextCandidates(now)), now);
     const wire = (row: SessionRow | null | undefined): SessionWire | null => (row ? toSessionWire(row) : null);
-    const roomIds = listRoomRows(this.store).map((room) => room.id);
+    const roomIds = runNow(ports.rooms.list()).map((room) => room.id);
     const rows = roomIds.map((roomId) => {
       const slot = slots.get(roomId);
       return { roomId, current: wire(slot?.current), next: wire(slot?.next) };
     });
     const ids = rows.map((r) => ({ roomId: r.roomId, currentId: r.current?.id ?? null, nextId: r.next?.id ?? null }));
-    const until = (this.untilStmt.get({ now }) as { until: number | null }).until ?? Number.POSITIVE_INFINITY;
+    const until = runNow(ports.programme.nextChangeAfter(now)) ?? Number.POSITIVE_INFINITY;
     this.nowNextCache = { seq, from: now, until, rows, ids };
     return this.nowNextCache;
   }
@@ -216,16 +174,17 @@ export class ScheduleService {
 
   /** The live programme for the exporters: delays applied, cancelled sessions kept and marked by status. */
   exportInput(): ExportInput {
-    const settings = readSettings(this.store);
-    const programme = readProgrammeSettings(this.store);
-    const sources = new Map(this.store.db.select().from(sessionSources).all().map((r) => [r.sessionId, r]));
+    const ports = this.store.ports;
+    const settings = runNow(eventSettingsIn(ports));
+    const programme = runNow(programmeSettingsIn(ports));
+    const sources = new Map(runNow(ports.programme.sources()).map((r) => [r.sessionId, r]));
     return {
       event: {
         name: settings.name,
         timeZone: programme.scheduleTimeZone ?? settings.timeZone,
         ...optionalText({ acronym: programme.acronym, url: programme.conferenceUrl, baseUrl: programme.baseUrl, dayChange: programme.dayChange }),
       },
-      rooms: listRoomRows(this.store).map((r) => {
+      rooms: runNow(ports.rooms.list()).map((r) => {
         const guid = programme.roomGuids[r.name];
         return guid === undefined ? { id: r.id, name: r.name } : { id: r.id, name: r.name, guid };
       }),
@@ -305,9 +264,10 @@ export class ScheduleService {
 
   private async apply(actor: Actor, parsed: ParsedProgramme, replace: boolean): Promise<ImportResult> {
     const locals = new Map(
-      (this.store.sqlite.prepare('SELECT id, status FROM sessions WHERE external_key IS NULL').all() as { id: string; status: string }[]).map(
-        (r) => [`guid:${sessionGuid(r.id)}`, { id: r.id, cancelled: r.status === 'cancelled' }],
-      ),
+      (await this.store.reader.read((store) => store.programme.localSessions())).map((r) => [
+        `guid:${sessionGuid(r.id)}`,
+        { id: r.id, cancelled: r.status === 'cancelled' },
+      ]),
     );
     if (!replace) await this.assertSameConference(parsed, locals);
     const zone = parsed.conference.timeZone ?? this.settings.timeZone;
@@ -344,7 +304,7 @@ export class ScheduleService {
         // The log keeps what went wrong; the client gets how far the import got.
         throw Object.assign(incomplete, { cause: err });
       }
-      await afterImportPart(this.store.sqlite, run.parts);
+      await this.afterPart(run.parts);
     }
     this.settings.name = run.settings.name;
     this.settings.days = run.settings.days;
@@ -364,15 +324,20 @@ export class ScheduleService {
    * The programme is what is not cancelled: sessions a replaced programme left behind do not count.
    */
   private async assertSameConference(parsed: ParsedProgramme, locals: Map<string, LocalSession>): Promise<void> {
-    const live = (this.store.sqlite.prepare("SELECT count(*) AS n FROM sessions WHERE external_key IS NOT NULL AND status != 'cancelled'").get() as { n: number }).n;
+    const reader = this.store.reader;
+    const live = await reader.read((store) => store.programme.countLiveImported());
     if (live === 0) return;
     let index = 0;
     while (index < parsed.sessions.length) {
       const deadline = performance.now() + IMPORT_PART_MS;
-      while (index < parsed.sessions.length && performance.now() < deadline) {
-        if (this.matchKey(parsed.sessions[index]!.key, locals).live) return;
-        index += 1;
-      }
+      const shared = await reader.read(function* (store) {
+        while (index < parsed.sessions.length && performance.now() < deadline) {
+          if ((yield* matchKey(store, parsed.sessions[index]!.key, locals)).live) return true;
+          index += 1;
+        }
+        return false;
+      });
+      if (shared) return;
       await new Promise((resolve) => setImmediate(resolve));
     }
     throw new AppError(
@@ -383,25 +348,9 @@ export class ScheduleService {
     );
   }
 
-  /**
-   * The key a session of the file is matched by, as stored. Our own export names each session by
-   * its guid: a session imported from a file without guids, or created here, carries a derived one.
-   * An incoming guid that is such a session's finds the session it came from instead of duplicating
-   * it; a session created here (`claim`) then joins the programme under the key its export gave it.
-   */
-  private matchKey(key: string, locals: Map<string, LocalSession>): { key: string; claim: string | null; live: boolean } {
-    const own = this.keyStatusStmt.get(key) as { status: string } | undefined;
-    if (own) return { key, claim: null, live: own.status !== 'cancelled' };
-    if (key.startsWith('guid:')) {
-      const known = this.keyByGuidStmt.get(key.slice('guid:'.length)) as { key: string; status: string } | undefined;
-      if (known) return { key: known.key, claim: null, live: known.status !== 'cancelled' };
-    }
-    const local = locals.get(key);
-    return { key, claim: local?.id ?? null, live: local !== undefined && !local.cancelled };
-  }
-
   /** One part of an import: as much of what remains as IMPORT_PART_MS allows (at least one step). */
-  private importPartIn(tx: Tx, run: ImportRun): void {
+  private *importPartIn(tx: Tx, run: ImportRun): Op<void> {
+    yield* tx.store.programme.lockForImport();
     const deadline = performance.now() + IMPORT_PART_MS;
     const total = run.parsed.sessions.length;
     const changesBefore = run.newRooms.length + run.counts.created + run.counts.updated + run.counts.cancelled;
@@ -413,17 +362,17 @@ export class ScheduleService {
       return go;
     };
     if (!run.roomsDone) {
-      this.createRoomsIn(tx, run);
+      yield* this.createRoomsIn(tx, run);
       run.roomsDone = true;
     }
     while (run.done < total && more()) {
-      this.applySessionIn(tx, run, run.parsed.sessions[run.done]!);
+      yield* this.applySessionIn(tx, run, run.parsed.sessions[run.done]!);
       run.done += 1;
     }
-    while (run.done === total && run.cancelAfter !== null && more()) this.cancelDroppedIn(tx, run, deadline);
+    while (run.done === total && run.cancelAfter !== null && more()) yield* cancelDroppedIn(tx, run, deadline);
     if (run.done === total && run.cancelAfter === null && more()) {
-      this.keepProgrammeSettings(run.parsed);
-      run.settings = this.updateSettingsIn(run.parsed.conference.title);
+      yield* keepProgrammeSettingsIn(tx, run.parsed);
+      run.settings = yield* updateSettingsIn(tx, run.parsed.conference.title);
     }
     const changed = run.newRooms.length + run.counts.created + run.counts.updated + run.counts.cancelled > changesBefore;
     // A release applied in one part needs no progress, and a part that changed nothing has no news.
@@ -433,8 +382,8 @@ export class ScheduleService {
   }
 
   /** Rooms are matched by name; new ones come after the existing ones, in the order the file names them. */
-  private createRoomsIn(tx: Tx, run: ImportRun): void {
-    const roomRows = listRoomRows(this.store);
+  private *createRoomsIn(tx: Tx, run: ImportRun): Op<void> {
+    const roomRows = yield* tx.store.rooms.list();
     for (const r of roomRows) run.roomIds.set(r.name, r.id);
     let sortOrder = Math.max(0, ...roomRows.map((r) => r.sortOrder));
     for (const name of [...run.parsed.rooms.map((r) => r.name), ...run.parsed.sessions.map((s) => s.roomName)]) {
@@ -452,7 +401,7 @@ export class ScheduleService {
         createdAt: tx.now,
         updatedAt: tx.now,
       };
-      insertRoomRow(this.store, row);
+      yield* tx.store.rooms.insert(row);
       emitRoomUpdated(tx, row, 'room.created');
       run.roomIds.set(name, row.id);
       run.newRooms.push(name);
@@ -460,10 +409,10 @@ export class ScheduleService {
   }
 
   /** One session of the file: created, or compared with the session as stored now and updated where it differs. */
-  private applySessionIn(tx: Tx, run: ImportRun, s: ParsedSession): void {
-    const match = this.matchKey(s.key, run.locals);
+  private *applySessionIn(tx: Tx, run: ImportRun, s: ParsedSession): Op<void> {
+    const match = yield* matchKey(tx.store, s.key, run.locals);
     if (match.claim !== null) {
-      this.store.db.update(sessions).set({ externalKey: match.key }).where(eq(sessions.id, match.claim)).run();
+      yield* tx.store.programme.claimKey(match.claim, match.key);
       run.locals.delete(s.key);
     }
     s.key = match.key;
@@ -481,7 +430,7 @@ export class ScheduleService {
       theme: themeFromTrack(s.track),
       cancelled: s.cancelled,
     };
-    const row = this.byKeyStmt.get({ key: s.key });
+    const row = yield* tx.store.programme.findByKeyForUpdate(s.key);
     if (!row) {
       const created: SessionRow = {
         id: this.newId(),
@@ -506,9 +455,9 @@ export class ScheduleService {
         updatedAt: tx.now,
       };
       created.status = statusNow(created, tx.now);
-      this.sessionService.insertIn(tx, created);
+      yield* this.sessionService.insertIn(tx, created);
       run.counts.created += 1;
-      this.keepSourceIn(s, created.id);
+      yield* keepSourceIn(tx, s, created.id);
       return;
     }
     const existing: ExistingSession = {
@@ -530,82 +479,91 @@ export class ScheduleService {
       const { cancelled, ...fields } = change.next;
       const changed: SessionRow = { ...row, ...fields, changeNote: null };
       changed.status = cancelled ? 'cancelled' : statusNow({ ...changed, status: 'scheduled' }, tx.now);
-      this.sessionService.updateIn(tx, row, changed);
+      yield* updateSessionIn(tx, row, changed);
       if (cancelled && !existing.cancelled) run.counts.cancelled += 1;
       else run.counts.updated += 1;
     }
-    this.keepSourceIn(s, row.id);
+    yield* keepSourceIn(tx, s, row.id);
   }
+}
 
-  /**
-   * Cancels, a page at a time, the imported sessions the release no longer lists, as stored now.
-   * A day of the file without rooms says nothing about that day: its sessions are not cancelled.
-   */
-  private cancelDroppedIn(tx: Tx, run: ImportRun, deadline: number): void {
-    if (run.parsed.emptyDayUndated) {
-      run.cancelAfter = null;
-      return;
-    }
-    const page = this.liveImportedStmt.all({ after: run.cancelAfter!, limit: CANCEL_PAGE });
-    if (page.length === 0) {
-      run.cancelAfter = null;
-      return;
-    }
-    for (const row of page) {
-      run.cancelAfter = row.id;
-      if (!run.keys.has(row.externalKey!) && !run.emptyDays.has(localDate(row.startsAt, run.zone))) {
-        this.sessionService.updateIn(tx, row, { ...row, status: 'cancelled', changeNote: null });
-        run.counts.cancelled += 1;
-      }
-      if (performance.now() >= deadline) return;
-    }
+/**
+ * The key a session of the file is matched by, as stored. Our own export names each session by
+ * its guid: a session imported from a file without guids, or created here, carries a derived one.
+ * An incoming guid that is such a session's finds the session it came from instead of duplicating
+ * it; a session created here (`claim`) then joins the programme under the key its export gave it.
+ */
+function* matchKey(store: StorePorts, key: string, locals: Map<string, LocalSession>): Op<{ key: string; claim: string | null; live: boolean }> {
+  const own = yield* store.programme.statusByKey(key);
+  if (own !== undefined) return { key, claim: null, live: own !== 'cancelled' };
+  if (key.startsWith('guid:')) {
+    const known = yield* store.programme.keyByGuid(key.slice('guid:'.length));
+    if (known) return { key: known.key, claim: null, live: known.status !== 'cancelled' };
   }
+  const local = locals.get(key);
+  return { key, claim: local?.id ?? null, live: local !== undefined && !local.cancelled };
+}
 
-  /** A session's guid and source metadata, written only where they changed: the same file twice writes nothing. */
-  private keepSourceIn(s: ParsedSession, sessionId: string): void {
-    const before = this.sourceStmt.get({ id: sessionId });
-    if (before !== undefined && sameValue(before.source, s.source)) return;
-    const own = s.source.guid !== undefined && UUID.test(s.source.guid) ? s.source.guid : importedGuid(s.key);
-    const guid = before?.guid ?? (this.guidTakenStmt.get(own) === undefined ? own : sessionGuid(sessionId));
-    this.store.db
-      .insert(sessionSources)
-      .values({ sessionId, guid, source: s.source })
-      .onConflictDoUpdate({ target: sessionSources.sessionId, set: { source: s.source } })
-      .run();
+/**
+ * Cancels, a page at a time, the imported sessions the release no longer lists, as stored now.
+ * A day of the file without rooms says nothing about that day: its sessions are not cancelled.
+ */
+function* cancelDroppedIn(tx: Tx, run: ImportRun, deadline: number): Op<void> {
+  if (run.parsed.emptyDayUndated) {
+    run.cancelAfter = null;
+    return;
   }
-
-  /** The conference's acronym, urls, zone, day change and room guids, as the programme gives them. */
-  private keepProgrammeSettings(parsed: ParsedProgramme): void {
-    const before = readProgrammeSettings(this.store);
-    const roomGuids = { ...before.roomGuids };
-    for (const r of parsed.rooms) if (r.guid !== undefined && UUID.test(r.guid)) roomGuids[r.name] = r.guid;
-    const c = parsed.conference;
-    const next = {
-      acronym: c.acronym ?? null,
-      conferenceUrl: c.url ?? null,
-      baseUrl: c.baseUrl ?? null,
-      scheduleTimeZone: c.timeZone,
-      dayChange: c.dayChange ?? null,
-      roomGuids,
-    };
-    if (!sameValue(next, before)) writeProgrammeSettings(this.store, next);
+  const page = yield* tx.store.programme.liveImportedAfterForUpdate(run.cancelAfter!, CANCEL_PAGE);
+  if (page.length === 0) {
+    run.cancelAfter = null;
+    return;
   }
-
-  /** The event takes the programme's title, and its days are the local dates the programme spans. */
-  private updateSettingsIn(title: string): { name: string; days: string[] } {
-    const settings = readSettings(this.store);
-    // The first start and the last end are all daysSpanned reads: the database finds them without reading every session.
-    const span = this.store.sqlite.prepare('SELECT min(starts_at) AS first, max(max(starts_at, ends_at - 1)) AS last FROM sessions').get() as {
-      first: number | null;
-      last: number | null;
-    };
-    const spans = span.first === null || span.last === null ? [] : [{ startsAt: span.first, endsAt: span.last + 1 }];
-    const next = { name: title, days: daysSpanned(spans, settings.timeZone) };
-    if (next.name !== settings.name || !sameValue(next.days, settings.days)) {
-      this.store.db.update(eventSettings).set(next).where(eq(eventSettings.id, 1)).run();
+  for (const row of page) {
+    run.cancelAfter = row.id;
+    if (!run.keys.has(row.externalKey!) && !run.emptyDays.has(localDate(row.startsAt, run.zone))) {
+      yield* updateSessionIn(tx, row, { ...row, status: 'cancelled', changeNote: null });
+      run.counts.cancelled += 1;
     }
-    return next;
+    if (performance.now() >= deadline) return;
   }
+}
+
+/** A session's guid and source metadata, written only where they changed: the same file twice writes nothing. */
+function* keepSourceIn(tx: Tx, s: ParsedSession, sessionId: string): Op<void> {
+  const programme = tx.store.programme;
+  const before = yield* programme.source(sessionId);
+  if (before !== undefined && sameValue(before.source, s.source)) return;
+  const own = s.source.guid !== undefined && UUID.test(s.source.guid) ? s.source.guid : importedGuid(s.key);
+  const guid = before?.guid ?? ((yield* programme.guidTaken(own)) ? sessionGuid(sessionId) : own);
+  yield* programme.keepSource({ sessionId, guid, source: s.source });
+}
+
+/** The conference's acronym, urls, zone, day change and room guids, as the programme gives them. */
+function* keepProgrammeSettingsIn(tx: Tx, parsed: ParsedProgramme): Op<void> {
+  const before = yield* programmeSettingsIn(tx.store);
+  const roomGuids = { ...before.roomGuids };
+  for (const r of parsed.rooms) if (r.guid !== undefined && UUID.test(r.guid)) roomGuids[r.name] = r.guid;
+  const c = parsed.conference;
+  const next = {
+    acronym: c.acronym ?? null,
+    conferenceUrl: c.url ?? null,
+    baseUrl: c.baseUrl ?? null,
+    scheduleTimeZone: c.timeZone,
+    dayChange: c.dayChange ?? null,
+    roomGuids,
+  };
+  if (!sameValue(next, before)) yield* tx.store.settings.setProgramme(next);
+}
+
+/** The event takes the programme's title, and its days are the local dates the programme spans. */
+function* updateSettingsIn(tx: Tx, title: string): Op<{ name: string; days: string[] }> {
+  const settings = yield* eventSettingsIn(tx.store);
+  // The first start and the last end are all daysSpanned reads: the database finds them without reading every session.
+  const span = yield* tx.store.programme.span();
+  const spans = span === null ? [] : [{ startsAt: span.first, endsAt: span.last + 1 }];
+  const next = { name: title, days: daysSpanned(spans, settings.timeZone) };
+  if (next.name !== settings.name || !sameValue(next.days, settings.days)) yield* tx.store.programme.setEventNameAndDays(next.name, next.days);
+  return next;
 }
 
 function optionalText<T extends Record<string, string | null>>(o: T): Partial<Record<keyof T, string>> {

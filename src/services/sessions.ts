@@ -1,11 +1,9 @@
 // Sessions: the store functions, the wire shape, and the create / change / clock use cases that emit classified schedule changes.
-import { and, eq, gte, inArray, lt, sql } from 'drizzle-orm';
 import type { Store } from '../db/open.js';
 import type { AccessPolicy, ChangeKind, UpdateKind } from '../core/vocabulary.js';
 import { MINUTE_MS, toIso } from '../core/time.js';
 import { changeFieldNames, type SessionEvent, type SessionWire } from '../contract/sessions.js';
 import { DEFAULT_CHANGEOVER_MINUTES } from '../contract/allocation.js';
-import { rooms, sessions } from '../db/schema.js';
 import {
   changedFields,
   classifyChange,
@@ -17,11 +15,14 @@ import {
   type ScheduleFacts,
 } from '../domain/schedule.js';
 import { AppError, notFound } from '../core/errors.js';
-import type { Actor, Tx } from '../store/unit-of-work.js';
+import { runNow, type Op } from '../store/op.js';
+import type { SessionQuery, SessionRecord, StorePorts } from '../store/ports.js';
+import type { Actor, Tx, UnitOfWork } from '../store/unit-of-work.js';
 import type { Writer } from '../store/sqlite/writer.js';
 
 /** A session as the use cases handle it; the effective times are derived by the database (and by core/time.ts in memory). */
-export type SessionRow = Omit<typeof sessions.$inferSelect, 'effectiveStartsAt' | 'effectiveEndsAt'>;
+export type SessionRow = SessionRecord;
+export type { SessionQuery };
 
 export function toSessionWire(row: SessionRow): SessionWire {
   return {
@@ -43,8 +44,9 @@ export function toSessionWire(row: SessionRow): SessionWire {
   };
 }
 
+/** The live snapshot and allocation still read synchronously: SQLite's ports, at once. */
 export function listSessionRows(store: Store): SessionRow[] {
-  return store.db.select().from(sessions).orderBy(sessions.startsAt, sessions.id).all();
+  return runNow(store.ports.sessions.list());
 }
 
 export interface NewSession {
@@ -97,12 +99,6 @@ export interface SessionWrite {
  */
 export const CHANGEOVER_MS = DEFAULT_CHANGEOVER_MINUTES * MINUTE_MS;
 
-export interface SessionQuery {
-  /** [start, end) of the sessions' scheduled start, UTC milliseconds. */
-  startsWithin?: { start: number; end: number };
-  roomId?: string;
-}
-
 function invalid(field: string, message: string): AppError {
   return new AppError('validation_failed', 400, `${field}: ${message}`, { errors: [{ field, message }] });
 }
@@ -123,95 +119,43 @@ export function statusNow(row: Pick<SessionRow, 'startsAt' | 'endsAt' | 'delayMi
   return clockStatus({ ...row, cancelled: row.status === 'cancelled' }, now);
 }
 
-/** Named parameters of the prepared writes; JSON columns are stored as text, as drizzle stores them. */
-function toParams(row: SessionRow): Record<string, string | number | null> {
-  return {
-    id: row.id,
-    externalKey: row.externalKey,
-    title: row.title,
-    theme: row.theme,
-    type: row.type,
-    startsAt: row.startsAt,
-    endsAt: row.endsAt,
-    roomId: row.roomId,
-    speakers: JSON.stringify(row.speakers),
-    status: row.status,
-    delayMinutes: row.delayMinutes,
-    access: JSON.stringify(row.access),
-    expectedAttendance: row.expectedAttendance,
-    requiredFeatures: JSON.stringify(row.requiredFeatures),
-    description: row.description,
-    language: row.language,
-    version: row.version,
-    changeNote: row.changeNote,
-    createdAt: row.createdAt,
-    updatedAt: row.updatedAt,
-  };
+/** The unit of work, and SQLite's synchronous run for the status clock, whose callers (the job, tests) are still synchronous. */
+export type SessionWriter = UnitOfWork & Pick<Writer, 'run'>;
+
+function versionConflict(edited: number, current: number): AppError {
+  return new AppError(
+    'version_conflict',
+    409,
+    `the session changed: you edited version ${edited}, it is now at version ${current}; reload it and try again`,
+    { currentVersion: current },
+  );
 }
 
 export class SessionService {
-  private readonly byIdStmt;
-  private readonly roomExistsStmt;
-  private readonly dueStmt;
-  private readonly insertStmt;
-  private readonly updateStmt;
-  private readonly statusStmt;
-
   constructor(
-    private readonly store: Store,
-    private readonly writer: Writer,
+    /** SQLite's ports, for get() and list(), which routes and exports call synchronously. */
+    private readonly ports: StorePorts,
+    private readonly writer: SessionWriter,
     private readonly newId: () => string,
     private readonly clock: () => number,
-  ) {
-    // Imports write thousands of sessions and PATCH is a hot path: every statement is prepared once.
-    this.byIdStmt = store.db.select().from(sessions).where(eq(sessions.id, sql.placeholder('id'))).prepare();
-    this.roomExistsStmt = store.db.select({ id: rooms.id }).from(rooms).where(eq(rooms.id, sql.placeholder('id'))).prepare();
-    // Sessions whose clock status may have moved on: the timer runs this every few seconds.
-    this.dueStmt = store.db
-      .select()
-      .from(sessions)
-      .where(and(inArray(sessions.status, ['scheduled', 'live']), lt(sessions.startsAt, sql.placeholder('horizon'))))
-      .prepare();
-    this.insertStmt = store.sqlite.prepare(
-      `INSERT INTO sessions (id, external_key, title, theme, type, starts_at, ends_at, room_id, speakers, status, delay_minutes, access,
-         expected_attendance, required_features, description, language, version, change_note, created_at, updated_at)
-       VALUES (@id, @externalKey, @title, @theme, @type, @startsAt, @endsAt, @roomId, @speakers, @status, @delayMinutes, @access,
-         @expectedAttendance, @requiredFeatures, @description, @language, @version, @changeNote, @createdAt, @updatedAt)`,
-    );
-    this.updateStmt = store.sqlite.prepare(
-      `UPDATE sessions SET title = @title, theme = @theme, type = @type, starts_at = @startsAt, ends_at = @endsAt, room_id = @roomId,
-         speakers = @speakers, status = @status, delay_minutes = @delayMinutes, access = @access, expected_attendance = @expectedAttendance,
-         required_features = @requiredFeatures, description = @description, language = @language, version = @version,
-         change_note = @changeNote, updated_at = @updatedAt
-       WHERE id = @id`,
-    );
-    this.statusStmt = store.sqlite.prepare('UPDATE sessions SET status = ? WHERE id = ?');
-  }
+  ) {}
 
   get(id: string): SessionRow | undefined {
-    return this.byIdStmt.get({ id });
+    return runNow(this.ports.sessions.find(id));
   }
 
   list(query: SessionQuery = {}): SessionRow[] {
-    const conditions = [];
-    if (query.startsWithin) {
-      conditions.push(gte(sessions.startsAt, query.startsWithin.start), lt(sessions.startsAt, query.startsWithin.end));
-    }
-    if (query.roomId !== undefined) conditions.push(eq(sessions.roomId, query.roomId));
-    return this.store.db
-      .select()
-      .from(sessions)
-      .where(conditions.length > 0 ? and(...conditions) : undefined)
-      .orderBy(sessions.startsAt, sessions.id)
-      .all();
+    return runNow(this.ports.sessions.list(query));
   }
 
   create(actor: Actor, input: NewSession): Promise<SessionWrite> {
-    return this.writer.submit(actor, (tx) => {
+    const newId = this.newId;
+    const insertIn = (tx: Tx, row: SessionRow): Op<void> => this.insertIn(tx, row);
+    return this.writer.submit(actor, function* (tx) {
       if (input.endsAt <= input.startsAt) throw invalid('body.endsAt', 'must be after startsAt');
-      this.assertRoom(input.roomId, 'body.roomId');
+      yield* assertRoom(tx, input.roomId, 'body.roomId');
       const row: SessionRow = {
-        id: this.newId(),
+        id: newId(),
         externalKey: null,
         title: input.title,
         theme: input.theme,
@@ -233,32 +177,25 @@ export class SessionService {
         updatedAt: tx.now,
       };
       row.status = statusNow(row, tx.now);
-      const warnings = this.checkPlacement(row, input.force === true);
-      this.insertIn(tx, row);
+      const warnings = yield* checkPlacement(tx, row, input.force === true);
+      yield* insertIn(tx, row);
       return { row, warnings };
     });
   }
 
   /**
    * Applies an editor's changes if the version they saw is still current (checked inside the
-   * transaction, so two editors racing cannot both win). A change with nothing new writes nothing.
+   * transaction on the row as locked, so two editors racing cannot both win). A change with nothing new writes nothing.
    */
   update(actor: Actor, id: string, changes: SessionChanges): Promise<SessionWrite> {
-    return this.writer.submit(actor, (tx) => {
-      const row = this.get(id);
+    return this.writer.submit(actor, function* (tx) {
+      const row = yield* tx.store.sessions.findForUpdate(id);
       if (!row) throw notFound('session');
-      if (changes.version !== row.version) {
-        throw new AppError(
-          'version_conflict',
-          409,
-          `the session changed: you edited version ${changes.version}, it is now at version ${row.version}; reload it and try again`,
-          { currentVersion: row.version },
-        );
-      }
+      if (changes.version !== row.version) throw versionConflict(changes.version, row.version);
       const startsAt = changes.startsAt ?? row.startsAt;
       const endsAt = changes.endsAt ?? row.endsAt;
       if (endsAt <= startsAt) throw invalid(changes.endsAt !== undefined ? 'body.endsAt' : 'body.startsAt', 'the session must end after it starts');
-      if (changes.roomId !== undefined && changes.roomId !== row.roomId) this.assertRoom(changes.roomId, 'body.roomId');
+      if (changes.roomId !== undefined && changes.roomId !== row.roomId) yield* assertRoom(tx, changes.roomId, 'body.roomId');
       const cancelled = changes.status === undefined ? row.status === 'cancelled' : changes.status === 'cancelled';
       const next: SessionRow = {
         ...row,
@@ -283,31 +220,22 @@ export class SessionService {
       // refused, but an overlap it causes is said (warning room_conflict); other edits leave the slot alone.
       const placed = next.roomId !== row.roomId || next.startsAt !== row.startsAt || next.endsAt !== row.endsAt || (row.status === 'cancelled' && !cancelled);
       const delayed = next.delayMinutes !== row.delayMinutes && !cancelled;
-      const warnings = placed ? this.checkPlacement(next, changes.force === true) : delayed ? this.checkPlacement(next, true) : this.placementOf(next);
+      const warnings = placed
+        ? yield* checkPlacement(tx, next, changes.force === true)
+        : delayed
+          ? yield* checkPlacement(tx, next, true)
+          : yield* placementOf(tx, next);
       if (!fieldsChanged && note === row.changeNote) return { row, warnings };
-      return { row: this.updateIn(tx, row, { ...next, changeNote: note }), warnings };
+      return { row: yield* updateSessionIn(tx, row, { ...next, changeNote: note }), warnings };
     });
   }
 
-  /** Inserts a session and emits its `session.created` (kind `added`); inside the caller's transaction. */
-  insertIn(tx: Tx, row: SessionRow): void {
-    this.insertStmt.run(toParams(row));
+  /** Inserts a session and emits its `session.created` (kind `added`); inside the caller's unit of work. */
+  *insertIn(tx: Tx, row: SessionRow): Op<void> {
+    yield* tx.store.sessions.insert(row);
     const wire = toSessionWire(row);
     const after = Object.fromEntries(changeFieldNames.map((f) => [f, wire[f]])) as Partial<SessionWire>;
-    this.emit(tx, 'session.created', 'added', ['added'], null, after, row.changeNote, wire);
-  }
-
-  /**
-   * Writes a changed session with the next version and emits one `session.updated` carrying every
-   * change kind it makes; inside the caller's transaction. Returns the row as stored.
-   */
-  updateIn(tx: Tx, before: SessionRow, next: SessionRow): SessionRow {
-    const after: SessionRow = { ...next, version: before.version + 1, updatedAt: tx.now };
-    this.write(after);
-    const kinds = classifyChange(facts(before), facts(after));
-    const diff = changedFields(toSessionWire(before), toSessionWire(after), changeFieldNames);
-    this.emit(tx, 'session.updated', primaryKind(kinds), kinds, diff.before, diff.after, after.changeNote, toSessionWire(after), [before.roomId, after.roomId]);
-    return after;
+    emitSession(tx, 'session.created', 'added', ['added'], null, after, row.changeNote, wire);
   }
 
   /**
@@ -317,64 +245,79 @@ export class SessionService {
   advanceStatuses(): number {
     // Delays only push a session later, so nothing that starts after now can be due.
     const now = this.clock();
-    const due = this.dueStmt.all({ horizon: now + 1 }).filter((row) => statusNow(row, now) !== row.status);
+    // The job and the tests that call this are still synchronous: SQLite's ports and the Writer's run, at once.
+    const due = runNow(this.ports.sessions.due(now + 1)).filter((row) => statusNow(row, now) !== row.status);
     // Most ticks find nothing: they must not take the write lock for it.
     if (due.length === 0) return 0;
-    return this.writer.run(null, (tx) => {
+    return this.writer.run(null, function* (tx) {
       let moved = 0;
       for (const row of due) {
         const status = statusNow(row, tx.now);
         if (status === row.status) continue;
         const after: SessionRow = { ...row, status };
-        this.statusStmt.run(status, row.id);
-        this.emit(tx, 'session.updated', 'status', [], { status: row.status }, { status }, null, toSessionWire(after));
+        yield* tx.store.sessions.setStatus(row.id, status);
+        emitSession(tx, 'session.updated', 'status', [], { status: row.status }, { status }, null, toSessionWire(after));
         moved += 1;
       }
       return moved;
     });
   }
+}
 
-  private write(row: SessionRow): void {
-    this.updateStmt.run(toParams(row));
+/**
+ * Writes a changed session with the next version and emits one `session.updated` carrying every
+ * change kind it makes; inside the caller's unit of work. Returns the row as stored. A session
+ * that another transaction changed since `before` was read is refused (`version_conflict`).
+ */
+export function* updateSessionIn(tx: Tx, before: SessionRow, next: SessionRow): Op<SessionRow> {
+  const after: SessionRow = { ...next, version: before.version + 1, updatedAt: tx.now };
+  if (!(yield* tx.store.sessions.update(after, before.version))) {
+    const current = yield* tx.store.sessions.find(before.id);
+    if (!current) throw notFound('session');
+    throw versionConflict(before.version, current.version);
   }
+  const kinds = classifyChange(facts(before), facts(after));
+  const diff = changedFields(toSessionWire(before), toSessionWire(after), changeFieldNames);
+  emitSession(tx, 'session.updated', primaryKind(kinds), kinds, diff.before, diff.after, after.changeNote, toSessionWire(after), [before.roomId, after.roomId]);
+  return after;
+}
 
-  private emit(
-    tx: Tx,
-    name: 'session.created' | 'session.updated',
-    kind: UpdateKind,
-    kinds: ChangeKind[],
-    before: Partial<SessionWire> | null,
-    after: Partial<SessionWire> | null,
-    note: string | null,
-    session: SessionWire,
-    roomIds: string[] = [session.roomId],
-  ): void {
-    const data: SessionEvent = { kind, kinds, before, after, note, session };
-    tx.emit(name, data, roomIds);
-  }
+function emitSession(
+  tx: Tx,
+  name: 'session.created' | 'session.updated',
+  kind: UpdateKind,
+  kinds: ChangeKind[],
+  before: Partial<SessionWire> | null,
+  after: Partial<SessionWire> | null,
+  note: string | null,
+  session: SessionWire,
+  roomIds: string[] = [session.roomId],
+): void {
+  const data: SessionEvent = { kind, kinds, before, after, note, session };
+  tx.emit(name, data, roomIds);
+}
 
-  /**
-   * Refuses a place already in use (changeover included) with 409 `room_conflict` naming the
-   * other session, unless forced; answers the warnings of the place. Runs before any write.
-   */
-  private checkPlacement(row: SessionRow, force: boolean): EditWarning[] {
-    const others = this.store.db.select().from(sessions).where(eq(sessions.roomId, row.roomId)).all();
-    const other = roomConflict(row, others, CHANGEOVER_MS);
-    const warnings = this.placementOf(row);
-    if (other === null) return warnings;
-    const detail = `the room is in use by "${other.title}" (${toIso(other.startsAt)} to ${toIso(other.endsAt)}${other.delayMinutes > 0 ? `, ${other.delayMinutes} min late` : ''}) within the ${DEFAULT_CHANGEOVER_MINUTES}-minute changeover`;
-    if (!force) {
-      throw new AppError('room_conflict', 409, `${detail}; send "force": true to save anyway`, { conflictingSessionId: other.id, warnings });
-    }
-    return [{ code: 'room_conflict', detail }, ...warnings];
+/**
+ * Refuses a place already in use (changeover included) with 409 `room_conflict` naming the
+ * other session, unless forced; answers the warnings of the place. Runs before any write.
+ */
+function* checkPlacement(tx: Tx, row: SessionRow, force: boolean): Op<EditWarning[]> {
+  const others = yield* tx.store.sessions.inRoom(row.roomId);
+  const other = roomConflict(row, others, CHANGEOVER_MS);
+  const warnings = yield* placementOf(tx, row);
+  if (other === null) return warnings;
+  const detail = `the room is in use by "${other.title}" (${toIso(other.startsAt)} to ${toIso(other.endsAt)}${other.delayMinutes > 0 ? `, ${other.delayMinutes} min late` : ''}) within the ${DEFAULT_CHANGEOVER_MINUTES}-minute changeover`;
+  if (!force) {
+    throw new AppError('room_conflict', 409, `${detail}; send "force": true to save anyway`, { conflictingSessionId: other.id, warnings });
   }
+  return [{ code: 'room_conflict', detail }, ...warnings];
+}
 
-  private placementOf(row: SessionRow): EditWarning[] {
-    const room = this.store.db.select().from(rooms).where(eq(rooms.id, row.roomId)).get();
-    return room ? placementWarnings(row, room) : [];
-  }
+function* placementOf(tx: Tx, row: SessionRow): Op<EditWarning[]> {
+  const room = yield* tx.store.rooms.find(row.roomId);
+  return room ? placementWarnings(row, room) : [];
+}
 
-  private assertRoom(roomId: string, field: string): void {
-    if (!this.roomExistsStmt.get({ id: roomId })) throw invalid(field, `no room with id "${roomId}"`);
-  }
+function* assertRoom(tx: Tx, roomId: string, field: string): Op<void> {
+  if (!(yield* tx.store.rooms.find(roomId))) throw invalid(field, `no room with id "${roomId}"`);
 }

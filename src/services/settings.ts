@@ -1,34 +1,14 @@
 // The event's settings row: name, time zone, days, and the database epoch that live clients compare.
 import { randomUUID } from 'node:crypto';
-import { eq } from 'drizzle-orm';
 import type { Store } from '../db/open.js';
-import { eventSettings } from '../db/schema.js';
+import { runNow, type Op } from '../store/op.js';
+import type { SettingsRecord, StorePorts } from '../store/ports.js';
 
 export interface EventSettings {
   name: string;
   timeZone: string;
   days: string[];
   epoch: string;
-}
-
-/** Creates the row for a new database (a fresh epoch); the configured time zone is always the one in force. */
-export function ensureSettings(store: Store, timeZone: string, now: number): EventSettings {
-  const existing = store.db.select().from(eventSettings).where(eq(eventSettings.id, 1)).get();
-  if (!existing) {
-    const row = { id: 1, name: 'eventday', timeZone, days: [], epoch: randomUUID(), createdAt: now };
-    store.db.insert(eventSettings).values(row).run();
-    return { name: row.name, timeZone, days: [], epoch: row.epoch };
-  }
-  if (existing.timeZone !== timeZone) {
-    store.db.update(eventSettings).set({ timeZone }).where(eq(eventSettings.id, 1)).run();
-  }
-  return { name: existing.name, timeZone, days: existing.days, epoch: existing.epoch };
-}
-
-export function readSettings(store: Store): EventSettings {
-  const row = store.db.select().from(eventSettings).where(eq(eventSettings.id, 1)).get();
-  if (!row) throw new Error('event settings missing: the database was not initialised');
-  return { name: row.name, timeZone: row.timeZone, days: row.days, epoch: row.epoch };
 }
 
 /** What the last imported programme said about the conference, for the exports. */
@@ -42,9 +22,48 @@ export interface ProgrammeSettings {
   roomGuids: Record<string, string>;
 }
 
-export function readProgrammeSettings(store: Store): ProgrammeSettings {
-  const row = store.db.select().from(eventSettings).where(eq(eventSettings.id, 1)).get();
-  if (!row) throw new Error('event settings missing: the database was not initialised');
+/** Creates the row for a new database (a fresh epoch); the configured time zone is always the one in force. */
+export function* ensureSettingsIn(store: StorePorts, timeZone: string, now: number): Op<EventSettings> {
+  let existing = yield* store.settings.read();
+  if (!existing) {
+    const row: SettingsRecord = {
+      name: 'eventday',
+      timeZone,
+      days: [],
+      epoch: randomUUID(),
+      createdAt: now,
+      acronym: null,
+      conferenceUrl: null,
+      baseUrl: null,
+      scheduleTimeZone: null,
+      dayChange: null,
+      roomGuids: null,
+    };
+    if (yield* store.settings.create(row)) return { name: row.name, timeZone, days: [], epoch: row.epoch };
+    // Another node created it between the read and the insert: its epoch is the database's.
+    existing = yield* requireSettings(store);
+  }
+  if (existing.timeZone !== timeZone) yield* store.settings.setTimeZone(timeZone);
+  return { name: existing.name, timeZone, days: existing.days, epoch: existing.epoch };
+}
+
+/** On SQLite's ports, inside the caller's transaction (the store plugin's start-up, which is synchronous). */
+export function ensureSettings(store: Store, timeZone: string, now: number): EventSettings {
+  return runNow(ensureSettingsIn(store.ports, timeZone, now));
+}
+
+export function* eventSettingsIn(store: StorePorts): Op<EventSettings> {
+  const row = yield* requireSettings(store);
+  return { name: row.name, timeZone: row.timeZone, days: row.days, epoch: row.epoch };
+}
+
+/** Synchronous on SQLite's ports: its callers (the schedule service, the feeds' version) are still synchronous. */
+export function readSettings(store: Store): EventSettings {
+  return runNow(eventSettingsIn(store.ports));
+}
+
+export function* programmeSettingsIn(store: StorePorts): Op<ProgrammeSettings> {
+  const row = yield* requireSettings(store);
   return {
     acronym: row.acronym,
     conferenceUrl: row.conferenceUrl,
@@ -55,13 +74,30 @@ export function readProgrammeSettings(store: Store): ProgrammeSettings {
   };
 }
 
+/** Synchronous on SQLite's ports: its callers (the schedule service, the feeds' version) are still synchronous. */
+export function readProgrammeSettings(store: Store): ProgrammeSettings {
+  return runNow(programmeSettingsIn(store.ports));
+}
+
+/** Synchronous on SQLite's ports: the schedule import that calls it still runs a plain synchronous body. */
 export function writeProgrammeSettings(store: Store, next: ProgrammeSettings): void {
-  store.db.update(eventSettings).set(next).where(eq(eventSettings.id, 1)).run();
+  runNow(store.ports.settings.setProgramme(next));
 }
 
 /** A restored or copied database must not look like the one clients knew: give it a new epoch. */
-export function renewEpoch(store: Store): string {
+export function* renewEpochIn(store: StorePorts): Op<string> {
   const epoch = randomUUID();
-  store.db.update(eventSettings).set({ epoch }).where(eq(eventSettings.id, 1)).run();
+  yield* store.settings.setEpoch(epoch);
   return epoch;
+}
+
+/** On SQLite's ports: maintenance works on a copy of the SQLite file, synchronously. */
+export function renewEpoch(store: Store): string {
+  return runNow(renewEpochIn(store.ports));
+}
+
+function* requireSettings(store: StorePorts): Op<SettingsRecord> {
+  const row = yield* store.settings.read();
+  if (!row) throw new Error('event settings missing: the database was not initialised');
+  return row;
 }

@@ -177,9 +177,13 @@ export class PgEventLog {
     return result.rows.map(toRecord);
   }
 
-  /** Events after `since` with one of these names (and, given `kinds`, whose payload's `kind` is one of them), oldest first. */
-  async readNamed(since: number, limit: number, filter: EventFilter): Promise<EventRecord[]> {
-    const result = await this.pool.query<PgEventRow>({
+  /**
+   * Events after `since` with one of these names (and, given `kinds`, whose payload's `kind` is one
+   * of them), oldest first. `db` is a unit of work's client when read inside one: a read waiting
+   * for a second connection while the transaction holds the first could exhaust the pool.
+   */
+  async readNamed(since: number, limit: number, filter: EventFilter, db: pg.Pool | pg.PoolClient = this.pool): Promise<EventRecord[]> {
+    const result = await db.query<PgEventRow>({
       name: `eventday_named_${this.tag}`,
       // The payload is stored as text (its exact bytes are what the chain's digest covers), so the
       // kind is read through a jsonb cast.
@@ -192,8 +196,8 @@ export class PgEventLog {
   }
 
   /** The newest seq of a topic (0 when it has none). */
-  async latestSeqOf(topic: string): Promise<number> {
-    const result = await this.pool.query<{ seq: string | null }>({
+  async latestSeqOf(topic: string, db: pg.Pool | pg.PoolClient = this.pool): Promise<number> {
+    const result = await db.query<{ seq: string | null }>({
       name: `eventday_topic_${this.tag}`,
       text: `SELECT MAX(seq) AS seq FROM ${this.events} WHERE topic = $1`,
       values: [topic],
@@ -208,8 +212,8 @@ export class PgEventLog {
   }
 
   /** The committed head: the last seq and hash (seq 0 and the genesis hash for an empty log). */
-  async head(): Promise<LogHead> {
-    const result = await this.pool.query<{ seq: string; hash: string }>(`SELECT seq, hash FROM ${this.eventHead} WHERE id = 1`);
+  async head(db: pg.Pool | pg.PoolClient = this.pool): Promise<LogHead> {
+    const result = await db.query<{ seq: string; hash: string }>(`SELECT seq, hash FROM ${this.eventHead} WHERE id = 1`);
     const row = result.rows[0];
     if (row === undefined) throw new Error(`${this.eventHead} has no row 1: the migrations did not seed it`);
     return { seq: Number(row.seq), hash: row.hash };

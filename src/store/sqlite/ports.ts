@@ -5,12 +5,21 @@ import type { StorePorts, StoreReader } from '../ports.js';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import type * as schema from '../../db/schema.js';
 import { sqliteAnnouncements } from './announcements.js';
+import { sqliteCheckins } from './checkins.js';
+import { sqliteOccupancy } from './occupancy.js';
+import { sqliteAttendees } from './attendees.js';
+import { sqliteBadges } from './badges.js';
 import { sqliteDevices } from './devices.js';
 import { sqliteLog } from './log.js';
 import { sqliteRooms } from './rooms.js';
+import { sqliteSessions } from './sessions.js';
+import { sqliteProgramme } from './programme.js';
+import { sqliteSettings } from './settings.js';
+import { sqlitePlans } from './plans.js';
+import { sqliteExports } from './exports.js';
 
 export function sqlitePorts(sqlite: Database, db: BetterSQLite3Database<typeof schema>): StorePorts {
-  return { log: sqliteLog(sqlite), devices: sqliteDevices(sqlite), announcements: sqliteAnnouncements(db), rooms: sqliteRooms(sqlite) };
+  return { log: sqliteLog(sqlite), checkins: sqliteCheckins(sqlite), occupancy: sqliteOccupancy(sqlite), attendees: sqliteAttendees(sqlite), badges: sqliteBadges(sqlite), devices: sqliteDevices(sqlite), announcements: sqliteAnnouncements(db), rooms: sqliteRooms(sqlite), sessions: sqliteSessions(sqlite), programme: sqliteProgramme(sqlite), settings: sqliteSettings(sqlite), plans: sqlitePlans(sqlite), exports: sqliteExports(sqlite) };
 }
 
 /**
