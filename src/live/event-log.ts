@@ -101,6 +101,23 @@ export function rowToRecord(row: EventRow): EventRecord {
   };
 }
 
+/** The row after `previous`: its seq, its payload's digest and its hash in the chain (both stores append with it). */
+export function nextRecord(previous: LogHead, epoch: string, input: AppendInput): { record: EventRecord; digest: string; hash: string } {
+  const record: EventRecord = {
+    seq: previous.seq + 1,
+    epoch,
+    at: input.at,
+    topic: input.topic,
+    name: input.name,
+    visibility: input.visibility,
+    actorDeviceId: input.actorDeviceId,
+    roomIds: input.roomIds,
+    payloadJson: input.payloadJson,
+  };
+  const digest = payloadDigest(record.payloadJson);
+  return { record, digest, hash: chainHash(previous.hash, record, digest) };
+}
+
 /** Consecutive seqs folded into [first, last] pairs: how a purge names the rows it redacted. */
 export type SeqRanges = [number, number][];
 
@@ -209,19 +226,7 @@ export class EventLog {
 
   /** Must run inside the transaction that makes the change the event describes. */
   append(input: AppendInput): EventRecord {
-    const record: EventRecord = {
-      seq: this.head.seq + 1,
-      epoch: this.epoch,
-      at: input.at,
-      topic: input.topic,
-      name: input.name,
-      visibility: input.visibility,
-      actorDeviceId: input.actorDeviceId,
-      roomIds: input.roomIds,
-      payloadJson: input.payloadJson,
-    };
-    const digest = payloadDigest(record.payloadJson);
-    const hash = chainHash(this.head.hash, record, digest);
+    const { record, digest, hash } = nextRecord(this.head, this.epoch, input);
     this.insertStmt.run(
       record.seq,
       record.epoch,

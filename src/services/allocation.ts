@@ -190,6 +190,8 @@ export class AllocationService {
     return this.writer.submit(actor, function* (tx) {
       const row = yield* tx.store.plans.findForApply(id);
       if (!row) throw notFound('allocation plan');
+      // A schedule import locks sessions in its file's order; taking its lock first keeps this apply's sorted session locks out of a cycle with it.
+      yield* tx.store.programme.lockForImport();
       if (row.appliedAt !== null) {
         throw new AppError('plan_already_applied', 409, `allocation plan ${id} was applied at ${toIso(row.appliedAt)}`);
       }

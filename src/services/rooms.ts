@@ -31,13 +31,9 @@ export function toStaffRoom(row: RoomRow): StaffRoom {
   };
 }
 
-// The callers of these two (live snapshot, allocation, headcount) are still synchronous: they read SQLite's ports at once.
+// Its callers (the live snapshot, the schedule's now/next) are still synchronous: they read SQLite's ports at once.
 export function listRoomRows(store: Store): RoomRow[] {
   return runNow(store.ports.rooms.list());
-}
-
-export function getRoomRow(store: Store, id: string): RoomRow | undefined {
-  return runNow(store.ports.rooms.find(id));
 }
 
 /** Every change to a room reaches kiosks as the room's public state. */

@@ -79,11 +79,6 @@ export function readProgrammeSettings(store: Store): ProgrammeSettings {
   return runNow(programmeSettingsIn(store.ports));
 }
 
-/** Synchronous on SQLite's ports: the schedule import that calls it still runs a plain synchronous body. */
-export function writeProgrammeSettings(store: Store, next: ProgrammeSettings): void {
-  runNow(store.ports.settings.setProgramme(next));
-}
-
 /** A restored or copied database must not look like the one clients knew: give it a new epoch. */
 export function* renewEpochIn(store: StorePorts): Op<string> {
   const epoch = randomUUID();

@@ -3,6 +3,8 @@ import t from 'tap';
 import type { Test } from 'tap';
 import { AnnouncementService } from '../../src/services/announcements.js';
 import { DeviceService, hashToken } from '../../src/services/devices.js';
+import { awaited } from '../../src/store/op.js';
+import type { RoomRecord } from '../../src/store/ports.js';
 import { adapters, assertChain, type Adapter } from './adapters.js';
 
 const OPS = { deviceId: 'ops-device', role: 'ops' as const };
@@ -113,3 +115,26 @@ for (const [name, open] of Object.entries(adapters)) {
     await assertChain(t, a);
   });
 }
+
+t.test('postgres: two use cases that lock two rooms in opposite orders deadlock; PostgreSQL aborts one and the unit of work runs it again', async (t) => {
+  const a = await adapters.postgres(t, clock);
+  const room = (id: string): RoomRecord => ({ id, name: id, capacity: 10, features: [], status: 'open', occupancy: 0, alertLevel: 'normal', sortOrder: 0, createdAt: 0, updatedAt: 0 });
+  await a.uow.submit(OPS, function* (tx) {
+    yield* tx.store.rooms.insert(room('r1'));
+    yield* tx.store.rooms.insert(room('r2'));
+  });
+  const runs = { ab: 0, ba: 0 };
+  const crossing = (first: string, second: string, key: keyof typeof runs) =>
+    a.uow.submit(OPS, function* (tx) {
+      runs[key] += 1;
+      yield* tx.store.rooms.findForUpdate(first);
+      // Both hold their first lock before either asks for its second.
+      yield* awaited(new Promise((r) => setTimeout(r, 150)));
+      yield* tx.store.rooms.findForUpdate(second);
+      tx.emit('room.updated', { id: first, name: first, status: 'open', full: false, features: [], sortOrder: 0 } as never, [first]);
+      return key;
+    });
+  t.same((await Promise.all([crossing('r1', 'r2', 'ab'), crossing('r2', 'r1', 'ba')])).sort(), ['ab', 'ba'], 'both committed');
+  t.equal(runs.ab + runs.ba, 3, 'one of them ran twice: the deadlock victim, run again');
+  t.same((await a.events()).map((e) => e.seq), [1, 2], 'each committed its event once: the aborted attempt left none');
+});

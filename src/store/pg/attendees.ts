@@ -2,17 +2,12 @@
 import { indexTerms, phraseTerms, type QueryWord } from '../../domain/attendee-search.js';
 import type { AttendeePort, AttendeeRecord, AttendeeSearchDoc, AttendeeSearchRow, OfflineAttendeeRecord } from '../ports.js';
 import { known, type Op } from '../op.js';
+import { fromRaw, type Raw } from '../rows.js';
 import { rows, type Queryable } from './query.js';
 
 const COLUMNS = `id, external_id AS "externalId", name, organization, category, delegation, email, flags, status,
   badge_version AS "badgeVersion", checked_in_at AS "checkedInAt"`;
 const DOC_COLUMNS = 'attendee_id AS "attendeeId", name, organization, email';
-
-type Raw<R extends { flags: string[] }> = Omit<R, 'flags'> & { flags: string };
-
-function fromRaw<R extends { flags: string[] }>(raw: Raw<R>): R {
-  return { ...raw, flags: JSON.parse(raw.flags) as string[] } as R;
-}
 
 // Upper bounds of a term range, compared bytewise (text_pattern_ops): no text holds U+0000, so
 // [t, t || U+0001) holds t alone; [p, p || U+10FFFF) every term that starts with p.

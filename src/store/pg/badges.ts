@@ -20,7 +20,13 @@ export function pgBadges(db: Queryable): BadgePort {
       yield* rows(db, 'badge_keys_insert', 'INSERT INTO badge_keys (kid, public_key_pem, created_at) VALUES ($1, $2, $3)', [kid, publicKeyPem, at]);
     },
     *retireActiveKeys(at) {
-      const found = yield* rows<{ kid: string }>(db, 'badge_keys_retire', 'UPDATE badge_keys SET retired_at = $1 WHERE retired_at IS NULL RETURNING kid', [at]);
+      // RETURNING has no order: the kids come back oldest first, as SQLite lists them.
+      const found = yield* rows<{ kid: string }>(
+        db,
+        'badge_keys_retire',
+        'WITH retired AS (UPDATE badge_keys SET retired_at = $1 WHERE retired_at IS NULL RETURNING kid, created_at) SELECT kid FROM retired ORDER BY created_at, kid',
+        [at],
+      );
       return found.map((r) => r.kid);
     },
     *deleteKey(kid) {

@@ -1,8 +1,7 @@
 // The check-ins port on PostgreSQL: the scan path's statements, with the row locks that let many nodes decide scans at once.
-import type { CheckinPort, CheckinRef, DoorSessionRecord, MovementRecord, PresenceRecord, ScanAttendeeRecord, ScanRoomRecord } from '../ports.js';
+import type { CheckinPort, CheckinRef, DoorSessionRecord, MovementRecord, PresenceRecord, ScanRoomRecord } from '../ports.js';
+import { toScanAttendee, type ScanAttendeeRow } from '../rows.js';
 import { rows, type Queryable } from './query.js';
-
-type AttendeeRow = Omit<ScanAttendeeRecord, 'flags'> & { flags: string | string[] };
 
 // Lock order, everywhere a scan, a batch or an undo takes locks: the check-in (undo), then
 // attendees by id, then rooms by id. A headcount locks only its room; so no two units of work
@@ -15,15 +14,14 @@ type AttendeeRow = Omit<ScanAttendeeRecord, 'flags'> & { flags: string | string[
 export function pgCheckins(db: Queryable): CheckinPort {
   return {
     *attendee(id) {
-      const [row] = yield* rows<AttendeeRow>(
+      const [row] = yield* rows<ScanAttendeeRow>(
         db,
         'checkins_attendee',
         `SELECT id, name, organization, category, delegation, flags, status, badge_version AS "badgeVersion",
          checked_in_at AS "checkedInAt" FROM attendees WHERE id = $1 FOR UPDATE`,
         [id],
       );
-      if (row !== undefined) row.flags = JSON.parse(row.flags as string) as string[];
-      return row as ScanAttendeeRecord | undefined;
+      return toScanAttendee(row);
     },
     *room(id, alsoLock) {
       const found = yield* rows<ScanRoomRecord>(

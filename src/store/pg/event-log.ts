@@ -35,8 +35,7 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import {
-  chainHash,
-  payloadDigest,
+  nextRecord,
   rowToRecord,
   type AppendInput,
   type EventFilter,
@@ -109,19 +108,7 @@ export class PgEventLog {
       hash: [] as string[],
     };
     for (const input of inputs) {
-      const record: EventRecord = {
-        seq: previous.seq + 1,
-        epoch,
-        at: input.at,
-        topic: input.topic,
-        name: input.name,
-        visibility: input.visibility,
-        actorDeviceId: input.actorDeviceId,
-        roomIds: input.roomIds,
-        payloadJson: input.payloadJson,
-      };
-      const digest = payloadDigest(record.payloadJson);
-      const hash = chainHash(previous.hash, record, digest);
+      const { record, digest, hash } = nextRecord(previous, epoch, input);
       records.push(record);
       cols.seq.push(record.seq);
       cols.at.push(record.at);

@@ -1,9 +1,7 @@
 // The exports port on PostgreSQL: keyset pages by primary key (PostgreSQL has no rowid), one short statement per page.
-import type { AttendeeExportRecord, CheckinExportRecord, CheckinFactRecord, ExportPort } from '../ports.js';
+import type { CheckinFactRecord, ExportPort } from '../ports.js';
+import { toAttendeeExport, toCheckinExport, type AttendeeExportRow, type CheckinExportRow } from '../rows.js';
 import { rows, type Queryable } from './query.js';
-
-type AttendeeRow = Omit<AttendeeExportRecord, 'flags'> & { flags: string };
-type CheckinRow = Omit<CheckinExportRecord, 'forced'> & { forced: number };
 
 // Every id sorts after the empty string, so '' is the key before the first page. `id > $1 ORDER
 // BY id` keeps the primary key's collation, so each page is a range scan of its index.
@@ -12,7 +10,7 @@ const from = (after: number | string | null): string => (after === null ? '' : S
 export function pgExports(db: Queryable): ExportPort {
   return {
     *attendees(after, limit) {
-      const found = yield* rows<AttendeeRow>(
+      const found = yield* rows<AttendeeExportRow>(
         db,
         'exports_attendees',
         `SELECT a.id AS cursor, a.id, a.external_id AS "externalId", a.name, a.organization, a.category, a.delegation, a.email,
@@ -25,10 +23,10 @@ export function pgExports(db: Queryable): ExportPort {
          WHERE a.id > $1 ORDER BY a.id LIMIT $2`,
         [from(after), limit],
       );
-      return found.map((r) => ({ ...r, flags: JSON.parse(r.flags) as string[] }));
+      return found.map(toAttendeeExport);
     },
     *checkins(after, limit) {
-      const found = yield* rows<CheckinRow>(
+      const found = yield* rows<CheckinExportRow>(
         db,
         'exports_checkins',
         `SELECT c.id AS cursor, c.id, c.scanned_at AS "scannedAt", c.received_at AS "receivedAt", c.attendee_id AS "attendeeId",
@@ -42,7 +40,7 @@ export function pgExports(db: Queryable): ExportPort {
          WHERE c.id > $1 ORDER BY c.id LIMIT $2`,
         [from(after), limit],
       );
-      return found.map((r) => ({ ...r, forced: r.forced === 1 }));
+      return found.map(toCheckinExport);
     },
     checkinFacts: (after, limit) =>
       rows<CheckinFactRecord>(

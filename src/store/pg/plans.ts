@@ -1,22 +1,18 @@
 // The allocation plans port on PostgreSQL: stored plans, and the row locks that make applying one exact across nodes.
-import type { PlanPort, PlanRecord } from '../ports.js';
+import type { PlanPort } from '../ports.js';
+import { toPlanRecord, type PlanRow } from '../rows.js';
 import { rows, type Queryable } from './query.js';
 
 const COLUMNS = 'id, based_on_seq AS "basedOnSeq", request, result, created_at AS "createdAt", created_by AS "createdBy", applied_at AS "appliedAt"';
 
-type Row = Omit<PlanRecord, 'request' | 'result'> & { request: string; result: string };
-
-const toRecord = (row: Row | undefined): PlanRecord | undefined =>
-  row === undefined ? undefined : { ...row, request: JSON.parse(row.request) as PlanRecord['request'], result: JSON.parse(row.result) as PlanRecord['result'] };
-
 export function pgPlans(db: Queryable): PlanPort {
   return {
     *find(id) {
-      return toRecord((yield* rows<Row>(db, 'plans_by_id', `SELECT ${COLUMNS} FROM allocation_plans WHERE id = $1`, [id]))[0]);
+      return toPlanRecord((yield* rows<PlanRow>(db, 'plans_by_id', `SELECT ${COLUMNS} FROM allocation_plans WHERE id = $1`, [id]))[0]);
     },
     *findForApply(id) {
       // Row lock until the commit: a second node applying the same plan waits, then reads applied_at set and refuses.
-      return toRecord((yield* rows<Row>(db, 'plans_for_apply', `SELECT ${COLUMNS} FROM allocation_plans WHERE id = $1 FOR UPDATE`, [id]))[0]);
+      return toPlanRecord((yield* rows<PlanRow>(db, 'plans_for_apply', `SELECT ${COLUMNS} FROM allocation_plans WHERE id = $1 FOR UPDATE`, [id]))[0]);
     },
     *insert(p) {
       yield* rows(

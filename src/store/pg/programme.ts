@@ -1,8 +1,9 @@
 // The programme port on PostgreSQL: now/next, import matching and session sources.
-import type { ProgrammePort, SessionSourceRecord } from '../ports.js';
+import type { ProgrammePort } from '../ports.js';
+import { toSessionRecord, toSource, type SessionRowText, type SourceRow } from '../rows.js';
 import type { SessionStatus } from '../../core/vocabulary.js';
 import { rows, type Queryable } from './query.js';
-import { SESSION_COLUMNS, toSessionRecord, type SessionRowText } from './sessions.js';
+import { SESSION_COLUMNS } from './sessions.js';
 
 const OPEN = "((access::json ->> 'policy') = 'open')";
 
@@ -13,10 +14,6 @@ const candidates = (kind: string): string =>
        OR (room_id, effective_starts_at) IN (
          SELECT room_id, MIN(effective_starts_at) FROM sessions
          WHERE status != 'cancelled' AND effective_starts_at > $1${kind} GROUP BY room_id))`;
-
-type SourceRow = Omit<SessionSourceRecord, 'source'> & { source: string };
-
-const toSource = (row: SourceRow): SessionSourceRecord => ({ ...row, source: JSON.parse(row.source) as SessionSourceRecord['source'] });
 
 const SOURCE_COLUMNS = 'session_id AS "sessionId", guid, source';
 

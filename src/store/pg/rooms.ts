@@ -1,13 +1,10 @@
 // The rooms port on PostgreSQL.
-import type { RoomPort, RoomRecord } from '../ports.js';
+import type { RoomPort } from '../ports.js';
 import { rows, type Queryable } from './query.js';
+import { toRoomRecord as toRecord, type RoomRow as Row } from '../rows.js';
 
 const COLUMNS =
   'id, name, capacity, features, status, occupancy, alert_level AS "alertLevel", sort_order AS "sortOrder", created_at AS "createdAt", updated_at AS "updatedAt"';
-
-type Row = Omit<RoomRecord, 'features'> & { features: string };
-
-const toRecord = (row: Row): RoomRecord => ({ ...row, features: JSON.parse(row.features) as string[] });
 
 export function pgRooms(db: Queryable): RoomPort {
   return {
@@ -16,7 +13,7 @@ export function pgRooms(db: Queryable): RoomPort {
       return new Set(found.map((r) => r.id));
     },
     *list() {
-      return (yield* rows<Row>(db, 'rooms_all', `SELECT ${COLUMNS} FROM rooms ORDER BY sort_order, name`)).map(toRecord);
+      return (yield* rows<Row>(db, 'rooms_all', `SELECT ${COLUMNS} FROM rooms ORDER BY sort_order, name COLLATE "C"`)).map(toRecord);
     },
     *find(id) {
       const [row] = yield* rows<Row>(db, 'rooms_by_id', `SELECT ${COLUMNS} FROM rooms WHERE id = $1`, [id]);

@@ -1,20 +1,17 @@
 // The event settings port on PostgreSQL: the one event_settings row, JSON kept as text as SQLite keeps it.
-import type { SettingsPort, SettingsRecord } from '../ports.js';
+import type { SettingsPort } from '../ports.js';
+import { stringifyGuids, toSettingsRecord, type SettingsRow } from '../rows.js';
 import { rows, type Queryable } from './query.js';
 
 const COLUMNS = `name, time_zone AS "timeZone", days, epoch, created_at AS "createdAt", acronym, conference_url AS "conferenceUrl",
   base_url AS "baseUrl", schedule_time_zone AS "scheduleTimeZone", day_change AS "dayChange", room_guids AS "roomGuids"`;
 
-type Row = Omit<SettingsRecord, 'days' | 'roomGuids'> & { days: string; roomGuids: string | null };
-
-const stringifyGuids = (guids: Record<string, string> | null): string | null => (guids === null ? null : JSON.stringify(guids));
-
 export function pgSettings(db: Queryable): SettingsPort {
   return {
     *read() {
-      const [row] = yield* rows<Row>(db, 'settings_read', `SELECT ${COLUMNS} FROM event_settings WHERE id = 1`);
+      const [row] = yield* rows<SettingsRow>(db, 'settings_read', `SELECT ${COLUMNS} FROM event_settings WHERE id = 1`);
       if (row === undefined) return undefined;
-      return { ...row, days: JSON.parse(row.days) as string[], roomGuids: row.roomGuids === null ? null : (JSON.parse(row.roomGuids) as Record<string, string>) };
+      return toSettingsRecord(row);
     },
     *create(s) {
       // Atomic: nodes starting on a new database at once each try; the first insert wins, the others create nothing.

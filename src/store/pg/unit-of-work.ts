@@ -14,6 +14,10 @@ import { pgPorts } from './ports.js';
  * the append to the COMMIT. Committed events reach live clients through the log's tail (on
  * every node alike, this one included), never from here.
  */
+/** deadlock_detected and serialization_failure: the transaction did nothing and can be run again. */
+const RETRYABLE = new Set(['40P01', '40001']);
+const MAX_ATTEMPTS = 3;
+
 export class PgUnitOfWork implements UnitOfWork {
   constructor(
     private readonly pool: pg.Pool,
@@ -22,8 +26,22 @@ export class PgUnitOfWork implements UnitOfWork {
     private readonly clock: () => number,
   ) {}
 
-  /** Resolves with the body's value after the commit; a body that throws rolls back, events and all. */
-  submit<T>(actor: Actor | null, fn: Body<T>): Promise<T> {
+  /**
+   * Resolves with the body's value after the commit; a body that throws rolls back, events and
+   * all. A transaction PostgreSQL aborted to break a deadlock or a serialization conflict is run
+   * again from the start (the body is a fresh generator each time), a few times, then reported.
+   */
+  async submit<T>(actor: Actor | null, fn: Body<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.attempt(actor, fn);
+      } catch (err) {
+        if (attempt >= MAX_ATTEMPTS || !RETRYABLE.has((err as { code?: unknown }).code as string)) throw err;
+      }
+    }
+  }
+
+  private attempt<T>(actor: Actor | null, fn: Body<T>): Promise<T> {
     return withTransaction(this.pool, async (client) => {
       const pending: AppendInput[] = [];
       const now = this.clock();

@@ -3,16 +3,11 @@ import type { Database } from 'better-sqlite3';
 import type { QueryWord } from '../../domain/attendee-search.js';
 import { known } from '../op.js';
 import type { AttendeePort, AttendeeRecord, AttendeeSearchDoc, AttendeeSearchRow, OfflineAttendeeRecord } from '../ports.js';
+import { fromRaw, type Raw } from '../rows.js';
 
 const attendeeColumns = (t: string): string =>
   `${t}.id, ${t}.external_id AS externalId, ${t}.name, ${t}.organization, ${t}.category, ${t}.delegation, ${t}.email,
    ${t}.flags, ${t}.status, ${t}.badge_version AS badgeVersion, ${t}.checked_in_at AS checkedInAt`;
-
-type Raw<R extends { flags: string[] }> = Omit<R, 'flags'> & { flags: string };
-
-function fromRaw<R extends { flags: string[] }>(raw: Raw<R>): R {
-  return { ...raw, flags: JSON.parse(raw.flags) as string[] } as R;
-}
 
 /** Each query word becomes a quoted prefix phrase (quoting also neutralises FTS5 syntax), or its skeleton. */
 function matchExpression(words: QueryWord[]): string {

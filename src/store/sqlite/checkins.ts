@@ -2,12 +2,11 @@
 import type { Database } from 'better-sqlite3';
 import type { CheckinMethod, ScanKind, ScanResult } from '../../core/vocabulary.js';
 import { known } from '../op.js';
-import type { CheckinPort, CheckinRef, DoorSessionRecord, MovementRecord, PresenceRecord, ScanAttendeeRecord, ScanRoomRecord } from '../ports.js';
-
-type AttendeeRow = Omit<ScanAttendeeRecord, 'flags'> & { flags: string | string[] };
+import type { CheckinPort, CheckinRef, DoorSessionRecord, MovementRecord, PresenceRecord, ScanRoomRecord } from '../ports.js';
+import { toScanAttendee, type ScanAttendeeRow } from '../rows.js';
 
 export function sqliteCheckins(sqlite: Database): CheckinPort {
-  const attendeeById = sqlite.prepare<[string], AttendeeRow>(
+  const attendeeById = sqlite.prepare<[string], ScanAttendeeRow>(
     `SELECT id, name, organization, category, delegation, flags, status, badge_version AS badgeVersion,
      checked_in_at AS checkedInAt FROM attendees WHERE id = ?`,
   );
@@ -70,12 +69,7 @@ export function sqliteCheckins(sqlite: Database): CheckinPort {
      GROUP BY c.device_id`,
   );
   return {
-    attendee: (id) => {
-      const row = attendeeById.get(id);
-      // Parsed in place: the row is fresh from the driver and nobody else holds it.
-      if (row !== undefined) row.flags = JSON.parse(row.flags as string) as string[];
-      return known(row as ScanAttendeeRecord | undefined);
-    },
+    attendee: (id) => known(toScanAttendee(attendeeById.get(id))),
     // The Writer runs one unit of work at a time: nothing can change the rows before the commit.
     room: (id) => known(roomById.get(id)),
     lockMoves: () => known(undefined),

@@ -2,12 +2,11 @@
 import type { Database } from 'better-sqlite3';
 import type { OccupancyLevel } from '../../core/vocabulary.js';
 import { known } from '../op.js';
-import type { OccupancyPort, RoomRecord } from '../ports.js';
-
-type Row = Omit<RoomRecord, 'features'> & { features: string | string[] };
+import type { OccupancyPort } from '../ports.js';
+import { toOccupancyRoom, type OccupancyRoomRow } from '../rows.js';
 
 export function sqliteOccupancy(sqlite: Database): OccupancyPort {
-  const byId = sqlite.prepare<[string], Row>(
+  const byId = sqlite.prepare<[string], OccupancyRoomRow>(
     `SELECT id, name, capacity, features, status, occupancy, alert_level AS alertLevel, sort_order AS sortOrder,
      created_at AS createdAt, updated_at AS updatedAt FROM rooms WHERE id = ?`,
   );
@@ -15,12 +14,7 @@ export function sqliteOccupancy(sqlite: Database): OccupancyPort {
   const write = sqlite.prepare<[number, OccupancyLevel, number, string]>('UPDATE rooms SET occupancy = ?, alert_level = ?, updated_at = ? WHERE id = ?');
   return {
     // The Writer runs one unit of work at a time: nothing can change the row before the commit.
-    room: (id) => {
-      const row = byId.get(id);
-      // Parsed in place: the row is fresh from the driver and nobody else holds it.
-      if (row !== undefined) row.features = JSON.parse(row.features as string) as string[];
-      return known(row as RoomRecord | undefined);
-    },
+    room: (id) => known(toOccupancyRoom(byId.get(id))),
     counts: (id) => known(counts.get(id)),
     write: (id, occupancy, alertLevel, updatedAt) => known(void write.run(occupancy, alertLevel, updatedAt, id)),
   };

@@ -1,14 +1,10 @@
 // The allocation plans port on SQLite: stored plans, prepared once; the Writer runs one unit of work at a time, so nothing here locks.
 import type { Database } from 'better-sqlite3';
 import { known } from '../op.js';
-import type { PlanPort, PlanRecord } from '../ports.js';
+import type { PlanPort } from '../ports.js';
+import { toPlanRecord, type PlanRow } from '../rows.js';
 
 const COLUMNS = 'id, based_on_seq AS basedOnSeq, request, result, created_at AS createdAt, created_by AS createdBy, applied_at AS appliedAt';
-
-type Row = Omit<PlanRecord, 'request' | 'result'> & { request: string; result: string };
-
-const toRecord = (row: Row | undefined): PlanRecord | undefined =>
-  row === undefined ? undefined : { ...row, request: JSON.parse(row.request) as PlanRecord['request'], result: JSON.parse(row.result) as PlanRecord['result'] };
 
 export function sqlitePlans(sqlite: Database): PlanPort {
   const byId = sqlite.prepare(`SELECT ${COLUMNS} FROM allocation_plans WHERE id = ?`);
@@ -17,7 +13,7 @@ export function sqlitePlans(sqlite: Database): PlanPort {
      VALUES (@id, @basedOnSeq, @request, @result, @createdAt, @createdBy, @appliedAt)`,
   );
   const applied = sqlite.prepare('UPDATE allocation_plans SET applied_at = ? WHERE id = ?');
-  const find = (id: string) => known(toRecord(byId.get(id) as Row | undefined));
+  const find = (id: string) => known(toPlanRecord(byId.get(id) as PlanRow | undefined));
   return {
     find,
     findForApply: find,

@@ -1,8 +1,9 @@
 // The programme port on SQLite: now/next, import matching (each by index, prepared once) and session sources.
 import type { Database } from 'better-sqlite3';
 import { known } from '../op.js';
-import type { ProgrammePort, SessionSourceRecord } from '../ports.js';
-import { SESSION_COLUMNS, toSessionRecord, type SessionRowText } from './sessions.js';
+import type { ProgrammePort } from '../ports.js';
+import { toSessionRecord, toSource, type SessionRowText, type SourceRow } from '../rows.js';
+import { SESSION_COLUMNS } from './sessions.js';
 import type { SessionStatus } from '../../core/vocabulary.js';
 
 const OPEN = "(json_extract(access, '$.policy') = 'open')";
@@ -15,10 +16,6 @@ const candidates = (kind: string): string =>
        OR (room_id, effective_starts_at) IN (
          SELECT room_id, MIN(effective_starts_at) FROM sessions
          WHERE status != 'cancelled' AND effective_starts_at > @now${kind} GROUP BY room_id))`;
-
-type SourceRow = Omit<SessionSourceRecord, 'source'> & { source: string };
-
-const toSource = (row: SourceRow): SessionSourceRecord => ({ ...row, source: JSON.parse(row.source) as SessionSourceRecord['source'] });
 
 export function sqliteProgramme(sqlite: Database): ProgrammePort {
   // Reading every remaining session of a 2,000-session day costs several times more than these candidates.

@@ -2,13 +2,10 @@
 import type { Database } from 'better-sqlite3';
 import { known } from '../op.js';
 import type { RoomPort, RoomRecord } from '../ports.js';
+import { toRoomRecord as toRecord, type RoomRow as Row } from '../rows.js';
 
 const COLUMNS =
   'id, name, capacity, features, status, occupancy, alert_level AS alertLevel, sort_order AS sortOrder, created_at AS createdAt, updated_at AS updatedAt';
-
-type Row = Omit<RoomRecord, 'features'> & { features: string };
-
-const toRecord = (row: Row): RoomRecord => ({ ...row, features: JSON.parse(row.features) as string[] });
 
 export function sqliteRooms(sqlite: Database): RoomPort {
   const ids = sqlite.prepare('SELECT id FROM rooms').pluck();

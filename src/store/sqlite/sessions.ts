@@ -2,20 +2,11 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { known } from '../op.js';
 import type { SessionPort, SessionRecord } from '../ports.js';
+import { toSessionRecord, type SessionRowText } from '../rows.js';
 
 export const SESSION_COLUMNS = `id, external_key AS externalKey, title, theme, type, starts_at AS startsAt, ends_at AS endsAt, room_id AS roomId,
   speakers, status, delay_minutes AS delayMinutes, access, expected_attendance AS expectedAttendance, required_features AS requiredFeatures,
   description, language, version, change_note AS changeNote, created_at AS createdAt, updated_at AS updatedAt`;
-
-/** A row as read: the JSON columns are text. */
-export type SessionRowText = Omit<SessionRecord, 'speakers' | 'access' | 'requiredFeatures'> & { speakers: string; access: string; requiredFeatures: string };
-
-export const toSessionRecord = (row: SessionRowText): SessionRecord => ({
-  ...row,
-  speakers: JSON.parse(row.speakers) as SessionRecord['speakers'],
-  access: JSON.parse(row.access) as SessionRecord['access'],
-  requiredFeatures: JSON.parse(row.requiredFeatures) as SessionRecord['requiredFeatures'],
-});
 
 /** Named parameters of the writes; JSON columns are stored as text. */
 function toParams(row: SessionRecord): Record<string, string | number | null> {

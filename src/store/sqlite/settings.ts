@@ -1,12 +1,11 @@
 // The event settings port on SQLite: the one event_settings row, its statements prepared once.
 import type { Database } from 'better-sqlite3';
 import { known } from '../op.js';
-import type { SettingsPort, SettingsRecord } from '../ports.js';
+import type { SettingsPort } from '../ports.js';
+import { stringifyGuids, toSettingsRecord, type SettingsRow } from '../rows.js';
 
 const COLUMNS = `name, time_zone AS timeZone, days, epoch, created_at AS createdAt, acronym, conference_url AS conferenceUrl,
   base_url AS baseUrl, schedule_time_zone AS scheduleTimeZone, day_change AS dayChange, room_guids AS roomGuids`;
-
-type Row = Omit<SettingsRecord, 'days' | 'roomGuids'> & { days: string; roomGuids: string | null };
 
 export function sqliteSettings(sqlite: Database): SettingsPort {
   const read = sqlite.prepare(`SELECT ${COLUMNS} FROM event_settings WHERE id = 1`);
@@ -23,8 +22,8 @@ export function sqliteSettings(sqlite: Database): SettingsPort {
   const setEpoch = sqlite.prepare('UPDATE event_settings SET epoch = ? WHERE id = 1');
   return {
     read: () => {
-      const row = read.get() as Row | undefined;
-      return known(row === undefined ? undefined : { ...row, days: JSON.parse(row.days) as string[], roomGuids: parseGuids(row.roomGuids) });
+      const row = read.get() as SettingsRow | undefined;
+      return known(row === undefined ? undefined : toSettingsRecord(row));
     },
     create: (row) => known(create.run({ ...row, days: JSON.stringify(row.days), roomGuids: stringifyGuids(row.roomGuids) }).changes === 1),
     setTimeZone: (timeZone) => known(void setTimeZone.run(timeZone)),
@@ -42,6 +41,3 @@ export function sqliteSettings(sqlite: Database): SettingsPort {
     setEpoch: (epoch) => known(void setEpoch.run(epoch)),
   };
 }
-
-const parseGuids = (text: string | null): Record<string, string> | null => (text === null ? null : (JSON.parse(text) as Record<string, string>));
-const stringifyGuids = (guids: Record<string, string> | null): string | null => (guids === null ? null : JSON.stringify(guids));
