@@ -1,5 +1,5 @@
 // The sessions port on PostgreSQL: named statements, JSON columns as text as in SQLite.
-import type { SessionPort } from '../ports.js';
+import type { SessionPort, SessionRecord } from '../ports.js';
 import { toSessionRecord, type SessionRowText } from '../rows.js';
 import { rows, type Queryable } from './query.js';
 
@@ -8,6 +8,26 @@ export const SESSION_COLUMNS = `id, external_key AS "externalKey", title, theme,
   description, language, version, change_note AS "changeNote", created_at AS "createdAt", updated_at AS "updatedAt"`;
 
 const ORDER = 'ORDER BY starts_at, id';
+
+/** The columns an insert and an update both write, in the order of their placeholders ($3.. and $2..); JSON as text. */
+const content = (s: SessionRecord): unknown[] => [
+  s.title,
+  s.theme,
+  s.type,
+  s.startsAt,
+  s.endsAt,
+  s.roomId,
+  JSON.stringify(s.speakers),
+  s.status,
+  s.delayMinutes,
+  JSON.stringify(s.access),
+  s.expectedAttendance,
+  JSON.stringify(s.requiredFeatures),
+  s.description,
+  s.language,
+  s.version,
+  s.changeNote,
+];
 
 export function pgSessions(db: Queryable): SessionPort {
   const select = function* (name: string, where: string, values: unknown[] = []) {
@@ -38,28 +58,7 @@ export function pgSessions(db: Queryable): SessionPort {
         `INSERT INTO sessions (id, external_key, title, theme, type, starts_at, ends_at, room_id, speakers, status, delay_minutes, access,
            expected_attendance, required_features, description, language, version, change_note, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,
-        [
-          s.id,
-          s.externalKey,
-          s.title,
-          s.theme,
-          s.type,
-          s.startsAt,
-          s.endsAt,
-          s.roomId,
-          JSON.stringify(s.speakers),
-          s.status,
-          s.delayMinutes,
-          JSON.stringify(s.access),
-          s.expectedAttendance,
-          JSON.stringify(s.requiredFeatures),
-          s.description,
-          s.language,
-          s.version,
-          s.changeNote,
-          s.createdAt,
-          s.updatedAt,
-        ],
+[s.id, s.externalKey, ...content(s), s.createdAt, s.updatedAt],
       );
     },
     *update(s, expectedVersion) {
@@ -71,27 +70,7 @@ export function pgSessions(db: Queryable): SessionPort {
            delay_minutes = $10, access = $11, expected_attendance = $12, required_features = $13, description = $14, language = $15,
            version = $16, change_note = $17, updated_at = $18
          WHERE id = $1 AND version = $19 RETURNING id`,
-        [
-          s.id,
-          s.title,
-          s.theme,
-          s.type,
-          s.startsAt,
-          s.endsAt,
-          s.roomId,
-          JSON.stringify(s.speakers),
-          s.status,
-          s.delayMinutes,
-          JSON.stringify(s.access),
-          s.expectedAttendance,
-          JSON.stringify(s.requiredFeatures),
-          s.description,
-          s.language,
-          s.version,
-          s.changeNote,
-          s.updatedAt,
-          expectedVersion,
-        ],
+[s.id, ...content(s), s.updatedAt, expectedVersion],
       );
       return written.length === 1;
     },
