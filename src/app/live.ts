@@ -3,7 +3,7 @@ import fp from 'fastify-plugin';
 import { closeCodeLabel, observeEvents, registerRouteTimers } from '../http/metrics.js';
 import { isStaffRole } from '../core/vocabulary.js';
 import { Hub } from '../live/hub.js';
-import { buildSnapshot } from '../services/snapshot.js';
+import { snapshotIn } from '../services/snapshot.js';
 import { known } from '../store/op.js';
 
 declare module 'fastify' {
@@ -25,10 +25,10 @@ export default fp(
         oldestSeq: () => known(log.oldestSeq),
         readAfter: (since, limit) => known(log.readAfter(since, limit)),
       },
-      snapshot: (role) => {
-        const data = buildSnapshot({ store, settings: app.settings, ...services }, role);
+      snapshot: function* (role) {
+        const data = yield* snapshotIn(store.ports, { settings: app.settings, ...services }, role);
         // Kiosks are a public surface: closed-door sessions as EVENTDAY_PUBLIC_RESTRICTED says.
-        return known({ seq: log.headSeq, data: isStaffRole(role) ? data : services.publicSchedule.snapshot(data) });
+        return { seq: log.headSeq, data: isStaffRole(role) ? data : services.publicSchedule.snapshot(data) };
       },
       publicView: (record) => services.publicSchedule.liveRecord(record),
       clock: app.clock,

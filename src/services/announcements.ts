@@ -80,7 +80,13 @@ export class AnnouncementService {
   }
 
   listActive(): AnnouncementWire[] {
-    return runNow(this.ports.announcements.listActive(this.clock())).map(toAnnouncementWire);
+    // Synchronous on SQLite's ports: its route has no PostgreSQL path yet.
+    return runNow(this.activeIn(this.ports));
+  }
+
+  /** As `listActive`, as a store step: the live snapshot reads it with the rest of its state. */
+  *activeIn(store: StorePorts): Op<AnnouncementWire[]> {
+    return (yield* store.announcements.listActive(this.clock())).map(toAnnouncementWire);
   }
 
   /** Called from a timer: every announcement past its expiry is removed, with its event. */

@@ -185,6 +185,12 @@ export class CheckinService {
    * push and snapshots observe, so that an answer reflects every committed change.
    */
   stats(opts: { current?: boolean } = {}): CheckinStats {
+    // The stats route and the job are still synchronous here: SQLite's ports answer at once.
+    return runNow(this.statsIn(this.ports, opts));
+  }
+
+  /** As `stats`, as a store step: the live snapshot reads it with the rest of its state. */
+  *statsIn(store: StorePorts, opts: { current?: boolean } = {}): Op<CheckinStats> {
     const cached = this.cached;
     if (cached && cached.generation === this.generation) return cached.stats;
     if (cached && !opts.current && performance.now() < cached.doneAt + STATS_DUTY_FACTOR * cached.tookMs) return cached.stats;
@@ -193,18 +199,16 @@ export class CheckinService {
     const byCategory: Record<string, number> = {};
     const byHour: Record<string, number> = {};
     let total = 0;
-    // The live snapshot and the stats route are still synchronous: SQLite's ports answer at once.
-    const store = this.ports;
-    for (const { category, quarter, n } of runNow(store.checkins.arrivalsByCategoryQuarter())) {
+    for (const { category, quarter, n } of yield* store.checkins.arrivalsByCategoryQuarter()) {
       byCategory[category] = (byCategory[category] ?? 0) + n;
       const w = toWallClock(quarter * 900_000, { kind: 'iana', name: this.timeZone });
       const hour = `${formatDate(w)}T${String(w.hour).padStart(2, '0')}:00`;
       byHour[hour] = (byHour[hour] ?? 0) + n;
       total += n;
     }
-    const names = new Map(runNow(store.devices.list()).map((d) => [d.id, d.name]));
+    const names = new Map((yield* store.devices.list()).map((d) => [d.id, d.name]));
     const byDesk: Record<string, number> = {};
-    for (const { deviceId, n } of runNow(store.checkins.arrivalsByDevice())) {
+    for (const { deviceId, n } of yield* store.checkins.arrivalsByDevice()) {
       const name = names.get(deviceId) ?? deviceId;
       byDesk[name] = (byDesk[name] ?? 0) + n;
     }

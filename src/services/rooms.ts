@@ -1,5 +1,4 @@
 // Rooms: the store functions, wire shapes (public for kiosks, staff with occupancy) and the create/change use cases.
-import type { Store } from '../db/open.js';
 import { nextAlertLevel, occupancyLevel } from '../domain/occupancy.js';
 import { AppError, notFound } from '../core/errors.js';
 import type { PublicRoom, StaffRoom } from '../contract/rooms.js';
@@ -31,10 +30,6 @@ export function toStaffRoom(row: RoomRow): StaffRoom {
   };
 }
 
-// Its callers (the live snapshot, the schedule's now/next) are still synchronous: they read SQLite's ports at once.
-export function listRoomRows(store: Store): RoomRow[] {
-  return runNow(store.ports.rooms.list());
-}
 
 /** Every change to a room reaches kiosks as the room's public state. */
 export function emitRoomUpdated(tx: Tx, row: RoomRow, name: 'room.created' | 'room.updated' = 'room.updated'): void {

@@ -131,27 +131,31 @@ export class ScheduleService {
    * event) or the clock reaches the next start or end of a session, whichever comes first.
    */
   private allNowNext(now: number): NowNextCache {
-    const ports = this.store.ports;
+    // Synchronous on SQLite's ports: its routes have no PostgreSQL path yet.
+    return runNow(this.nowNextIn(this.store.ports, now));
+  }
+
+  private *nowNextIn(ports: StorePorts, now: number): Op<NowNextCache> {
     // Every change to sessions and rooms appends a `schedule` event: its newest seq versions the cache.
-    const seq = runNow(ports.log.latestSeqOf('schedule'));
+    const seq = yield* ports.log.latestSeqOf('schedule');
     const cached = this.nowNextCache;
     if (cached && cached.seq === seq && now >= cached.from && now < cached.until) return cached;
-    const slots = nowAndNext(runNow(ports.programme.nowNextCandidates(now)), now);
+    const slots = nowAndNext(yield* ports.programme.nowNextCandidates(now), now);
     const wire = (row: SessionRow | null | undefined): SessionWire | null => (row ? toSessionWire(row) : null);
-    const roomIds = runNow(ports.rooms.list()).map((room) => room.id);
+    const roomIds = (yield* ports.rooms.list()).map((room) => room.id);
     const rows = roomIds.map((roomId) => {
       const slot = slots.get(roomId);
       return { roomId, current: wire(slot?.current), next: wire(slot?.next) };
     });
     const ids = rows.map((r) => ({ roomId: r.roomId, currentId: r.current?.id ?? null, nextId: r.next?.id ?? null }));
-    const until = runNow(ports.programme.nextChangeAfter(now)) ?? Number.POSITIVE_INFINITY;
+    const until = (yield* ports.programme.nextChangeAfter(now)) ?? Number.POSITIVE_INFINITY;
     this.nowNextCache = { seq, from: now, until, rows, ids };
     return this.nowNextCache;
   }
 
   /** The same per room by session id, for the live snapshot: pages show what the server decides is on. */
-  nowNextIds(): NowNextIds[] {
-    return this.allNowNext(this.clock()).ids;
+  *nowNextIdsIn(ports: StorePorts): Op<NowNextIds[]> {
+    return (yield* this.nowNextIn(ports, this.clock())).ids;
   }
 
   /** The public schedule changes after `since`, oldest first, read from the event log. */

@@ -1,5 +1,4 @@
 // Sessions: the store functions, the wire shape, and the create / change / clock use cases that emit classified schedule changes.
-import type { Store } from '../db/open.js';
 import type { AccessPolicy, ChangeKind, UpdateKind } from '../core/vocabulary.js';
 import { MINUTE_MS, toIso } from '../core/time.js';
 import { changeFieldNames, type SessionEvent, type SessionWire } from '../contract/sessions.js';
@@ -42,11 +41,6 @@ export function toSessionWire(row: SessionRow): SessionWire {
     version: row.version,
     changeNote: row.changeNote,
   };
-}
-
-/** The live snapshot and allocation still read synchronously: SQLite's ports, at once. */
-export function listSessionRows(store: Store): SessionRow[] {
-  return runNow(store.ports.sessions.list());
 }
 
 export interface NewSession {
