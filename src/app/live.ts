@@ -28,7 +28,7 @@ export default fp(
       snapshot: function* (role) {
         const data = yield* snapshotIn(store.ports, { settings: app.settings, ...services }, role);
         // Kiosks are a public surface: closed-door sessions as EVENTDAY_PUBLIC_RESTRICTED says.
-        return { seq: log.headSeq, data: isStaffRole(role) ? data : services.publicSchedule.snapshot(data) };
+        return { seq: log.headSeq, data: isStaffRole(role) ? data : yield* services.publicSchedule.snapshotIn(store.ports, data) };
       },
       publicView: (record) => services.publicSchedule.liveRecord(record),
       clock: app.clock,

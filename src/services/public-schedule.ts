@@ -1,11 +1,11 @@
 // The programme on public surfaces (anonymous feeds, kiosk lists, snapshots and live events): closed-door sessions per EVENTDAY_PUBLIC_RESTRICTED.
-import { runNow } from '../store/op.js';
+import { runNow, type Op } from '../store/op.js';
 import type { StorePorts } from '../store/ports.js';
 import { changeKinds } from '../core/vocabulary.js';
 import { toIso } from '../core/time.js';
 import { notFound } from '../core/errors.js';
 import type { PublicSnapshotData } from '../contract/live.js';
-import { changeKindSchema, type ChangeEntry, type NowNextIds, type NowNextWire, type SessionEvent, type SessionWire } from '../contract/sessions.js';
+import { changeKindSchema, type ChangeEntry, type NowNextWire, type SessionEvent, type SessionWire } from '../contract/sessions.js';
 import { nowAndNext } from '../domain/schedule.js';
 import { UNPUBLISHED_ROOM } from '../contract/rooms.js';
 import { isRestricted, publicChange, publicProgramme, publicSession, type PublicRestricted } from '../domain/public-schedule.js';
@@ -72,28 +72,23 @@ export class PublicScheduleService {
     const now = this.clock();
     const validUntil = runNow(this.ports.programme.nextChangeAfter(now)) ?? Number.POSITIVE_INFINITY;
     if (view === 'full') return { rows: this.schedule.nowNext(roomId), validUntil };
-    const rows = this.publicNowNext(now);
+    const rows = runNow(this.publicNowNextIn(this.ports, now));
     if (roomId === undefined) return { rows, validUntil };
     // An unknown room is 404 as for staff; the placeholder is not a room one can ask for.
     if (!runNow(this.ports.rooms.find(roomId))) throw notFound('room');
     return { rows: rows.filter((r) => r.roomId === roomId), validUntil };
   }
 
-  /** The kiosk snapshot's now/next by id. */
-  nowNextIds(): NowNextIds[] {
-    return this.publicNowNext(this.clock()).map((r) => ({ roomId: r.roomId, currentId: r.current?.id ?? null, nextId: r.next?.id ?? null }));
-  }
-
-  private publicNowNext(now: number): NowNextWire[] {
+  private *publicNowNextIn(store: StorePorts, now: number): Op<NowNextWire[]> {
     const wire = (row: SessionRow | null | undefined): SessionWire | null => (row ? toSessionWire(row) : null);
     // Open and closed-door sessions are candidates apart, so that a closed-door session never stands in for the next open one of its room.
-    const slots = nowAndNext(runNow(this.ports.programme.nowNextCandidates(now, true)), now);
-    const rows: NowNextWire[] = runNow(this.ports.rooms.list()).map((room) => {
+    const slots = nowAndNext(yield* store.programme.nowNextCandidates(now, true), now);
+    const rows: NowNextWire[] = (yield* store.rooms.list()).map((room) => {
       const slot = slots.get(room.id);
       return { roomId: room.id, current: wire(slot?.current), next: wire(slot?.next) };
     });
-    if (this.mode === 'listed' && this.anyRestricted()) {
-      const closed = runNow(this.ports.programme.nowNextCandidates(now, false)).map((s) => ({ ...s, roomId: UNPUBLISHED_ROOM.id }));
+    if (this.mode === 'listed' && (yield* store.programme.anyRestricted())) {
+      const closed = (yield* store.programme.nowNextCandidates(now, false)).map((s) => ({ ...s, roomId: UNPUBLISHED_ROOM.id }));
       const slot = nowAndNext(closed, now).get(UNPUBLISHED_ROOM.id);
       rows.push({ roomId: UNPUBLISHED_ROOM.id, current: wire(slot?.current), next: wire(slot?.next) });
     }
@@ -129,12 +124,13 @@ export class PublicScheduleService {
     }
   }
 
-  /** A kiosk's snapshot: closed-door sessions hidden or in the placeholder room, now/next by the same rule. */
-  snapshot(data: PublicSnapshotData): PublicSnapshotData {
+  /** A kiosk's snapshot: closed-door sessions hidden or in the placeholder room, now/next by the same rule (a step of the snapshot's read). */
+  *snapshotIn(store: StorePorts, data: PublicSnapshotData): Op<PublicSnapshotData> {
     const list = this.sessions(data.sessions);
     const listed = list.some((s) => s.roomId === UNPUBLISHED_ROOM.id);
     const placeholder = { id: UNPUBLISHED_ROOM.id, name: UNPUBLISHED_ROOM.name, features: [], status: 'open' as const, full: false };
-    return { ...data, sessions: list, rooms: listed ? [...data.rooms, placeholder] : data.rooms, nowNext: this.nowNextIds() };
+    const nowNext = (yield* this.publicNowNextIn(store, this.clock())).map((r) => ({ roomId: r.roomId, currentId: r.current?.id ?? null, nextId: r.next?.id ?? null }));
+    return { ...data, sessions: list, rooms: listed ? [...data.rooms, placeholder] : data.rooms, nowNext };
   }
 
   /**
