@@ -135,6 +135,7 @@ t.test('postgres: two use cases that lock two rooms in opposite orders deadlock;
       return key;
     });
   t.same((await Promise.all([crossing('r1', 'r2', 'ab'), crossing('r2', 'r1', 'ba')])).sort(), ['ab', 'ba'], 'both committed');
-  t.equal(runs.ab + runs.ba, 3, 'one of them ran twice: the deadlock victim, run again');
+  // At least one retry: a loaded machine can time the retried victim into a second deadlock.
+  t.ok(runs.ab + runs.ba >= 3, `the deadlock victim ran again (${runs.ab} + ${runs.ba} runs)`);
   t.same((await a.events()).map((e) => e.seq), [1, 2], 'each committed its event once: the aborted attempt left none');
 });
