@@ -72,17 +72,25 @@ function hubOn(log: HubLog, snapshot: (role: string) => Op<{ seq: number; data: 
 
 const settle = (ms = 50): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** Waits for what the test expects, however loaded the machine; a wrong answer then fails on the assertion. */
+async function until(done: () => boolean, ms = 5_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!done() && Date.now() < deadline) await settle(10);
+}
+
 t.test('a replay read across awaits: events published meanwhile follow it once, in order', async (t) => {
   const store = slowLog(5);
   const hub = hubOn(store.log, () => store.later(() => ({ seq: 0, data: {} as SnapshotData })));
   t.teardown(() => hub.closeAll());
   const client = await serve(t, hub, 2);
-  await settle();
+  await until(() => client.messages.length >= 1);
   // The replay's read has not answered yet; two commits are published meanwhile.
   store.commit(hub);
   store.commit(hub);
   store.release();
-  await settle(150);
+  await until(() => client.messages.length >= 6);
+  // Room for a duplicate to arrive, if one were sent.
+  await settle();
   t.same(
     client.messages.map((m) => [m.type, m.seq]),
     [
@@ -96,7 +104,7 @@ t.test('a replay read across awaits: events published meanwhile follow it once, 
     'the read already holds 6 and 7: the held copies are not sent again',
   );
   store.commit(hub);
-  await settle();
+  await until(() => client.messages.length >= 7);
   t.same(client.messages.slice(-1).map((m) => [m.type, m.seq]), [['event', 8]], 'then live as usual');
 });
 
@@ -106,12 +114,13 @@ t.test('a snapshot read across awaits at a later seq: only what comes after it f
   const hub = hubOn(store.log, () => store.later(() => ({ seq: store.rows.length, data: { sessions: [] } as unknown as SnapshotData })));
   t.teardown(() => hub.closeAll());
   const client = await serve(t, hub, null);
-  await settle();
+  await until(() => client.messages.length >= 1);
   store.commit(hub);
   store.commit(hub);
   store.release();
-  await settle(150);
+  await until(() => client.messages.length >= 2);
   store.commit(hub);
+  await until(() => client.messages.length >= 3);
   await settle();
   t.same(
     client.messages.map((m) => [m.type, m.seq]),
@@ -130,10 +139,12 @@ t.test('a read that shows events this node has not published yet: they are not s
   const client = await serve(t, hub, 1);
   // Another node committed 4 and 5: the database has them, this node's tail has not published them yet.
   store.rows.push(announcement(4), announcement(5));
+  await until(() => client.messages.length >= 1);
   store.release();
-  await settle(150);
+  await until(() => client.messages.length >= 5);
   hub.publish([store.rows[3]!, store.rows[4]!]);
   store.commit(hub);
+  await until(() => client.messages.some((m) => m.seq === 6 && m.type === 'event'));
   await settle();
   t.same(
     client.messages.map((m) => [m.type, m.seq]),

@@ -59,20 +59,25 @@ t.test('three events of one commit: one write on each of three sockets, and ever
     [0, 1, 2].map(async () => {
       const socket = new WebSocket(`ws://127.0.0.1:${port}`);
       const seqs: number[] = [];
-      socket.on('message', (data: Buffer) => {
-        const m = JSON.parse(data.toString()) as { type: string; seq: number };
-        if (m.type === 'event') seqs.push(m.seq);
+      const caughtUp = new Promise<void>((resolve) => {
+        socket.on('message', (data: Buffer) => {
+          const m = JSON.parse(data.toString()) as { type: string; seq: number };
+          if (m.type === 'snapshot') resolve();
+          if (m.type === 'event') seqs.push(m.seq);
+        });
       });
       await once(socket, 'open');
       t.teardown(() => socket.terminate());
+      await caughtUp;
       return seqs;
     }),
   );
-  await new Promise((r) => setTimeout(r, 50));
+  // Every socket has its welcome and snapshot: from here on only the commit below is written.
   writes.fill(0);
   head = 3;
   hub.publish([announcement(1), announcement(2), announcement(3)]);
-  await new Promise((r) => setTimeout(r, 100));
+  const deadline = Date.now() + 5_000;
+  while (clients.some((seqs) => seqs.length < 3) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
   t.same(writes, [1, 1, 1], 'one write per socket for the whole commit');
   t.same(clients, [[1, 2, 3], [1, 2, 3], [1, 2, 3]], 'still one message per event');
 });
