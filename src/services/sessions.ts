@@ -43,22 +43,13 @@ export function toSessionWire(row: SessionRow): SessionWire {
   };
 }
 
-export interface NewSession {
-  title: string;
-  theme: number | null;
-  type: string;
-  startsAt: number;
-  endsAt: number;
-  roomId: string;
-  speakers: string[];
-  delayMinutes: number;
-  access: AccessPolicy;
-  expectedAttendance: number;
-  requiredFeatures: string[];
-  changeNote: string | null;
+export type NewSession = Pick<
+  SessionRecord,
+  'title' | 'theme' | 'type' | 'startsAt' | 'endsAt' | 'roomId' | 'speakers' | 'delayMinutes' | 'access' | 'expectedAttendance' | 'requiredFeatures' | 'changeNote'
+> & {
   /** Write even when the room is in use at that time (the answer then warns `room_conflict`). */
   force?: boolean;
-}
+};
 
 export interface SessionChanges {
   /** The version the editor saw; a stale one is refused. */

@@ -6,6 +6,7 @@ import type { SessionSource } from '../interop/schedule-import.js';
 import type { CheckinMethod, ScanKind, ScanReason, ScanResult } from '../core/vocabulary.js';
 import type { AttendeeStatus, Category } from '../core/vocabulary.js';
 import type { QueryWord } from '../domain/attendee-search.js';
+import type { Slotted } from '../domain/schedule.js';
 
 export interface DeviceRecord {
   id: string;
@@ -429,13 +430,7 @@ export interface ScanRoomRecord {
 }
 
 /** A session that may govern a door at some time; which one does is the domain's on-now rule. */
-export interface DoorSessionRecord {
-  id: string;
-  roomId: string;
-  startsAt: number;
-  endsAt: number;
-  delayMinutes: number;
-  status: SessionStatus;
+export interface DoorSessionRecord extends Slotted {
   /** The access policy as stored (JSON text): only the session that governs the door is parsed. */
   access: string;
 }
