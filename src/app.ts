@@ -1,5 +1,4 @@
 // buildApp(config, deps): the Fastify instance as a list of plugins (store, writer, services, live hub, jobs, HTTP); tests use it directly.
-import { runNow } from './store/op.js';
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
@@ -18,7 +17,7 @@ import writer from './app/writer.js';
 import type { Config } from './config.js';
 import { registerErrorHandling } from './http/errors.js';
 import { publicFeeds } from './http/public-feed.js';
-import { readProgrammeSettings, readSettings } from './services/settings.js';
+import { eventSettingsIn, programmeSettingsIn } from './services/settings.js';
 import pages from './http/routes/pages.js';
 import { createLogger } from './logger.js';
 import { webBuildFolder } from './paths.js';
@@ -72,7 +71,12 @@ export async function buildApp(config: Config, deps: Deps = {}): Promise<Fastify
     clock: app.clock,
     cors: config.publicSchedule,
     // Every schedule feed is a function of the schedule: its events (in this database) and the event's settings (title, zones, day change, urls) version the cached answers.
-    version: () => `${app.eventLog.epoch} ${runNow(app.store.ports.log.latestSeqOf('schedule'))} ${JSON.stringify([readSettings(app.store), readProgrammeSettings(app.store)])}`,
+    version: async () => {
+      const [seq, settings, programme] = await app.store.reader.read(function* (s) {
+        return [yield* s.log.latestSeqOf('schedule'), yield* eventSettingsIn(s), yield* programmeSettingsIn(s)] as const;
+      });
+      return `${app.eventLog.epoch} ${seq} ${JSON.stringify([settings, programme])}`;
+    },
     ...config.feedRateLimit,
   });
   await app.register(routes);

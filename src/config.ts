@@ -13,6 +13,11 @@ export const configSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
   EVENTDAY_DB: z.string().min(1).default('./data/eventday.db'),
+  EVENTDAY_PG_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/u, 'lower-case letters, digits and _, starting with a letter or _')
+    .default('public'),
+  EVENTDAY_PG_POOL: z.coerce.number().int().min(2).max(200).default(10),
   EVENTDAY_KEY_DIR: z.string().min(1).default('./data/keys'),
   EVENTDAY_ADMIN_TOKEN: z.string().min(16, 'EVENTDAY_ADMIN_TOKEN must be at least 16 characters').optional(),
   EVENTDAY_ALLOWED_ORIGINS: csv,
@@ -34,9 +39,23 @@ export const configSchema = z.object({
   EVENTDAY_FEED_RATE_LIMIT: z.coerce.number().int().positive().default(2_000),
 });
 
+/** Where the data lives: an SQLite file (the default, one node) or a PostgreSQL database that several nodes share. */
+export type DatabaseConfig =
+  | { kind: 'sqlite'; file: string }
+  | {
+      kind: 'postgres';
+      url: string;
+      /** The schema holding eventday's tables; nodes of one event share it. */
+      schema: string;
+      /** Connections in this node's pool (the log tail and the leader election hold one more each). */
+      poolSize: number;
+    };
+
 export interface Config {
   port: number;
   host: string;
+  database: DatabaseConfig;
+  /** EVENTDAY_DB as given: the SQLite file, or the PostgreSQL URL; the audit checkpoint file is named after it. */
   dbFile: string;
   /** Private keys (badge signing, audit checkpoints) and the checkpoint files: outside the database, 0700. */
   keyDir: string;
@@ -83,6 +102,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return {
     port: e.PORT,
     host: e.HOST,
+    database: /^postgres(ql)?:\/\//u.test(e.EVENTDAY_DB)
+      ? { kind: 'postgres', url: e.EVENTDAY_DB, schema: e.EVENTDAY_PG_SCHEMA, poolSize: e.EVENTDAY_PG_POOL }
+      : { kind: 'sqlite', file: e.EVENTDAY_DB },
     dbFile: e.EVENTDAY_DB,
     keyDir: e.EVENTDAY_KEY_DIR,
     adminToken: e.EVENTDAY_ADMIN_TOKEN,

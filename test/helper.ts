@@ -2,7 +2,11 @@
 import path from 'node:path';
 import type { Test } from 'tap';
 import type { FastifyInstance } from 'fastify';
+import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
+import { pgExec, pgTestUrl } from './pg.js';
+import type { SqliteAppStore } from '../src/app/store.js';
+import { Writer } from '../src/store/sqlite/writer.js';
 import { buildApp, type Deps } from '../src/app.js';
 import { loadConfig, type Config } from '../src/config.js';
 import type { Role } from '../src/core/vocabulary.js';
@@ -37,16 +41,43 @@ export interface Built {
   auth: (role: Role) => { authorization: string };
 }
 
+/**
+ * The store the apps of this run are built on: EVENTDAY_TEST_STORE=postgres puts each test's app on
+ * a PostgreSQL schema of its own (on EVENTDAY_TEST_DB's server), so the suite runs on both adapters.
+ */
+export function testStore(): 'sqlite' | 'postgres' {
+  return process.env.EVENTDAY_TEST_STORE === 'postgres' ? 'postgres' : 'sqlite';
+}
+
+/** One schema per test folder: an app built again on the same `dir` (a restart) finds its data. */
+const schemas = new Map<string, string>();
+
+async function pgEnvFor(t: Test, dir: string): Promise<Record<string, string>> {
+  let schema = schemas.get(dir);
+  if (schema === undefined) {
+    schema = `t_${process.pid}_${randomBytes(6).toString('hex')}`;
+    schemas.set(dir, schema);
+    await pgExec(`CREATE SCHEMA ${schema}`);
+    // Registered before the app's close: tap runs teardowns last in, first out, so the schema goes after the app.
+    t.teardown(async () => {
+      await pgExec(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    });
+  }
+  return { EVENTDAY_DB: pgTestUrl(), EVENTDAY_PG_SCHEMA: schema, EVENTDAY_PG_POOL: '4' };
+}
+
 export async function build(
   t: Test,
-  opts: { env?: Record<string, string>; deps?: Deps; dir?: string; close?: boolean } = {},
+  opts: { env?: Record<string, string>; deps?: Deps; dir?: string; close?: boolean; store?: 'sqlite' | 'postgres' } = {},
 ): Promise<Built> {
   const dir = opts.dir ?? t.testdir();
+  const onPg = (opts.store ?? testStore()) === 'postgres';
   const config = loadConfig({
     EVENTDAY_DB: path.join(dir, 'eventday.db'),
     EVENTDAY_KEY_DIR: path.join(dir, 'keys'),
     EVENTDAY_ADMIN_TOKEN: ADMIN_TOKEN,
     LOG_LEVEL: 'silent',
+    ...(onPg ? await pgEnvFor(t, dir) : {}),
     ...opts.env,
   });
   const app = await buildApp(config, { logger: createLogger('silent'), ...opts.deps });
@@ -129,4 +160,16 @@ export async function listen(app: FastifyInstance): Promise<{ base: string; ws: 
   const address = app.server.address();
   if (address === null || typeof address === 'string') throw new Error('no port');
   return { base: `http://127.0.0.1:${address.port}`, ws: `ws://127.0.0.1:${address.port}` };
+}
+
+/** The SQLite store under an app, for tests about the file itself (pragmas, the chain, backups); such a test builds with `store: 'sqlite'`. */
+export function sqliteOf(app: FastifyInstance): SqliteAppStore {
+  if (app.store.kind !== 'sqlite') throw new Error('this test reads the SQLite file itself: build its app with { store: "sqlite" }');
+  return app.store;
+}
+
+/** SQLite's Writer under an app, whose synchronous run() puts fixtures in place in one step. */
+export function sqliteWriter(app: FastifyInstance): Writer {
+  if (!(app.writer instanceof Writer)) throw new Error('this test writes through SQLite\'s Writer: build its app with { store: "sqlite" }');
+  return app.writer;
 }

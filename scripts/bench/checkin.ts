@@ -111,14 +111,16 @@ async function serveEventday(dir: string, attendees: number, devices: number): P
   const config = loadConfig({ EVENTDAY_DB: path.join(dir, 'eventday.db'), EVENTDAY_ADMIN_TOKEN: 'bench-admin-token-0123456789', LOG_LEVEL: 'info' });
   // Request logging stays on (as in production), written nowhere.
   const app = await buildApp(config, { logger: quietLogger() });
-  const admin: Actor = { deviceId: (app.store.sqlite.prepare("SELECT id FROM devices WHERE role = 'admin'").get() as { id: string }).id, role: 'admin' };
+  if (app.store.kind !== 'sqlite') throw new Error('this benchmark measures the SQLite node');
+  const { sqlite } = app.store;
+  const admin: Actor = { deviceId: (sqlite.prepare("SELECT id FROM devices WHERE role = 'admin'").get() as { id: string }).id, role: 'admin' };
   const seedStart = performance.now();
   const report = await app.services.attendees.import(admin, csvOf(attendees));
   if (report.errors.length > 0) throw new Error(`seed import failed: ${JSON.stringify(report.errors.slice(0, 3))}`);
   const seedMs = performance.now() - seedStart;
   const tokens: string[] = [];
   for (let i = 0; i < devices; i++) tokens.push((await app.services.devices.create(admin, `Desk ${i + 1}`, 'desk')).token);
-  const codes = (app.store.sqlite.prepare('SELECT code FROM badges WHERE revoked_at IS NULL').all() as { code: string }[]).map((r) => r.code);
+  const codes = (sqlite.prepare('SELECT code FROM badges WHERE revoked_at IS NULL').all() as { code: string }[]).map((r) => r.code);
   // The seed leaves a large heap behind; collect it now rather than during the measurement.
   (globalThis as { gc?: () => void }).gc?.();
   await app.listen({ port: 0, host: '127.0.0.1' });

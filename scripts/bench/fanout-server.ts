@@ -105,7 +105,8 @@ async function eventday(): Promise<Target> {
     timedFanout(() => publish(events));
   };
 
-  const sqlite = app.store.sqlite;
+  if (app.store.kind !== 'sqlite') throw new Error('this benchmark measures the SQLite node');
+  const { sqlite } = app.store;
   const pragma = sqlite.pragma.bind(sqlite);
   sqlite.pragma = (source: string, options?: { simple?: boolean }) => {
     if (!source.startsWith('wal_checkpoint')) return pragma(source, options);

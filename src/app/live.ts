@@ -4,7 +4,6 @@ import { closeCodeLabel, observeEvents, registerRouteTimers } from '../http/metr
 import { isStaffRole } from '../core/vocabulary.js';
 import { Hub } from '../live/hub.js';
 import { snapshotIn } from '../services/snapshot.js';
-import { known } from '../store/op.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -14,21 +13,18 @@ declare module 'fastify' {
 
 export default fp(
   async (app) => {
-    const { store, services, metrics, appConfig: config } = app;
+    const { services, metrics, appConfig: config } = app;
     const log = app.eventLog;
     const hub = new Hub({
-      // SQLite answers at once: the hub catches a socket up in one synchronous step.
-      log: {
-        epoch: log.epoch,
-        headSeq: () => log.headSeq,
-        committedSeq: () => known(log.headSeq),
-        oldestSeq: () => known(log.oldestSeq),
-        readAfter: (since, limit) => known(log.readAfter(since, limit)),
-      },
+      log: log.hub,
       snapshot: function* (role) {
-        const data = yield* snapshotIn(store.ports, { settings: app.settings, ...services }, role);
-        // Kiosks are a public surface: closed-door sessions as EVENTDAY_PUBLIC_RESTRICTED says.
-        return { seq: log.headSeq, data: isStaffRole(role) ? data : yield* services.publicSchedule.snapshotIn(store.ports, data) };
+        // One consistent read: the state and the seq it is at (SQLite at once, PostgreSQL in one REPEATABLE READ snapshot).
+        const { seq, value } = yield* log.readAt(function* (ports) {
+          const data = yield* snapshotIn(ports, { settings: app.settings, ...services }, role);
+          // Kiosks are a public surface: closed-door sessions as EVENTDAY_PUBLIC_RESTRICTED says.
+          return isStaffRole(role) ? data : yield* services.publicSchedule.snapshotIn(ports, data);
+        });
+        return { seq, data: value };
       },
       publicView: (record) => services.publicSchedule.liveRecord(record),
       clock: app.clock,
@@ -41,16 +37,24 @@ export default fp(
       onClosed: (code) => metrics.liveSocketsClosed.inc({ code: closeCodeLabel(code) }),
       logger: app.log,
     });
-    app.writer.setPublisher({
-      publish(events) {
-        // Caches follow the log, so they hold whichever node wrote the change.
-        for (const event of events) {
-          if (event.name === 'device.revoked') services.devices.forget((JSON.parse(event.payloadJson) as { id: string }).id);
-        }
-        observeEvents(metrics, events);
-        hub.publish(events);
+    // The closed-door sessions as of a log position; the log is followed from there, so no change is missed in between.
+    const loadedAt = await services.publicSchedule.load();
+    log.follow(
+      {
+        publish(events) {
+          // Caches follow the log, so they hold whichever node wrote the change.
+          for (const event of events) {
+            if (event.name === 'device.revoked') services.devices.forget((JSON.parse(event.payloadJson) as { id: string }).id);
+          }
+          services.badges.follow(events);
+          services.checkins.follow(events);
+          services.publicSchedule.follow(events);
+          observeEvents(metrics, events);
+          hub.publish(events);
+        },
       },
-    });
+      loadedAt,
+    );
     // Import durations are timed from the import routes' answers, in one hook beside the event-fed metrics.
     registerRouteTimers(app, metrics);
     app.decorate('hub', hub);

@@ -6,7 +6,8 @@ import { AnnouncementService } from '../services/announcements.js';
 import { AttendeeService } from '../services/attendees.js';
 import { KeyDir } from '../keys/key-dir.js';
 import { BadgeService } from '../services/badges.js';
-import { CheckinService } from '../services/checkins.js';
+import { CheckinService, FAILED_SCANS_PER_WINDOW, FAILURE_WINDOW_MS } from '../services/checkins.js';
+import { pgFailureBudget } from '../store/pg/rate-windows.js';
 import { DeviceService } from '../services/devices.js';
 import { HeadcountService } from '../services/headcount.js';
 import { afterImportPart } from '../services/import-pacing.js';
@@ -42,19 +43,29 @@ declare module 'fastify' {
 export default fp(
   async (app) => {
     const { store, writer, newId, clock, settings } = app;
+    // Between the parts of a big import: a turn for other requests, and on SQLite a WAL checkpoint.
+    const afterPart = (part: number): Promise<void> => afterImportPart(store.kind === 'sqlite' ? store.sqlite : null, part);
     const devices = new DeviceService(store.reader, writer, newId);
-    const announcements = new AnnouncementService(store.ports, writer, newId, clock);
+    const announcements = new AnnouncementService(store.reader, writer, newId, clock);
     const occupancy = new OccupancyService(writer);
-    const rooms = new RoomService(store.ports, writer, newId, app.log);
-    const sessions = new SessionService(store.ports, writer, newId, clock);
-    const schedule = new ScheduleService(store, writer, sessions, newId, clock, settings, (part) => afterImportPart(store.sqlite, part));
-    const publicSchedule = new PublicScheduleService(store.ports, sessions, schedule, clock, app.appConfig.publicRestricted);
-    const badges = new BadgeService(store.ports, store.reader, writer, new KeyDir(app.appConfig.keyDir));
-    const checkins = new CheckinService(store.ports, writer, badges, occupancy, newId, settings.timeZone, (err) =>
-      app.log.error({ err }, 'check-in stats publication failed'),
+    const rooms = new RoomService(store.reader, writer, newId, app.log);
+    const sessions = new SessionService(store.reader, writer, newId, clock);
+    const schedule = new ScheduleService(store.reader, writer, sessions, newId, clock, settings, afterPart);
+    const publicSchedule = new PublicScheduleService(store.reader, schedule, clock, app.appConfig.publicRestricted);
+    const badges = new BadgeService(store.reader, writer, new KeyDir(app.appConfig.keyDir));
+    const checkins = new CheckinService(
+      store.reader,
+      writer,
+      badges,
+      occupancy,
+      newId,
+      settings.timeZone,
+      (err) => app.log.error({ err }, 'check-in stats publication failed'),
+      // Several nodes count a device's failed scans together; one node counts them in memory.
+      store.kind === 'postgres' ? pgFailureBudget(store.pg.pool, FAILED_SCANS_PER_WINDOW, FAILURE_WINDOW_MS) : undefined,
     );
     const offlineList = new OfflineListService(store.reader, badges, clock);
-    const attendees = new AttendeeService(store.ports, store.reader, writer, badges, newId, () => checkins.arrivalsChanged(), (part) => afterImportPart(store.sqlite, part));
+    const attendees = new AttendeeService(store.reader, writer, badges, newId, afterPart);
     const headcounts = new HeadcountService(writer, occupancy);
     const allocation = new AllocationService({
       store,
@@ -68,6 +79,9 @@ export default fp(
     rooms.onOutOfService(async (room) => {
       await allocation.proposeForRoomFailure(room.id);
     });
+    // Once per database, before any request: private keys of an old SQLite file moved to the key dir, attendees of an old file indexed for search.
+    await badges.moveKeysOutOfDatabase();
+    await attendees.backfillSearch();
     app.decorate('services', { devices, announcements, occupancy, rooms, sessions, schedule, publicSchedule, badges, attendees, checkins, offlineList, headcounts, allocation });
   },
   { name: 'eventday-services', dependencies: ['eventday-writer'] },

@@ -16,6 +16,8 @@ export interface Metrics {
   roomCapacity: Gauge<'room_id'>;
   importDuration: Histogram<'kind' | 'status_code'>;
   solveDuration: Histogram<'trigger'>;
+  /** 1 while this node runs the shared jobs (always on SQLite's one node). */
+  leader: Gauge;
 }
 
 /** What the publisher needs of an appended event. */
@@ -116,6 +118,11 @@ export function createMetrics(): Metrics {
       help: 'HiGHS solve time of an allocation plan (its solveMs), by trigger (request or room_failure)',
       labelNames: ['trigger'],
       buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [registry],
+    }),
+    leader: new Gauge({
+      name: 'eventday_leader',
+      help: 'Whether this node runs the shared jobs (session clock, announcement expiry): one node of a PostgreSQL cluster at a time',
       registers: [registry],
     }),
   };

@@ -18,7 +18,7 @@ export interface FeedAnswer {
 
 /** A feed route's `config.publicFeed`: how to build its answer for a view; `serveFeed` does the rest. */
 export interface PublicFeed {
-  build(request: FastifyRequest, view: FeedView): FeedAnswer;
+  build(request: FastifyRequest, view: FeedView): FeedAnswer | Promise<FeedAnswer>;
 }
 
 declare module 'fastify' {
@@ -49,7 +49,7 @@ export interface FeedCacheOptions {
   cors: boolean;
   clock: () => number;
   /** What every feed depends on: the database epoch and the newest schedule event. */
-  version: () => string;
+  version: () => string | Promise<string>;
   anonymousPerMinute: number;
   devicePerMinute: number;
 }
@@ -69,14 +69,14 @@ export class FeedCache {
   }
 
   /** What the feeds depend on now (read once per request). */
-  version(): string {
+  async version(): Promise<string> {
     return this.opts.version();
   }
 
-  answer(key: string, version: string, build: () => FeedAnswer): Cached {
+  async answer(key: string, version: string, build: () => FeedAnswer | Promise<FeedAnswer>): Promise<Cached> {
     const cached = this.current(key, version);
     if (cached) return cached;
-    const answer = build();
+    const answer = await build();
     const etag = `"${createHash('sha256').update(answer.type).update('\n').update(answer.body).digest('base64url')}"`;
     const entry: Cached = { version, validUntil: answer.validUntil ?? Number.POSITIVE_INFINITY, answer, etag };
     if (this.answers.size >= MAX_CACHED) this.answers.clear();
@@ -111,8 +111,11 @@ function matchesEtag(header: string | undefined, etag: string): boolean {
   });
 }
 
-/** The handler of every feed route: the route's `config.publicFeed` builds the body, this answers it. */
-export function serveFeed(request: FastifyRequest, reply: FastifyReply): void {
+/**
+ * The handler of every feed route: the route's `config.publicFeed` builds the body, this answers it.
+ * Each send is awaited: Fastify would answer again an async handler that returned before its reply went out.
+ */
+export async function serveFeed(request: FastifyRequest, reply: FastifyReply): Promise<void> {
   const feed = request.routeOptions.config.publicFeed;
   if (!feed) throw new Error(`route ${request.routeOptions.url ?? request.url} is served as a feed but has no config.publicFeed`);
   const cache = request.server.feeds;
@@ -122,12 +125,12 @@ export function serveFeed(request: FastifyRequest, reply: FastifyReply): void {
   // Keyed by the route and its validated query (unknown parameters are stripped by the schema), so
   // varying a query string cannot make the service build a new document per request.
   const key = `${view} ${request.routeOptions.url ?? ''} ${JSON.stringify(request.query ?? {})}`;
-  const version = cache.version();
+  const version = await cache.version();
   const cached = cache.current(key, version);
   const cacheControl = device ? TOKEN_CACHE : ANONYMOUS_CACHE;
   // Answered before the limit counts: a client that polls politely with If-None-Match costs next to nothing.
   if (cached && matchesEtag(request.headers['if-none-match'], cached.etag)) {
-    reply.header('etag', cached.etag).header('cache-control', cacheControl).code(304).send();
+    await reply.header('etag', cached.etag).header('cache-control', cacheControl).code(304).send();
     return;
   }
   // Counted before anything is built: a client over its limit costs no work (and its 429 carries no ETag).
@@ -137,14 +140,14 @@ export function serveFeed(request: FastifyRequest, reply: FastifyReply): void {
     reply.header('retry-after', String(retryAfter)).header('cache-control', 'no-store');
     throw new AppError('rate_limited', 429, `too many requests to the schedule feeds; try again in ${retryAfter} s`);
   }
-  const { answer, etag } = cached ?? cache.answer(key, version, () => feed.build(request, view));
+  const { answer, etag } = cached ?? (await cache.answer(key, version, () => feed.build(request, view)));
   reply.header('etag', etag).header('cache-control', cacheControl);
   if (matchesEtag(request.headers['if-none-match'], etag)) {
-    reply.code(304).send();
+    await reply.code(304).send();
     return;
   }
   for (const [name, value] of Object.entries(answer.headers ?? {})) reply.header(name, value);
-  reply.type(answer.type).send(answer.body);
+  await reply.type(answer.type).send(answer.body);
 }
 
 /**

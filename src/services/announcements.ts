@@ -3,8 +3,8 @@ import { AppError, notFound } from '../core/errors.js';
 import { toIso } from '../core/time.js';
 import type { Severity } from '../core/vocabulary.js';
 import type { AnnouncementWire } from '../contract/announcements.js';
-import { runNow, type Op } from '../store/op.js';
-import type { AnnouncementRecord, StorePorts } from '../store/ports.js';
+import type { Op } from '../store/op.js';
+import type { AnnouncementRecord, StorePorts, StoreReader } from '../store/ports.js';
 import type { Actor, Tx, UnitOfWork } from '../store/unit-of-work.js';
 
 export interface NewAnnouncement {
@@ -27,8 +27,7 @@ export function toAnnouncementWire(row: AnnouncementRecord): AnnouncementWire {
 
 export class AnnouncementService {
   constructor(
-    /** SQLite's ports, read synchronously by the live snapshot (which is built in one synchronous step). */
-    private readonly ports: StorePorts,
+    private readonly reader: StoreReader,
     private readonly writer: UnitOfWork,
     private readonly newId: () => string,
     private readonly clock: () => number,
@@ -79,9 +78,8 @@ export class AnnouncementService {
     });
   }
 
-  listActive(): AnnouncementWire[] {
-    // Synchronous on SQLite's ports: its route has no PostgreSQL path yet.
-    return runNow(this.activeIn(this.ports));
+  listActive(): Promise<AnnouncementWire[]> {
+    return this.reader.read((store) => this.activeIn(store));
   }
 
   /** As `listActive`, as a store step: the live snapshot reads it with the rest of its state. */

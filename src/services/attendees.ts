@@ -6,9 +6,9 @@ import { AppError, notFound } from '../core/errors.js';
 import { toIso } from '../core/time.js';
 import type { AttendeeCsvLineError, AttendeeCsvRow } from '../interop/attendee-csv.js';
 import { parseAttendeeCsvOffThread, type ParsedAttendeeFile } from './import-parser.js';
-import { runsSynchronously, type BadgeService, type Signer, type SyncUnitOfWork } from './badges.js';
-import { runNow, type Op } from '../store/op.js';
-import type { AttendeeRecord, AttendeeSearchDoc, StorePorts, StoreReader } from '../store/ports.js';
+import type { BadgeService, Signer } from './badges.js';
+import type { Op } from '../store/op.js';
+import type { AttendeeRecord, AttendeeSearchDoc, StoreReader } from '../store/ports.js';
 import type { Actor, Tx, UnitOfWork } from '../store/unit-of-work.js';
 
 // The maintenance CLI pseudonymises the index with the same fold.
@@ -70,37 +70,30 @@ function normalizeEmail(email: string | null | undefined): string | null {
 
 export class AttendeeService {
   constructor(
-    /** SQLite's ports, read synchronously by the routes that still are (an attendee by id, the badge batch). */
-    private readonly ports: Pick<StorePorts, 'attendees'>,
     private readonly reader: StoreReader,
     private readonly writer: UnitOfWork,
     private readonly badges: BadgeService,
     private readonly newId: () => string,
-    /** Told when an edit changes what arrival statistics count (the category of someone checked in). */
-    private readonly onArrivalEdited: () => void,
     /** Called after each committed part of a large import, numbered from 1: a turn for other work, and on SQLite a WAL checkpoint now and then. */
     private readonly afterPart: (part: number) => Promise<void>,
-  ) {
-    // PostgreSQL's adapter indexes on every write; SQLite's database may hold attendees from before its index.
-    if (runsSynchronously(writer)) this.backfillSearch(writer);
-  }
+  ) {}
 
-  get(id: string): AttendeeRow | null {
-    // The routes that call it are still synchronous: SQLite's ports answer at once.
-    return runNow(this.ports.attendees.find(id)) ?? null;
+  async get(id: string): Promise<AttendeeRow | null> {
+    return (await this.reader.read((store) => store.attendees.find(id))) ?? null;
   }
 
   /** Registered attendees of an organization, delegation and/or category (all given must match), by name; at most `limit`. */
-  registeredWhere(where: { organization?: string | undefined; delegation?: string | undefined; category?: Category | undefined }, limit: number): AttendeeRow[] {
-    // The badge batch route is still synchronous: SQLite's ports answer at once.
-    return runNow(
-      this.ports.attendees.registeredWhere({ organization: where.organization ?? null, delegation: where.delegation ?? null, category: where.category ?? null }, limit),
-    );
+  registeredWhere(
+    where: { organization?: string | undefined; delegation?: string | undefined; category?: Category | undefined },
+    limit: number,
+  ): Promise<AttendeeRow[]> {
+    const filter = { organization: where.organization ?? null, delegation: where.delegation ?? null, category: where.category ?? null };
+    return this.reader.read((store) => store.attendees.registeredWhere(filter, limit));
   }
 
   /** Walk-in registration: the attendee and a first badge, in one transaction. */
   async create(actor: Actor, input: AttendeeInput): Promise<{ attendee: AttendeeWire; badge: { code: string } }> {
-    const signer = await this.badges.signingKeyAsync();
+    const signer = await this.badges.signingKey();
     const createIn = (tx: Tx): Op<{ row: AttendeeRow; code: string }> => this.createIn(tx, signer, { ...input, externalId: null });
     return this.writer.submit(actor, function* (tx) {
       const { row, code } = yield* createIn(tx);
@@ -111,7 +104,6 @@ export class AttendeeService {
   }
 
   update(actor: Actor, id: string, patch: AttendeePatch): Promise<AttendeeWire> {
-    const onArrivalEdited = this.onArrivalEdited;
     return this.writer.submit(actor, function* (tx) {
       const before = yield* tx.store.attendees.findForUpdate(id);
       if (!before) throw notFound('attendee');
@@ -126,7 +118,6 @@ export class AttendeeService {
         ...(patch.status !== undefined && { status: patch.status }),
       };
       if (!(yield* writeIn(tx, before, after))) return toAttendeeWire(before);
-      if (before.checkedInAt !== null && before.category !== after.category) onArrivalEdited();
       const attendee = toAttendeeWire(after);
       const name = before.status !== after.status ? (after.status === 'cancelled' ? 'attendee.cancelled' : 'attendee.restored') : 'attendee.updated';
       tx.emit(name, attendee);
@@ -151,7 +142,7 @@ export class AttendeeService {
     const total = parsed.rows.length;
     if (total === 0) return { created: 0, updated: 0, errors: parsed.errors, errorCount: parsed.errorCount };
     // Taken only now: a first signing key is itself a write, and a refused file writes nothing.
-    const signer = await this.badges.signingKeyAsync();
+    const signer = await this.badges.signingKey();
     const importId = this.newId();
     const importPartIn = (tx: Tx, from: number): Op<{ created: number; updated: number; applied: number }> => this.importPartIn(tx, signer, parsed.rows, from);
     let created = 0;
@@ -221,7 +212,6 @@ export class AttendeeService {
         externalId: value.externalId ?? match.externalId,
       };
       if (yield* writeIn(tx, match, after)) updated += 1;
-      if (match.checkedInAt !== null && match.category !== after.category) this.onArrivalEdited();
     }
     return { created, updated, applied: index - from };
   }
@@ -287,12 +277,15 @@ export class AttendeeService {
     return { row, code };
   }
 
-  /** Attendees written before the search index existed (or by a script that bypassed it) get their rows. */
-  private backfillSearch(writer: SyncUnitOfWork): void {
-    // At start, before any request: SQLite's ports answer at once.
-    const missing = runNow(this.ports.attendees.unindexed());
+  /**
+   * Start-up, before any request: attendees written before the search index existed (or by a
+   * script that bypassed it) get their rows. PostgreSQL's adapter indexes on every write, so there
+   * it normally finds none; an SQLite database may hold attendees from before its index.
+   */
+  async backfillSearch(): Promise<void> {
+    const missing = await this.reader.read((store) => store.attendees.unindexed());
     if (missing.length === 0) return;
-    writer.run(null, function* (tx) {
+    await this.writer.submit(null, function* (tx) {
       for (const row of missing) yield* tx.store.attendees.index(searchDoc(row));
       if (missing.length >= OPTIMIZE_AFTER_ROWS) yield* tx.store.attendees.optimizeIndex();
     });

@@ -1,5 +1,6 @@
 // Badge keys and badge codes: the signing key (created on first need, rotated by an admin, kept in the key dir), issue, reprint, verify with a cache.
 import { createPrivateKey, randomBytes, type KeyObject } from 'node:crypto';
+import type { EventRecord } from '../live/event-log.js';
 import type { KeyDir } from '../keys/key-dir.js';
 import {
   badgePublicKeys,
@@ -11,9 +12,9 @@ import {
 } from '../domain/badge-code.js';
 import { AppError, notFound } from '../core/errors.js';
 import { toIso } from '../core/time.js';
-import { runNow, type Op } from '../store/op.js';
+import type { Op } from '../store/op.js';
 import type { BadgeKeyRecord, StorePorts, StoreReader } from '../store/ports.js';
-import type { Actor, Body, Tx, UnitOfWork } from '../store/unit-of-work.js';
+import type { Actor, Tx, UnitOfWork } from '../store/unit-of-work.js';
 
 /** A badge scanned again at a door is verified from here: a few hundred bytes an entry, so 50k badges is about 20 MB. */
 const VERIFIED_CACHE_ENTRIES = 50_000;
@@ -38,14 +39,8 @@ export interface PublicKeyInfo {
   jwk: { kty: string; crv: string; x: string };
 }
 
-/** SQLite's Writer also runs a unit of work synchronously: what the callers that still are synchronous (start-up, the badge key routes) need. */
-export interface SyncUnitOfWork extends UnitOfWork {
-  run<T>(actor: Actor | null, fn: Body<T>): T;
-}
-
-export function runsSynchronously(writer: UnitOfWork): writer is SyncUnitOfWork {
-  return typeof (writer as Partial<SyncUnitOfWork>).run === 'function';
-}
+/** The events that change which keys verify: a key made (first key, rotation, a replacement) or one removed. */
+const KEY_EVENTS: ReadonlySet<string> = new Set(['badge.key_created', 'badge.key_removed']);
 
 /** The file in the key dir that holds a badge key's private half (PKCS#8 PEM, 0600). */
 export function badgeKeyFile(kid: string): string {
@@ -66,34 +61,40 @@ function newKid(): string {
  * Private keys live only in the key dir (`badge-<kid>.key`); the database holds public keys and
  * ids, so a backup or an export cannot forge a badge. A retired key needs only its public half:
  * its private file is deleted at rotation. A database that still holds private keys (from before
- * the key dir) has them moved out and scrubbed from its file when the service starts.
+ * the key dir) has them moved out and scrubbed from its file by `moveKeysOutOfDatabase()` at start.
+ *
+ * The verification keys are cached: a scan reads them with `verifyIn` inside its unit of work,
+ * from memory once loaded. A key change on any node reaches every node through the log
+ * (`follow`), which drops the cache and the signer.
  */
 export class BadgeService {
   private signer: Signer | null = null;
   private publicKeys: Map<string, KeyObject> | null = null;
+  /**
+   * Bumped whenever the keys are forgotten: a signer or key map read before a change (a read on
+   * PostgreSQL spans awaits) is used once but not kept.
+   */
+  private keysVersion = 0;
   private readonly cache = new VerifiedCodeCache(VERIFIED_CACHE_ENTRIES);
 
   constructor(
-    /** SQLite's ports, read synchronously by the callers that still are (check-in's verify, the badge routes). */
-    private readonly ports: Pick<StorePorts, 'badges'>,
     private readonly reader: StoreReader,
     private readonly writer: UnitOfWork,
     private readonly keyDir: KeyDir,
   ) {
     keyDir.ensure();
-    // Only SQLite databases from before the key dir hold private keys; a PostgreSQL store never did.
-    if (runsSynchronously(writer)) this.moveKeysOutOfDatabase();
   }
 
   /**
-   * Start-up, once per legacy database: every private key still in `badge_keys` goes to the key
-   * dir (a file that already holds a different key is an error, never overwritten), the column is
-   * nulled, and the file is rewritten (checkpoint, VACUUM, checkpoint) so the old key bytes are in
-   * neither the database's free pages nor its WAL, and so in no later backup.
+   * Start-up, before any request; once per legacy database: every private key still in
+   * `badge_keys` goes to the key dir (a file that already holds a different key is an error,
+   * never overwritten), the column is nulled, and the file is rewritten (checkpoint, VACUUM,
+   * checkpoint) so the old key bytes are in neither the database's free pages nor its WAL, and
+   * so in no later backup. Only SQLite databases from before the key dir hold private keys; on
+   * PostgreSQL it finds none. Answers how many keys it moved.
    */
-  private moveKeysOutOfDatabase(): number {
-    // Synchronous: the constructor runs it before any request.
-    const legacy = runNow(this.ports.badges.keys()).filter((k) => k.privateKeyPem !== null);
+  async moveKeysOutOfDatabase(): Promise<number> {
+    const legacy = (await this.reader.read((store) => store.badges.keys())).filter((k) => k.privateKeyPem !== null);
     if (legacy.length === 0) return 0;
     for (const row of legacy) {
       const existing = this.keyDir.read(badgeKeyFile(row.kid));
@@ -102,7 +103,8 @@ export class BadgeService {
         throw new Error(`${this.keyDir.file(badgeKeyFile(row.kid))} holds another key than badge key ${row.kid} in the database; refusing to overwrite it`);
       }
     }
-    runNow(this.ports.badges.scrubPrivateKeys());
+    // Outside a unit of work: SQLite cannot VACUUM inside a transaction.
+    await this.reader.read((store) => store.badges.scrubPrivateKeys());
     return legacy.length;
   }
 
@@ -120,30 +122,20 @@ export class BadgeService {
 
   /**
    * The key that signs new badges, created on first need. Call it outside a transaction (before
-   * `writer.submit`): creating the key is its own small committed use case. Synchronous, for
-   * SQLite's callers that still are (the badge key routes, tests); use cases call `signingKeyAsync`.
+   * `writer.submit`): creating the key is its own small committed use case.
    */
-  signingKey(): Signer {
+  async signingKey(): Promise<Signer> {
     if (this.signer) return this.signer;
-    // The callers of this one are still synchronous: SQLite's ports answer at once.
-    const found = this.activeSigner(runNow(this.ports.badges.keys()));
-    if (found) return (this.signer = found);
-    const writer = this.writer;
-    if (!runsSynchronously(writer)) throw new Error('signingKey() needs a synchronous unit of work; call signingKeyAsync()');
-    const signer = this.withNewKey(() => writer.run(null, (tx) => this.newSignerIn(tx)));
-    this.publicKeys = null;
-    this.signer = signer;
-    return signer;
+    const version = this.keysVersion;
+    const found = this.activeSigner(await this.reader.read((store) => store.badges.keys()));
+    if (found) return this.keepSigner(found, version);
+    const signer = await this.withNewKey(() => this.writer.submit(null, (tx) => this.newSignerIn(tx)));
+    this.forgetVerificationKeys();
+    return this.keepSigner(signer, this.keysVersion);
   }
 
-  /** `signingKey` on any store. */
-  async signingKeyAsync(): Promise<Signer> {
-    if (this.signer) return this.signer;
-    const found = this.activeSigner(await this.reader.read((store) => store.badges.keys()));
-    if (found) return (this.signer = found);
-    const signer = await this.withNewKeyAsync(() => this.writer.submit(null, (tx) => this.newSignerIn(tx)));
-    this.publicKeys = null;
-    this.signer = signer;
+  private keepSigner(signer: Signer, readAt: number): Signer {
+    if (readAt === this.keysVersion) this.signer = signer;
     return signer;
   }
 
@@ -161,9 +153,27 @@ export class BadgeService {
     return (yield* this.createKeyIn(tx)).signer;
   }
 
-  /** Never throws; anything but a well-formed code signed by a key we still hold is { ok: false }. */
-  verify(code: string): BadgeVerification {
-    return verifyBadgeCodeCached(code, this.keys(), this.cache);
+  /**
+   * Never throws; anything but a well-formed code signed by a key we still hold is { ok: false }.
+   * A step of the caller's unit of work (the scan's): once the keys are cached it reads nothing
+   * from the store, so it never waits.
+   */
+  *verifyIn(store: Pick<StorePorts, 'badges'>, code: string): Op<BadgeVerification> {
+    return verifyBadgeCodeCached(code, this.publicKeys ?? (yield* this.verificationKeysIn(store)), this.cache);
+  }
+
+  /** The public keys by kid, from the cache, or read and cached. */
+  private *verificationKeysIn(store: Pick<StorePorts, 'badges'>): Op<Map<string, KeyObject>> {
+    if (this.publicKeys) return this.publicKeys;
+    const version = this.keysVersion;
+    const keys = badgePublicKeys(yield* store.badges.keys());
+    if (version === this.keysVersion) this.publicKeys = keys;
+    return keys;
+  }
+
+  /** Committed events, from whichever node: a key change drops the cached keys and signer. */
+  follow(records: readonly EventRecord[]): void {
+    if (records.some((r) => KEY_EVENTS.has(r.name))) this.forgetKeys();
   }
 
   /** Signs and stores a badge of the given version; runs inside the caller's transaction. */
@@ -173,16 +183,15 @@ export class BadgeService {
     return { code, version, issuedAt: tx.now };
   }
 
-  current(attendeeId: string): BadgeWire | null {
-    // The badge routes are still synchronous: SQLite's ports answer at once.
-    return runNow(this.ports.badges.current(attendeeId)) ?? null;
+  async current(attendeeId: string): Promise<BadgeWire | null> {
+    return (await this.reader.read((store) => store.badges.current(attendeeId))) ?? null;
   }
 
   /** Reprint: the next version is signed and every earlier code of the attendee is revoked. */
   async reissue(actor: Actor, attendeeId: string): Promise<BadgeWire> {
     // Checked before the key is made on first need: a 404 writes nothing, not even a key.
     if ((await this.reader.read((store) => store.badges.versionOf(attendeeId))) === undefined) throw notFound('attendee');
-    const signer = await this.signingKeyAsync();
+    const signer = await this.signingKey();
     return this.writer.submit(actor, (tx) => this.reissueIn(tx, signer, attendeeId));
   }
 
@@ -196,18 +205,13 @@ export class BadgeService {
     return badge;
   }
 
-  /** Every key that still verifies; synchronous for the badge routes (SQLite's ports). */
-  publicKeyList(): PublicKeyInfo[] {
-    this.signingKey();
-    return this.keyInfo(runNow(this.ports.badges.keys()), this.keys());
-  }
-
-  /** `publicKeyList` on any store. */
-  async publicKeyListAsync(): Promise<PublicKeyInfo[]> {
-    await this.signingKeyAsync();
+  /** Every key that still verifies (the signing key is made first if there is none). */
+  async publicKeyList(): Promise<PublicKeyInfo[]> {
+    await this.signingKey();
     const rows = await this.reader.read((store) => store.badges.keys());
-    this.publicKeys ??= badgePublicKeys(rows);
-    return this.keyInfo(rows, this.publicKeys);
+    // The cached KeyObjects spare parsing the PEMs, unless the rows name a key newer than the cache.
+    const cached = this.publicKeys;
+    return this.keyInfo(rows, cached && rows.every((row) => cached.has(row.kid)) ? cached : badgePublicKeys(rows));
   }
 
   private keyInfo(rows: BadgeKeyRecord[], keys: Map<string, KeyObject>): PublicKeyInfo[] {
@@ -228,7 +232,7 @@ export class BadgeService {
   async rotate(actor: Actor): Promise<{ kid: string; retired: string[] }> {
     const createKeyIn = (tx: Tx): Op<BadgeKeyRecord & { signer: Signer }> => this.createKeyIn(tx);
     try {
-      const result = await this.withNewKeyAsync(() =>
+      const result = await this.withNewKey(() =>
         this.writer.submit(actor, function* (tx) {
           yield* tx.store.badges.lockKeys();
           const retired = yield* tx.store.badges.retireActiveKeys(tx.now);
@@ -286,19 +290,7 @@ export class BadgeService {
   /** Kids whose file was written in a transaction not yet known to have committed. */
   private pendingKids: string[] = [];
 
-  private withNewKey<T>(fn: () => T): T {
-    try {
-      return fn();
-    } catch (err) {
-      // Synchronous, as the caller: SQLite's ports answer at once.
-      this.dropUncommittedKeys(runNow(this.ports.badges.keys()));
-      throw err;
-    } finally {
-      this.pendingKids = [];
-    }
-  }
-
-  private async withNewKeyAsync<T>(fn: () => Promise<T>): Promise<T> {
+  private async withNewKey<T>(fn: () => Promise<T>): Promise<T> {
     try {
       return await fn();
     } catch (err) {
@@ -314,15 +306,14 @@ export class BadgeService {
     for (const kid of this.pendingKids) if (!known.has(kid)) this.keyDir.remove(badgeKeyFile(kid));
   }
 
-  private keys(): Map<string, KeyObject> {
-    // verify() is called by the check-in path, still synchronous: SQLite's ports answer at once.
-    this.publicKeys ??= badgePublicKeys(runNow(this.ports.badges.keys()));
-    return this.publicKeys;
+  // New KeyObjects also void every cached verification (the cache checks key identity).
+  private forgetVerificationKeys(): void {
+    this.publicKeys = null;
+    this.keysVersion += 1;
   }
 
-  // New KeyObjects also void every cached verification (the cache checks key identity).
   private forgetKeys(): void {
     this.signer = null;
-    this.publicKeys = null;
+    this.forgetVerificationKeys();
   }
 }

@@ -1,4 +1,5 @@
 // Badge scans at the desk and the doors: decided by domain/scan, idempotent by scanId, counted into arrivals, presence and occupancy.
+import type { EventRecord } from '../live/event-log.js';
 import type { CheckinMethod, ScanKind, ScanReason } from '../core/vocabulary.js';
 import type { CheckinAnswer, CheckinStats } from '../contract/checkins.js';
 import type { BadgeVerification } from '../domain/badge-code.js';
@@ -6,8 +7,8 @@ import { decideScan, rejectedScan, scanTimeWindow, type AttendeePresence, type S
 import { sessionAtDoor } from '../domain/schedule.js';
 import { AppError, notFound } from '../core/errors.js';
 import { formatDate, toIso, toWallClock } from '../core/time.js';
-import { runNow, type Op } from '../store/op.js';
-import type { PresenceRecord, StorePorts } from '../store/ports.js';
+import { known, type Op } from '../store/op.js';
+import type { PresenceRecord, StorePorts, StoreReader } from '../store/ports.js';
 import type { BadgeService } from './badges.js';
 import type { OccupancyService } from './occupancy.js';
 import type { Actor, Tx, UnitOfWork } from '../store/unit-of-work.js';
@@ -71,11 +72,22 @@ interface PreparedScan {
 }
 
 /**
- * Failed scans per device over a sliding window: only the times of the last few failures are
- * kept, so memory is bounded by devices × limit. @fastify/rate-limit counts requests, and a
- * scan is known to have failed only after its code is checked, so this lives here.
+ * A device's allowance of failed scans (guessed or unknown codes). @fastify/rate-limit counts
+ * requests, and a scan is known to have failed only after its code is checked, so this is asked
+ * inside the scan's unit of work. One node keeps it in memory (`FailureWindow`); several nodes
+ * count in the shared database, so a device cannot multiply it by the number of nodes.
  */
-class FailureWindow {
+export interface FailureBudget {
+  /** Seconds until the device may fail again, or null while it has allowance left. */
+  exhausted(deviceId: string, now: number): Op<number | null>;
+  record(deviceId: string, now: number): Op<void>;
+}
+
+/**
+ * Failed scans per device over a sliding window: only the times of the last few failures are
+ * kept, so memory is bounded by devices × limit. Answers at once: nothing waits on SQLite's scan path.
+ */
+export class FailureWindow implements FailureBudget {
   private readonly byDevice = new Map<string, number[]>();
 
   constructor(
@@ -83,19 +95,16 @@ class FailureWindow {
     private readonly windowMs: number,
   ) {}
 
-  full(deviceId: string, now: number): boolean {
-    return this.recent(deviceId, now).length >= this.limit;
+  exhausted(deviceId: string, now: number): Op<number | null> {
+    const recent = this.recent(deviceId, now);
+    return known(recent.length < this.limit ? null : Math.max(1, Math.ceil((recent[0]! + this.windowMs - now) / 1000)));
   }
 
-  record(deviceId: string, now: number): void {
+  record(deviceId: string, now: number): Op<void> {
     const list = this.recent(deviceId, now);
     list.push(now);
     this.byDevice.set(deviceId, list);
-  }
-
-  retryAfterSeconds(deviceId: string, now: number): number {
-    const oldest = this.recent(deviceId, now)[0] ?? now;
-    return Math.max(1, Math.ceil((oldest + this.windowMs - now) / 1000));
+    return known(undefined);
   }
 
   private recent(deviceId: string, now: number): number[] {
@@ -105,6 +114,9 @@ class FailureWindow {
     return list;
   }
 }
+
+/** Events after which the arrival stats may count differently. */
+const ARRIVAL_EVENTS: ReadonlySet<string> = new Set(['checkin.recorded', 'checkin.undone', 'attendee.updated', 'attendee.cancelled', 'attendee.restored', 'attendees.imported']);
 
 const isGuess = (reason: ScanReason | null): boolean => reason === 'invalid_code' || reason === 'unknown_attendee';
 
@@ -117,27 +129,35 @@ const isGuess = (reason: ScanReason | null): boolean => reason === 'invalid_code
  * which are always computed from the arrivals. Undo recomputes the arrival from what remains.
  */
 export class CheckinService {
-  private readonly failures = new FailureWindow(FAILED_SCANS_PER_WINDOW, FAILURE_WINDOW_MS);
-  /** Bumped whenever arrivals may have changed; stats are recomputed, and pushed, only when it moved. */
+  /**
+   * Bumped by every committed event that may change arrivals, whichever node wrote it (`follow`);
+   * stats are recomputed, and pushed, only when it moved. Never inside a unit of work: a stats
+   * read between a scan's bump and its commit would cache the old figures as new.
+   */
   private generation = 0;
   private publishedGeneration = 0;
   private cached: { generation: number; doneAt: number; tookMs: number; stats: CheckinStats } | null = null;
 
   constructor(
-    /** SQLite's ports, for stats(), which the live snapshot and the stats route still read synchronously. */
-    private readonly ports: StorePorts,
+    private readonly reader: StoreReader,
     private readonly writer: UnitOfWork,
-    private readonly badges: Pick<BadgeService, 'verify'>,
+    private readonly badges: Pick<BadgeService, 'verifyIn'>,
     private readonly occupancy: OccupancyService,
     private readonly newId: () => string,
     private readonly timeZone: string,
     private readonly onError: (err: unknown) => void,
+    private readonly failures: FailureBudget = new FailureWindow(FAILED_SCANS_PER_WINDOW, FAILURE_WINDOW_MS),
   ) {}
 
   /** One scan; answered after its commit. Failed scans past the device's allowance are refused with 429. */
   scan(actor: Actor, request: ScanRequest, receivedAt: number): Promise<CheckinAnswer> {
-    const prepared = this.prepareScan(request, receivedAt);
-    return this.writer.submit(actor, (tx) => this.scanIn(tx, actor, prepared, 'single'));
+    return this.writer.submit(actor, (tx) => this.scanCodeIn(tx, actor, request, receivedAt));
+  }
+
+  /** The code is verified inside the unit of work: the keys come from memory once cached, so this adds no await. */
+  private *scanCodeIn(tx: Tx, actor: Actor, request: ScanRequest, receivedAt: number): Op<CheckinAnswer> {
+    const code = yield* this.badges.verifyIn(tx.store, request.code);
+    return yield* this.scanIn(tx, actor, this.prepareScan(request, receivedAt, code), 'single');
   }
 
   /**
@@ -158,20 +178,7 @@ export class CheckinService {
    * other items are decided as usual.
    */
   batch(actor: Actor, requests: (ScanRequest | MalformedScan)[], receivedAt: number): Promise<CheckinAnswer[]> {
-    const answers: CheckinAnswer[] = new Array<CheckinAnswer>(requests.length);
-    const prepared: { index: number; scan: PreparedScan }[] = [];
-    requests.forEach((r, index) => {
-      if ('malformed' in r) answers[index] = malformedAnswer(r, receivedAt);
-      else prepared.push({ index, scan: this.prepareScan(r, receivedAt) });
-    });
-    prepared.sort((a, b) => a.scan.at - b.scan.at || a.index - b.index);
-    const attendeeIds = new Set<string>();
-    const roomIds = new Set<string>();
-    for (const { scan } of prepared) {
-      if (scan.code.ok) attendeeIds.add(scan.code.attendeeId);
-      if (scan.roomId !== null) roomIds.add(scan.roomId);
-    }
-    return this.writer.submit(actor, (tx) => this.batchIn(tx, actor, prepared, answers, [...attendeeIds], [...roomIds]));
+    return this.writer.submit(actor, (tx) => this.batchIn(tx, actor, requests, receivedAt));
   }
 
   /** Undo a mistaken scan: arrivals, presence and occupancy become what they would be without it. Undoing twice is harmless. */
@@ -184,9 +191,8 @@ export class CheckinService {
    * checked them in. `current` (the GET route) skips the duty-cycle throttle that the live
    * push and snapshots observe, so that an answer reflects every committed change.
    */
-  stats(opts: { current?: boolean } = {}): CheckinStats {
-    // The stats route and the job are still synchronous here: SQLite's ports answer at once.
-    return runNow(this.statsIn(this.ports, opts));
+  stats(opts: { current?: boolean } = {}): Promise<CheckinStats> {
+    return this.reader.read((store) => this.statsIn(store, opts));
   }
 
   /** As `stats`, as a store step: the live snapshot reads it with the rest of its state. */
@@ -218,16 +224,16 @@ export class CheckinService {
     return stats;
   }
 
-  /** Something the stats count changed outside a scan (an arrival's category was edited). */
-  arrivalsChanged(): void {
-    this.generation += 1;
+  /** Follows the committed log: arrivals, undos and attendee edits (a checked-in attendee's category) from any node make the stats stale. */
+  follow(records: readonly EventRecord[]): void {
+    if (records.some((r) => ARRIVAL_EVENTS.has(r.name))) this.generation += 1;
   }
 
   /** Pushes checkins.stats if arrivals changed; the scheduler (src/jobs) calls it every STATS_INTERVAL_MS. */
   async publishStats(): Promise<void> {
     if (this.publishedGeneration === this.generation) return;
     try {
-      const stats = this.stats();
+      const stats = await this.stats();
       // Throttled: what came back may be older than the last push; the next tick tries again.
       const generation = this.cached?.generation ?? 0;
       if (generation === this.publishedGeneration) return;
@@ -240,7 +246,7 @@ export class CheckinService {
     }
   }
 
-  private prepareScan(request: ScanRequest, receivedAt: number): PreparedScan {
+  private prepareScan(request: Omit<ScanRequest, 'code'>, receivedAt: number, code: BadgeVerification): PreparedScan {
     return {
       scanId: request.scanId,
       kind: request.kind,
@@ -250,7 +256,7 @@ export class CheckinService {
       at: Math.min(request.scannedAt ?? receivedAt, receivedAt),
       claimedAt: request.scannedAt ?? receivedAt,
       receivedAt,
-      code: this.badges.verify(request.code),
+      code,
       method: 'scan',
       manualReason: null,
     };
@@ -262,24 +268,34 @@ export class CheckinService {
     const attendee = yield* tx.store.checkins.attendee(request.attendeeId);
     if (!attendee) throw notFound('attendee');
     const scan: PreparedScan = {
-      ...this.prepareScan({ ...request, code: '', kind: 'entry', roomId: null, force: false }, receivedAt),
-      code: { ok: true, attendeeId: attendee.id, version: attendee.badgeVersion, kid: 'manual' },
+      ...this.prepareScan({ ...request, kind: 'entry', roomId: null, force: false }, receivedAt, {
+        ok: true,
+        attendeeId: attendee.id,
+        version: attendee.badgeVersion,
+        kid: 'manual',
+      }),
       method: 'manual',
       manualReason: request.reason,
     };
     return yield* this.scanIn(tx, actor, scan, 'single');
   }
 
-  private *batchIn(
-    tx: Tx,
-    actor: Actor,
-    prepared: { index: number; scan: PreparedScan }[],
-    answers: CheckinAnswer[],
-    attendeeIds: string[],
-    roomIds: string[],
-  ): Op<CheckinAnswer[]> {
+  private *batchIn(tx: Tx, actor: Actor, requests: (ScanRequest | MalformedScan)[], receivedAt: number): Op<CheckinAnswer[]> {
+    const answers: CheckinAnswer[] = new Array<CheckinAnswer>(requests.length);
+    const prepared: { index: number; scan: PreparedScan }[] = [];
+    for (const [index, r] of requests.entries()) {
+      if ('malformed' in r) answers[index] = malformedAnswer(r, receivedAt);
+      else prepared.push({ index, scan: this.prepareScan(r, receivedAt, yield* this.badges.verifyIn(tx.store, r.code)) });
+    }
+    prepared.sort((a, b) => a.scan.at - b.scan.at || a.index - b.index);
+    const attendeeIds = new Set<string>();
+    const roomIds = new Set<string>();
+    for (const { scan } of prepared) {
+      if (scan.code.ok) attendeeIds.add(scan.code.attendeeId);
+      if (scan.roomId !== null) roomIds.add(scan.roomId);
+    }
     // Every lock the batch may need, up front and in one order (PostgreSQL; nothing on SQLite).
-    yield* tx.store.checkins.lockMoves(attendeeIds, roomIds);
+    yield* tx.store.checkins.lockMoves([...attendeeIds], [...roomIds]);
     for (const { index, scan } of prepared) answers[index] = yield* this.scanIn(tx, actor, scan, 'batch');
     return answers;
   }
@@ -296,7 +312,6 @@ export class CheckinService {
       if (row.roomId === null && row.kind === 'entry') {
         const arrival = yield* checkins.firstArrivalAt(moves);
         yield* checkins.setCheckedInAt(moves, arrival);
-        this.generation += 1;
       } else {
         yield* this.recomputePresence(tx, moves);
       }
@@ -350,9 +365,9 @@ export class CheckinService {
       presence,
     });
     const guess = isGuess(decision.reason);
-    if (guess && this.failures.full(actor.deviceId, scan.receivedAt)) {
+    const wait = guess ? yield* this.failures.exhausted(actor.deviceId, scan.receivedAt) : null;
+    if (wait !== null) {
       if (mode === 'batch') return yield* this.unrecorded(tx, scan, 'rate_limited');
-      const wait = this.failures.retryAfterSeconds(actor.deviceId, scan.receivedAt);
       return yield* this.replayOr(tx, scan.scanId, () => new AppError('rate_limited', 429, `too many failed scans from this device; try again in ${wait} s`));
     }
 
@@ -393,12 +408,11 @@ export class CheckinService {
     );
     // The unique index decides: a scanId seen before (another desk, a retry, a batch) gets the first answer.
     if (!inserted) return (yield* this.replay(tx, scan.scanId))!;
-    if (guess) this.failures.record(actor.deviceId, scan.receivedAt);
+    if (guess) yield* this.failures.record(actor.deviceId, scan.receivedAt);
 
     if (attendee !== null) {
       if (effects.venueArrival) {
         yield* checkins.setCheckedInAt(attendee.id, scan.at);
-        this.generation += 1;
       }
       if (effects.leaveRoomId !== null) {
         yield* this.occupancy.adjust(tx, effects.leaveRoomId, -1);

@@ -10,8 +10,9 @@ const PARTS_PER_CHECKPOINT = 2;
  * after every few parts, in a turn of its own so that requests waiting on I/O run first, moves
  * the same pages in small steps. Call it after each committed part, numbered from 1.
  */
-export async function afterImportPart(sqlite: Sqlite, part: number): Promise<void> {
+export async function afterImportPart(sqlite: Sqlite | null, part: number): Promise<void> {
   // A turn of the event loop for requests that need several: the next part is submitted only after it.
   await new Promise((resolve) => setImmediate(resolve));
-  if (part % PARTS_PER_CHECKPOINT === 0) checkpoint(sqlite);
+  // PostgreSQL (no SQLite file) checkpoints its WAL by itself.
+  if (sqlite !== null && part % PARTS_PER_CHECKPOINT === 0) checkpoint(sqlite);
 }

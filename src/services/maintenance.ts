@@ -12,7 +12,8 @@ import { EventLog, readHead, upgradeLegacyChain, verifyChain, type ChainReport }
 import { migrationsFolder } from '../paths.js';
 import { searchText } from './attendees.js';
 import { appendCheckpoint, emitCheckpoint } from './audit.js';
-import { renewEpoch } from './settings.js';
+import { renewEpochIn } from './settings.js';
+import { runNow } from '../store/op.js';
 import { Writer } from '../store/sqlite/writer.js';
 import { fsyncPath } from '../core/fsync.js';
 
@@ -24,7 +25,8 @@ const ALL_PAGES = 0x7fffffff;
  * on it. Runs inside the caller's transaction: the Writer's own becomes a savepoint of it.
  */
 function renewEpochFor(store: Store, now: number): { epoch: string; log: EventLog; writer: Writer } {
-  const epoch = renewEpoch(store);
+  // On the file itself, inside the caller's transaction: SQLite's ports answer at once.
+  const epoch = runNow(renewEpochIn(store.ports));
   const log = new EventLog(store.sqlite, epoch);
   return { epoch, log, writer: new Writer(store, log, () => now) };
 }

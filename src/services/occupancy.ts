@@ -3,8 +3,7 @@ import { nextAlertLevel, occupancyLevel } from '../domain/occupancy.js';
 import { notFound } from '../core/errors.js';
 import type { Op } from '../store/op.js';
 import { toPublicRoom, type RoomRow } from './rooms.js';
-import type { Tx } from '../store/unit-of-work.js';
-import type { Writer } from '../store/sqlite/writer.js';
+import type { Tx, UnitOfWork } from '../store/unit-of-work.js';
 
 /** room.occupancy goes out at most this often per room; alerts never wait. */
 export const OCCUPANCY_COALESCE_MS = 500;
@@ -13,7 +12,7 @@ export class OccupancyService {
   private readonly dirty = new Set<string>();
 
   /** No timer of its own: the scheduler (src/jobs) calls `flush()` every OCCUPANCY_COALESCE_MS. */
-  constructor(private readonly writer: Writer) {}
+  constructor(private readonly writer: UnitOfWork) {}
 
   /** Adds (or, negative, removes) people; never below zero. Runs inside the caller's unit of work. */
   *adjust(tx: Tx, roomId: string, delta: number): Op<RoomRow> {
@@ -27,26 +26,31 @@ export class OccupancyService {
   }
 
   /**
-   * Emits the coalesced room.occupancy events for rooms that changed since the last flush.
-   * Synchronous on SQLite's Writer still: its callers (the job at close, tests) count on the
-   * events being appended when it returns.
+   * Emits the coalesced room.occupancy events for rooms that changed since the last flush;
+   * resolves once they are committed. Rooms that change while it runs wait for the next flush;
+   * those of a flush that failed are flushed again next time.
    */
-  flush(): void {
+  async flush(): Promise<void> {
     if (this.dirty.size === 0) return;
     const ids = [...this.dirty];
     this.dirty.clear();
-    this.writer.run(null, function* (tx) {
-      for (const id of ids) {
-        const row = yield* tx.store.occupancy.counts(id);
-        if (!row) continue;
-        tx.emit('room.occupancy', {
-            roomId: id,
-            occupancy: row.occupancy,
-            capacity: row.capacity,
-            occupancyLevel: occupancyLevel(row.occupancy, row.capacity),
-          }, [id]);
-      }
-    });
+    try {
+      await this.writer.submit(null, function* (tx) {
+        for (const id of ids) {
+          const row = yield* tx.store.occupancy.counts(id);
+          if (!row) continue;
+          tx.emit('room.occupancy', {
+              roomId: id,
+              occupancy: row.occupancy,
+              capacity: row.capacity,
+              occupancyLevel: occupancyLevel(row.occupancy, row.capacity),
+            }, [id]);
+        }
+      });
+    } catch (err) {
+      for (const id of ids) this.dirty.add(id);
+      throw err;
+    }
   }
 
   private *get(tx: Tx, roomId: string): Op<RoomRow> {

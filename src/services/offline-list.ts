@@ -22,7 +22,7 @@ export class OfflineListService {
 
   async list(audience: OfflineAudience): Promise<OfflineList> {
     // First: on a new database this creates the signing key, which itself moves the log.
-    const keys = (await this.badges.publicKeyListAsync()).map((k) => ({ kid: k.kid, publicKey: k.publicKeyPem }));
+    const keys = (await this.badges.publicKeyList()).map((k) => ({ kid: k.kid, publicKey: k.publicKeyPem }));
     const cached = this.cache.get(audience);
     // The head first, then the rows: rows newer than their seq only make the next call build again.
     const { seq, rows } = await this.reader.read(function* (store) {

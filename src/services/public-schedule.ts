@@ -1,6 +1,6 @@
 // The programme on public surfaces (anonymous feeds, kiosk lists, snapshots and live events): closed-door sessions per EVENTDAY_PUBLIC_RESTRICTED.
-import { runNow, type Op } from '../store/op.js';
-import type { StorePorts } from '../store/ports.js';
+import type { Op } from '../store/op.js';
+import type { StorePorts, StoreReader } from '../store/ports.js';
 import { changeKinds } from '../core/vocabulary.js';
 import { toIso } from '../core/time.js';
 import { notFound } from '../core/errors.js';
@@ -11,8 +11,8 @@ import { UNPUBLISHED_ROOM } from '../contract/rooms.js';
 import { isRestricted, publicChange, publicProgramme, publicSession, type PublicRestricted } from '../domain/public-schedule.js';
 import type { ExportInput } from '../interop/schedule-export.js';
 import type { EventRecord } from '../live/event-log.js';
-import type { ScheduleService } from './schedule.js';
-import { toSessionWire, type SessionRow, type SessionService } from './sessions.js';
+import { exportInputIn, type ScheduleService } from './schedule.js';
+import { toSessionWire, type SessionRow } from './sessions.js';
 
 /** `public`: anonymous callers and kiosks; `full`: staff, who see every session where it is. */
 export type ScheduleView = 'public' | 'full';
@@ -23,43 +23,79 @@ export interface NowNextAnswer {
   validUntil: number;
 }
 
+/** The closed-door sessions as of a log position. */
+interface Restricted {
+  seq: number;
+  ids: Set<string>;
+}
+
 export class PublicScheduleService {
-  private restrictedCache: { seq: number; ids: Set<string> } | null = null;
+  /**
+   * The sessions closed-door now, as of the last event followed: history of a session is judged by
+   * what it is now as well as by what it was, so one added open and restricted later never shows
+   * its old title, room or speakers in the public change feed or a kiosk replay. Kept from the log,
+   * so that shaping a live event (synchronous, on every publish) reads no store.
+   */
+  private restricted: Restricted | null = null;
+  /** Events followed while `load` reads: applied once it has, past the seq it read at. */
+  private early: EventRecord[] | null = null;
 
   constructor(
-    /** SQLite's ports: every caller (feeds, exports, the hub's snapshot and live shaping) is still synchronous. */
-    private readonly ports: StorePorts,
-    private readonly sessionService: SessionService,
+    private readonly reader: StoreReader,
     private readonly schedule: ScheduleService,
     private readonly clock: () => number,
     readonly mode: PublicRestricted,
   ) {}
 
-  private restrictedIds(): Set<string> {
-    return new Set(this.sessionService.list().filter((s) => isRestricted(s.access)).map((s) => s.id));
+  /** Reads the closed-door sessions and the log head they stand at; at start, before any event is shaped. Answers that seq. */
+  async load(): Promise<number> {
+    const early: EventRecord[] = [];
+    this.early = early;
+    let loaded: Restricted;
+    try {
+      loaded = await this.reader.read(function* (store) {
+        // The head before the ids: a change committed between the two reads is in the ids already, and its event, past the head, says the same again.
+        const seq = yield* store.log.headSeq();
+        return { seq, ids: new Set(yield* store.programme.restrictedIds()) };
+      });
+    } finally {
+      this.early = null;
+    }
+    applyEvents(loaded, early);
+    this.restricted = loaded;
+    return loaded.seq;
+  }
+
+  /** Every committed event, in seq order, before it is published: keeps the closed-door sessions current. */
+  follow(records: readonly EventRecord[]): void {
+    if (this.early !== null) for (const record of records) this.early.push(record);
+    if (this.restricted !== null) applyEvents(this.restricted, records);
+  }
+
+  private restrictedNow(): ReadonlySet<string> {
+    if (this.restricted === null) throw new Error('the public schedule was not loaded: await load() at start');
+    return this.restricted.ids;
   }
 
   /**
-   * The sessions closed-door now, read once per log position: history of a session is judged by
-   * what it is now as well as by what it was, so one added open and restricted later never shows
-   * its old title, room or speakers in the public change feed or a kiosk replay.
+   * As `restrictedNow`, inside a read: the followed set while it is at the head the read sees (always
+   * on one node), else the store's own answer (another node's change this one has not received yet).
    */
-  private restrictedNow(): ReadonlySet<string> {
-    const seq = runNow(this.ports.log.headSeq());
-    if (this.restrictedCache?.seq !== seq) this.restrictedCache = { seq, ids: new Set(runNow(this.ports.programme.restrictedIds())) };
-    return this.restrictedCache.ids;
-  }
-
-  private anyRestricted(): boolean {
-    return runNow(this.ports.programme.anyRestricted());
+  private *restrictedIn(store: StorePorts): Op<ReadonlySet<string>> {
+    const head = yield* store.log.headSeq();
+    if (this.restricted !== null && this.restricted.seq === head) return this.restricted.ids;
+    return new Set(yield* store.programme.restrictedIds());
   }
 
   /** The programme for the exporters (schedule.json, .xml, .ics) as the view may see it. */
-  exportInput(view: ScheduleView): ExportInput {
-    const input = this.schedule.exportInput();
-    if (view === 'full') return input;
-    const { rooms, sessions: list } = publicProgramme(input.rooms, input.sessions, this.restrictedIds(), this.mode);
-    return { ...input, rooms, sessions: list };
+  exportInput(view: ScheduleView): Promise<ExportInput> {
+    const mode = this.mode;
+    return this.reader.read(function* (store) {
+      const input = yield* exportInputIn(store);
+      if (view === 'full') return input;
+      const { rooms, sessions: list } = publicProgramme(input.rooms, input.sessions, new Set(yield* store.programme.restrictedIds()), mode);
+      return { ...input, rooms, sessions: list };
+    });
   }
 
   /** Sessions as a kiosk lists them. */
@@ -68,14 +104,18 @@ export class PublicScheduleService {
   }
 
   /** Per room the session on now and the next, as the view may see them; a listed closed-door session is in the placeholder room. */
-  nowNext(view: ScheduleView, roomId?: string): NowNextAnswer {
+  nowNext(view: ScheduleView, roomId?: string): Promise<NowNextAnswer> {
     const now = this.clock();
-    const validUntil = runNow(this.ports.programme.nextChangeAfter(now)) ?? Number.POSITIVE_INFINITY;
-    if (view === 'full') return { rows: this.schedule.nowNext(roomId), validUntil };
-    const rows = runNow(this.publicNowNextIn(this.ports, now));
+    return this.reader.read((store) => this.nowNextIn(store, now, view, roomId));
+  }
+
+  private *nowNextIn(store: StorePorts, now: number, view: ScheduleView, roomId: string | undefined): Op<NowNextAnswer> {
+    const validUntil = (yield* store.programme.nextChangeAfter(now)) ?? Number.POSITIVE_INFINITY;
+    if (view === 'full') return { rows: yield* this.schedule.nowNextRowsIn(store, roomId), validUntil };
+    const rows = yield* this.publicNowNextIn(store, now);
     if (roomId === undefined) return { rows, validUntil };
     // An unknown room is 404 as for staff; the placeholder is not a room one can ask for.
-    if (!runNow(this.ports.rooms.find(roomId))) throw notFound('room');
+    if (!(yield* store.rooms.find(roomId))) throw notFound('room');
     return { rows: rows.filter((r) => r.roomId === roomId), validUntil };
   }
 
@@ -96,13 +136,17 @@ export class PublicScheduleService {
   }
 
   /** The change feed as the view may see it; a public page is filled up to `limit` past the changes it leaves out. */
-  changes(view: ScheduleView, since: number, limit: number): ChangeEntry[] {
+  changes(view: ScheduleView, since: number, limit: number): Promise<ChangeEntry[]> {
     if (view === 'full') return this.schedule.changes(since, limit);
+    return this.reader.read((store) => this.publicChangesIn(store, since, limit));
+  }
+
+  private *publicChangesIn(store: StorePorts, since: number, limit: number): Op<ChangeEntry[]> {
     const out: ChangeEntry[] = [];
-    const restrictedNow = this.restrictedNow();
+    const restrictedNow = yield* this.restrictedIn(store);
     let after = since;
     for (;;) {
-      const records = runNow(this.ports.log.readNamed(after, limit, { names: ['session.created', 'session.updated'], kinds: changeKinds }));
+      const records = yield* store.log.readNamed(after, limit, { names: ['session.created', 'session.updated'], kinds: changeKinds });
       for (const row of records) {
         const data = JSON.parse(row.payloadJson) as SessionEvent;
         const entry: ChangeEntry = {
@@ -155,5 +199,17 @@ export class PublicScheduleService {
     const strip = <F extends { roomId?: string | undefined }>(fields: F | null): F | null => (fields && 'roomId' in fields ? { ...fields, roomId: UNPUBLISHED_ROOM.id } : fields);
     const shown: SessionEvent = { ...data, kind, kinds, session: { ...data.session, roomId: UNPUBLISHED_ROOM.id }, before: strip(data.before), after: strip(data.after) };
     return { ...record, roomIds: [UNPUBLISHED_ROOM.id], payloadJson: JSON.stringify(shown) };
+  }
+}
+
+/** Events past the seq the set stands at: a session created or changed is closed-door or not as its payload says. */
+function applyEvents(restricted: Restricted, records: readonly EventRecord[]): void {
+  for (const record of records) {
+    if (record.seq <= restricted.seq) continue;
+    restricted.seq = record.seq;
+    if (record.name !== 'session.created' && record.name !== 'session.updated') continue;
+    const { session } = JSON.parse(record.payloadJson) as SessionEvent;
+    if (isRestricted(session.access)) restricted.ids.add(session.id);
+    else restricted.ids.delete(session.id);
   }
 }

@@ -2,8 +2,8 @@
 import { nextAlertLevel, occupancyLevel } from '../domain/occupancy.js';
 import { AppError, notFound } from '../core/errors.js';
 import type { PublicRoom, StaffRoom } from '../contract/rooms.js';
-import { runNow, type Op } from '../store/op.js';
-import type { RoomRecord, StorePorts } from '../store/ports.js';
+import type { Op } from '../store/op.js';
+import type { RoomRecord, StoreReader } from '../store/ports.js';
 import type { Actor, Tx, UnitOfWork } from '../store/unit-of-work.js';
 
 export type RoomRow = RoomRecord;
@@ -57,15 +57,14 @@ export class RoomService {
   private readonly outOfServiceListeners = new Set<OutOfServiceListener>();
 
   constructor(
-    /** SQLite's ports, for list(), which the routes call synchronously. */
-    private readonly ports: StorePorts,
+    private readonly reader: StoreReader,
     private readonly writer: UnitOfWork,
     private readonly newId: () => string,
     private readonly log: ErrorLog,
   ) {}
 
-  list(): RoomRow[] {
-    return runNow(this.ports.rooms.list());
+  list(): Promise<RoomRow[]> {
+    return this.reader.read((store) => store.rooms.list());
   }
 
   /** Registers a listener for rooms going out of service; returns the function that removes it. */

@@ -1,5 +1,5 @@
 // The live schedule as a whole: programme import, now/next per room, the public change feed and exports.
-import { runNow, type Op } from '../store/op.js';
+import type { Op } from '../store/op.js';
 import type { StorePorts, StoreReader } from '../store/ports.js';
 import { changeKinds } from '../core/vocabulary.js';
 import { effectiveEnd, effectiveStart, toIso } from '../core/time.js';
@@ -101,11 +101,7 @@ export class ScheduleService {
   private importing: Promise<unknown> = Promise.resolve();
 
   constructor(
-    /**
-     * SQLite's ports, for the reads whose callers are still synchronous (now/next for the hub's
-     * snapshot and the feeds, the change feed, the exports), and the reader for the import's reads.
-     */
-    private readonly store: { ports: StorePorts; reader: StoreReader },
+    private readonly reader: StoreReader,
     private readonly writer: UnitOfWork,
     private readonly sessionService: SessionService,
     private readonly newId: () => string,
@@ -118,8 +114,13 @@ export class ScheduleService {
   ) {}
 
   /** Per room (or the one asked for): the session on now and the next, as of the server's clock. */
-  nowNext(roomId?: string): NowNextWire[] {
-    const all = this.allNowNext(this.clock()).rows;
+  nowNext(roomId?: string): Promise<NowNextWire[]> {
+    return this.reader.read((store) => this.nowNextRowsIn(store, roomId));
+  }
+
+  /** As `nowNext`, as a step of the caller's read. */
+  *nowNextRowsIn(store: StorePorts, roomId?: string): Op<NowNextWire[]> {
+    const all = (yield* this.nowNextIn(store, this.clock())).rows;
     if (roomId === undefined) return all;
     const one = all.find((r) => r.roomId === roomId);
     if (!one) throw notFound('room');
@@ -130,11 +131,6 @@ export class ScheduleService {
    * Kiosks and signage poll this: the answer is kept until the schedule changes (a new schedule
    * event) or the clock reaches the next start or end of a session, whichever comes first.
    */
-  private allNowNext(now: number): NowNextCache {
-    // Synchronous on SQLite's ports: its routes have no PostgreSQL path yet.
-    return runNow(this.nowNextIn(this.store.ports, now));
-  }
-
   private *nowNextIn(ports: StorePorts, now: number): Op<NowNextCache> {
     // Every change to sessions and rooms appends a `schedule` event: its newest seq versions the cache.
     const seq = yield* ports.log.latestSeqOf('schedule');
@@ -159,8 +155,8 @@ export class ScheduleService {
   }
 
   /** The public schedule changes after `since`, oldest first, read from the event log. */
-  changes(since: number, limit: number): ChangeEntry[] {
-    const records = runNow(this.store.ports.log.readNamed(since, limit, { names: ['session.created', 'session.updated'], kinds: changeKinds }));
+  async changes(since: number, limit: number): Promise<ChangeEntry[]> {
+    const records = await this.reader.read((store) => store.log.readNamed(since, limit, { names: ['session.created', 'session.updated'], kinds: changeKinds }));
     return records.map((row) => {
       const data = JSON.parse(row.payloadJson) as SessionEvent;
       return {
@@ -177,40 +173,8 @@ export class ScheduleService {
   }
 
   /** The live programme for the exporters: delays applied, cancelled sessions kept and marked by status. */
-  exportInput(): ExportInput {
-    const ports = this.store.ports;
-    const settings = runNow(eventSettingsIn(ports));
-    const programme = runNow(programmeSettingsIn(ports));
-    const sources = new Map(runNow(ports.programme.sources()).map((r) => [r.sessionId, r]));
-    return {
-      event: {
-        name: settings.name,
-        timeZone: programme.scheduleTimeZone ?? settings.timeZone,
-        ...optionalText({ acronym: programme.acronym, url: programme.conferenceUrl, baseUrl: programme.baseUrl, dayChange: programme.dayChange }),
-      },
-      rooms: runNow(ports.rooms.list()).map((r) => {
-        const guid = programme.roomGuids[r.name];
-        return guid === undefined ? { id: r.id, name: r.name } : { id: r.id, name: r.name, guid };
-      }),
-      sessions: this.sessionService.list().map((s) => ({
-        guid: sources.get(s.id)?.guid ?? sessionGuid(s.id),
-        ...(sources.has(s.id) ? { source: sources.get(s.id)!.source } : {}),
-        id: s.id,
-        title: s.title,
-        theme: s.theme,
-        type: s.type,
-        startsAt: toIso(effectiveStart(s)),
-        endsAt: toIso(effectiveEnd(s)),
-        roomId: s.roomId,
-        speakers: s.speakers,
-        status: s.status,
-        delayMinutes: s.delayMinutes,
-        changeNote: s.changeNote,
-        description: s.description,
-        language: s.language,
-        version: s.version,
-      })),
-    };
+  exportInput(): Promise<ExportInput> {
+    return this.reader.read((store) => exportInputIn(store));
   }
 
   /**
@@ -268,7 +232,7 @@ export class ScheduleService {
 
   private async apply(actor: Actor, parsed: ParsedProgramme, replace: boolean): Promise<ImportResult> {
     const locals = new Map(
-      (await this.store.reader.read((store) => store.programme.localSessions())).map((r) => [
+      (await this.reader.read((store) => store.programme.localSessions())).map((r) => [
         `guid:${sessionGuid(r.id)}`,
         { id: r.id, cancelled: r.status === 'cancelled' },
       ]),
@@ -328,7 +292,7 @@ export class ScheduleService {
    * The programme is what is not cancelled: sessions a replaced programme left behind do not count.
    */
   private async assertSameConference(parsed: ParsedProgramme, locals: Map<string, LocalSession>): Promise<void> {
-    const reader = this.store.reader;
+    const reader = this.reader;
     const live = await reader.read((store) => store.programme.countLiveImported());
     if (live === 0) return;
     let index = 0;
@@ -489,6 +453,42 @@ export class ScheduleService {
     }
     yield* keepSourceIn(tx, s, row.id);
   }
+}
+
+/** As `ScheduleService.exportInput`, as a step of the caller's read. */
+export function* exportInputIn(store: StorePorts): Op<ExportInput> {
+  const settings = yield* eventSettingsIn(store);
+  const programme = yield* programmeSettingsIn(store);
+  const sources = new Map((yield* store.programme.sources()).map((r) => [r.sessionId, r]));
+  return {
+    event: {
+      name: settings.name,
+      timeZone: programme.scheduleTimeZone ?? settings.timeZone,
+      ...optionalText({ acronym: programme.acronym, url: programme.conferenceUrl, baseUrl: programme.baseUrl, dayChange: programme.dayChange }),
+    },
+    rooms: (yield* store.rooms.list()).map((r) => {
+      const guid = programme.roomGuids[r.name];
+      return guid === undefined ? { id: r.id, name: r.name } : { id: r.id, name: r.name, guid };
+    }),
+    sessions: (yield* store.sessions.list()).map((s) => ({
+      guid: sources.get(s.id)?.guid ?? sessionGuid(s.id),
+      ...(sources.has(s.id) ? { source: sources.get(s.id)!.source } : {}),
+      id: s.id,
+      title: s.title,
+      theme: s.theme,
+      type: s.type,
+      startsAt: toIso(effectiveStart(s)),
+      endsAt: toIso(effectiveEnd(s)),
+      roomId: s.roomId,
+      speakers: s.speakers,
+      status: s.status,
+      delayMinutes: s.delayMinutes,
+      changeNote: s.changeNote,
+      description: s.description,
+      language: s.language,
+      version: s.version,
+    })),
+  };
 }
 
 /**

@@ -14,10 +14,9 @@ import {
   type ScheduleFacts,
 } from '../domain/schedule.js';
 import { AppError, notFound } from '../core/errors.js';
-import { runNow, type Op } from '../store/op.js';
-import type { SessionQuery, SessionRecord, StorePorts } from '../store/ports.js';
+import type { Op } from '../store/op.js';
+import type { SessionQuery, SessionRecord, StoreReader } from '../store/ports.js';
 import type { Actor, Tx, UnitOfWork } from '../store/unit-of-work.js';
-import type { Writer } from '../store/sqlite/writer.js';
 
 /** A session as the use cases handle it; the effective times are derived by the database (and by core/time.ts in memory). */
 export type SessionRow = SessionRecord;
@@ -104,9 +103,6 @@ export function statusNow(row: Pick<SessionRow, 'startsAt' | 'endsAt' | 'delayMi
   return clockStatus({ ...row, cancelled: row.status === 'cancelled' }, now);
 }
 
-/** The unit of work, and SQLite's synchronous run for the status clock, whose callers (the job, tests) are still synchronous. */
-export type SessionWriter = UnitOfWork & Pick<Writer, 'run'>;
-
 function versionConflict(edited: number, current: number): AppError {
   return new AppError(
     'version_conflict',
@@ -118,19 +114,18 @@ function versionConflict(edited: number, current: number): AppError {
 
 export class SessionService {
   constructor(
-    /** SQLite's ports, for get() and list(), which routes and exports call synchronously. */
-    private readonly ports: StorePorts,
-    private readonly writer: SessionWriter,
+    private readonly reader: StoreReader,
+    private readonly writer: UnitOfWork,
     private readonly newId: () => string,
     private readonly clock: () => number,
   ) {}
 
-  get(id: string): SessionRow | undefined {
-    return runNow(this.ports.sessions.find(id));
+  get(id: string): Promise<SessionRow | undefined> {
+    return this.reader.read((store) => store.sessions.find(id));
   }
 
-  list(query: SessionQuery = {}): SessionRow[] {
-    return runNow(this.ports.sessions.list(query));
+  list(query: SessionQuery = {}): Promise<SessionRow[]> {
+    return this.reader.read((store) => store.sessions.list(query));
   }
 
   create(actor: Actor, input: NewSession): Promise<SessionWrite> {
@@ -227,16 +222,19 @@ export class SessionService {
    * Moves sessions to live or ended as the clock passes their start and end (delays applied).
    * Derived state, not an edit: the version stays, so an editor's open form does not go stale.
    */
-  advanceStatuses(): number {
+  async advanceStatuses(): Promise<number> {
     // Delays only push a session later, so nothing that starts after now can be due.
     const now = this.clock();
-    // The job and the tests that call this are still synchronous: SQLite's ports and the Writer's run, at once.
-    const due = runNow(this.ports.sessions.due(now + 1)).filter((row) => statusNow(row, now) !== row.status);
+    const due = (await this.reader.read((store) => store.sessions.due(now + 1))).filter((row) => statusNow(row, now) !== row.status);
     // Most ticks find nothing: they must not take the write lock for it.
     if (due.length === 0) return 0;
-    return this.writer.run(null, function* (tx) {
+    return this.writer.submit(null, function* (tx) {
       let moved = 0;
-      for (const row of due) {
+      for (const { id } of due) {
+        // As it is now, locked: an edit committed since the read above (here or on another node) is
+        // judged, and one racing this tick cannot have its status overwritten by a stale one.
+        const row = yield* tx.store.sessions.findForUpdate(id);
+        if (!row) continue;
         const status = statusNow(row, tx.now);
         if (status === row.status) continue;
         const after: SessionRow = { ...row, status };

@@ -1,7 +1,6 @@
 // The event's settings row: name, time zone, days, and the database epoch that live clients compare.
 import { randomUUID } from 'node:crypto';
-import type { Store } from '../db/open.js';
-import { runNow, type Op } from '../store/op.js';
+import type { Op } from '../store/op.js';
 import type { SettingsRecord, StorePorts } from '../store/ports.js';
 
 export interface EventSettings {
@@ -47,19 +46,9 @@ export function* ensureSettingsIn(store: StorePorts, timeZone: string, now: numb
   return { name: existing.name, timeZone, days: existing.days, epoch: existing.epoch };
 }
 
-/** On SQLite's ports, inside the caller's transaction (the store plugin's start-up, which is synchronous). */
-export function ensureSettings(store: Store, timeZone: string, now: number): EventSettings {
-  return runNow(ensureSettingsIn(store.ports, timeZone, now));
-}
-
 export function* eventSettingsIn(store: StorePorts): Op<EventSettings> {
   const row = yield* requireSettings(store);
   return { name: row.name, timeZone: row.timeZone, days: row.days, epoch: row.epoch };
-}
-
-/** Synchronous on SQLite's ports: its callers (the schedule service, the feeds' version) are still synchronous. */
-export function readSettings(store: Store): EventSettings {
-  return runNow(eventSettingsIn(store.ports));
 }
 
 export function* programmeSettingsIn(store: StorePorts): Op<ProgrammeSettings> {
@@ -74,21 +63,11 @@ export function* programmeSettingsIn(store: StorePorts): Op<ProgrammeSettings> {
   };
 }
 
-/** Synchronous on SQLite's ports: its callers (the schedule service, the feeds' version) are still synchronous. */
-export function readProgrammeSettings(store: Store): ProgrammeSettings {
-  return runNow(programmeSettingsIn(store.ports));
-}
-
 /** A restored or copied database must not look like the one clients knew: give it a new epoch. */
 export function* renewEpochIn(store: StorePorts): Op<string> {
   const epoch = randomUUID();
   yield* store.settings.setEpoch(epoch);
   return epoch;
-}
-
-/** On SQLite's ports: maintenance works on a copy of the SQLite file, synchronously. */
-export function renewEpoch(store: Store): string {
-  return runNow(renewEpochIn(store.ports));
 }
 
 function* requireSettings(store: StorePorts): Op<SettingsRecord> {

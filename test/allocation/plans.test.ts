@@ -1,6 +1,6 @@
 // Allocation plans over HTTP: what is planned, what stays, changeover gaps, stale plans, applying moves, room-failure proposals, roles.
 import t, { type Test } from 'tap';
-import { build, listen, liveClient, testClock, type Built } from '../helper.js';
+import { build, listen, liveClient, testClock, type Built, sqliteOf } from '../helper.js';
 import { addRoom, addSession, fingerprint, patchSession, sessionsById } from './seed.js';
 
 const NOW = Date.parse('2026-02-15T08:00:00Z'); // 09:00 in Amsterdam
@@ -49,7 +49,7 @@ t.test('a plan moves an over-full session and keeps live, imminent and pinned se
   const kiosk = liveClient(`${ws}/api/live`, { headers: { authorization: `Bearer ${tokens.kiosk}` } });
   await Promise.all([ops.next((m) => m.type === 'snapshot'), kiosk.next((m) => m.type === 'snapshot')]);
 
-  const head = (app.store.sqlite.prepare('SELECT MAX(seq) AS seq FROM events').get() as { seq: number }).seq;
+  const head = (sqliteOf(app).sqlite.prepare('SELECT MAX(seq) AS seq FROM events').get() as { seq: number }).seq;
   const res = await app.inject({ method: 'POST', url: '/api/allocation/plans', headers: built.auth('ops'), payload: { pinned: [pinned.id] } });
   t.equal(res.statusCode, 201);
   const body = res.json() as Plan;
@@ -67,7 +67,7 @@ t.test('a plan moves an over-full session and keeps live, imminent and pinned se
   t.same(body.objective, { unplaced: 0, moves: 1, seatsShort: 150 + 80 + 150, seatsIdle: 100 + 20 });
   t.same(body.unplaced, []);
 
-  const stored = app.store.sqlite.prepare('SELECT based_on_seq, applied_at, request FROM allocation_plans WHERE id = ?').get(body.id) as {
+  const stored = sqliteOf(app).sqlite.prepare('SELECT based_on_seq, applied_at, request FROM allocation_plans WHERE id = ?').get(body.id) as {
     based_on_seq: number;
     applied_at: number | null;
     request: string;
@@ -184,7 +184,7 @@ t.test('a stale plan is refused and changes nothing; a room turning full or a se
   const headcount = await app.inject({ method: 'POST', url: `/api/rooms/${small.id}/headcount`, headers: built.auth('door'), payload: { count: 60 } });
   t.equal(headcount.json().full, true, 'the room turned full (a public room.updated)');
   built.clock.set(at('08:21'));
-  app.services.sessions!.advanceStatuses();
+  await app.services.sessions!.advanceStatuses();
   t.equal((await sessionsById(built)).get(warmup.id)?.status, 'live', 'the clock started a session (a session.updated of kind status)');
   const applied = await app.inject({ method: 'POST', url: `/api/allocation/plans/${second.id}/apply`, headers: built.auth('ops') });
   t.equal(applied.statusCode, 200, 'neither occupancy nor the clock starting a session the plan leaves alone makes it stale');

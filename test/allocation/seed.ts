@@ -1,6 +1,7 @@
 // Test data for rooms and allocation tests: rooms and sessions created through the API, and a fingerprint of what is stored.
 import type { FastifyInstance } from 'fastify';
 import type { Built } from '../helper.js';
+import { sqliteOf } from '../helper.js';
 
 export const MIN = 60_000;
 
@@ -56,7 +57,7 @@ export function iso(ms: number): string {
 
 /** Everything a request could have written: compare before and after to prove a refusal wrote nothing. */
 export function fingerprint(app: FastifyInstance): Record<string, unknown> {
-  const q = (sql: string): unknown => app.store.sqlite.prepare(sql).all();
+  const q = (sql: string): unknown => sqliteOf(app).sqlite.prepare(sql).all();
   return {
     events: q('SELECT seq, name FROM events ORDER BY seq'),
     rooms: q('SELECT id, occupancy, alert_level, status, capacity FROM rooms ORDER BY id'),

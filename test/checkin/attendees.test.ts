@@ -1,6 +1,6 @@
 // Attendees: walk-in, get, edit, cancel, validation that writes nothing, and idempotent CSV import with tricky files.
 import t from 'tap';
-import { build } from '../helper.js';
+import { build, sqliteOf } from '../helper.js';
 import { countRows, walkIn } from './fixtures.js';
 
 t.test('walk-in, get, patch, cancel and restore', async (t) => {
@@ -39,9 +39,9 @@ t.test('walk-in, get, patch, cancel and restore', async (t) => {
   t.equal(cancelled.json().status, 'cancelled');
   const restored = await app.inject({ method: 'PATCH', url: `/api/attendees/${attendee.id}`, headers: built.auth('desk'), payload: { status: 'registered' } });
   t.equal(restored.json().status, 'registered');
-  const names = (app.store.sqlite.prepare("SELECT name FROM events WHERE topic = 'attendees' ORDER BY seq").all() as { name: string }[]).map((e) => e.name);
+  const names = (sqliteOf(app).sqlite.prepare("SELECT name FROM events WHERE topic = 'attendees' ORDER BY seq").all() as { name: string }[]).map((e) => e.name);
   t.same(names, ['attendee.created', 'attendee.updated', 'attendee.cancelled', 'attendee.restored']);
-  const visibility = app.store.sqlite.prepare("SELECT DISTINCT visibility FROM events WHERE topic = 'attendees'").all();
+  const visibility = sqliteOf(app).sqlite.prepare("SELECT DISTINCT visibility FROM events WHERE topic = 'attendees'").all();
   t.same(visibility, [{ visibility: 'personal' }]);
 });
 
@@ -110,7 +110,7 @@ t.test('CSV import: quotes, commas, BOM, CRLF, non-Latin names, bad rows; idempo
   );
   t.match(report.errors.find((e) => e.line === 10)?.message, /neither externalId nor email/);
 
-  const byExt = (ext: string) => app.store.sqlite.prepare('SELECT name, organization, delegation, flags, email FROM attendees WHERE external_id = ?').get(ext);
+  const byExt = (ext: string) => sqliteOf(app).sqlite.prepare('SELECT name, organization, delegation, flags, email FROM attendees WHERE external_id = ?').get(ext);
   t.same(byExt('EXT-1'), { name: 'Müller, Anna', organization: 'Bundeswehr', delegation: 'DE', flags: '["vip","accessibility"]', email: 'anna@bmvg.de' });
   t.match(byExt('EXT-2'), { name: 'Jan "The Hammer" de Vries', organization: 'TNO, Den Haag' });
   t.match(byExt('EXT-3'), { name: '王小明' });

@@ -2,7 +2,7 @@
 import { createPublicKey } from 'node:crypto';
 import t from 'tap';
 import { badgePublicKeys, verifyBadgeCode } from '../../src/domain/badge-code.js';
-import { build, testClock } from '../helper.js';
+import { build, testClock, sqliteOf } from '../helper.js';
 import { scan, T0, walkIn } from './fixtures.js';
 
 interface KeyList {
@@ -49,10 +49,10 @@ t.test('reprint: a new version, every earlier code revoked', async (t) => {
   t.match((await scan(built, { code: v2.code })).json(), { result: 'rejected', reason: 'revoked_badge' });
   t.match((await scan(built, { code: v3.json().code })).json(), { result: 'ok' });
   t.match((await scan(built, { code: v3.json().code.toLowerCase() })).json(), { result: 'warning' }, 'a scanner with Caps Lock inverted still reads it');
-  const revoked = app.store.sqlite.prepare('SELECT COUNT(*) AS n FROM badges WHERE attendee_id = ? AND revoked_at IS NOT NULL').get(vic.id);
+  const revoked = sqliteOf(app).sqlite.prepare('SELECT COUNT(*) AS n FROM badges WHERE attendee_id = ? AND revoked_at IS NOT NULL').get(vic.id);
   t.same(revoked, { n: 2 });
   t.equal((await app.inject({ method: 'POST', url: '/api/attendees/nobody/badge', headers: built.auth('desk') })).statusCode, 404);
-  const event = app.store.sqlite.prepare("SELECT payload FROM events WHERE name = 'badge.reissued'").get() as { payload: string };
+  const event = sqliteOf(app).sqlite.prepare("SELECT payload FROM events WHERE name = 'badge.reissued'").get() as { payload: string };
   t.notOk(event.payload.includes(v2.code), 'the event log never holds a code');
 });
 
@@ -116,7 +116,7 @@ t.test('private keys live in the key dir only: never in the database or a backup
   t.equal(statSync(keyFile).mode & 0o777, 0o600, 'the key file is 0600');
   const pem = readFileSync(keyFile, 'utf8');
   t.match(pem, /^-----BEGIN PRIVATE KEY-----/);
-  const stored = first.app.store.sqlite.prepare('SELECT COUNT(*) AS n FROM badge_keys WHERE private_key_pem IS NOT NULL').get() as { n: number };
+  const stored = sqliteOf(first.app).sqlite.prepare('SELECT COUNT(*) AS n FROM badge_keys WHERE private_key_pem IS NOT NULL').get() as { n: number };
   t.equal(stored.n, 0, 'the database holds no private key');
 
   const backup = path.join(first.dir, 'backup.db');
@@ -145,17 +145,17 @@ t.test('a database that still holds private keys moves them to the key dir at st
   const path = await import('node:path');
   const first = await build(t, { close: false, deps: { clock: testClock(T0) } });
   const kim = await walkIn(first, { name: 'Kim' });
-  const { kid } = first.app.store.sqlite.prepare('SELECT kid FROM badge_keys').get() as { kid: string };
+  const { kid } = sqliteOf(first.app).sqlite.prepare('SELECT kid FROM badge_keys').get() as { kid: string };
   const keyFile = path.join(first.dir, 'keys', `badge-${kid}.key`);
   const pem = readFileSync(keyFile, 'utf8');
   // The legacy layout: the private key in the row, no file.
-  first.app.store.sqlite.prepare('UPDATE badge_keys SET private_key_pem = ? WHERE kid = ?').run(pem, kid);
+  sqliteOf(first.app).sqlite.prepare('UPDATE badge_keys SET private_key_pem = ? WHERE kid = ?').run(pem, kid);
   await first.app.close();
   rmSync(keyFile);
 
   const second = await build(t, { dir: first.dir, deps: { clock: testClock(T0) } });
   t.equal(readFileSync(keyFile, 'utf8'), pem, 'moved to the key dir');
-  const row = second.app.store.sqlite.prepare('SELECT private_key_pem AS pem FROM badge_keys WHERE kid = ?').get(kid) as { pem: string | null };
+  const row = sqliteOf(second.app).sqlite.prepare('SELECT private_key_pem AS pem FROM badge_keys WHERE kid = ?').get(kid) as { pem: string | null };
   t.equal(row.pem, null, 'and nulled in the database');
   for (const f of [second.config.dbFile, `${second.config.dbFile}-wal`]) {
     if (existsSync(f)) t.notOk(readFileSync(f).includes('PRIVATE KEY'), `no private key bytes left in ${path.basename(f)}`);

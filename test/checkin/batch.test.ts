@@ -69,8 +69,8 @@ t.test('two desks upload later: a scan older than the recorded arrival becomes t
 t.test('door scans in a batch are applied in time order', async (t) => {
   const built = await build(t, { deps: { clock: testClock(T0 + minutes(120)) } });
   const { app } = built;
-  const a = addRoom(app, { name: 'A' });
-  const b = addRoom(app, { name: 'B' });
+  const a = await addRoom(app, { name: 'A' });
+  const b = await addRoom(app, { name: 'B' });
   const kim = await walkIn(built, { name: 'Kim' });
   const scans = [
     { scanId: randomUUID(), code: kim.code, roomId: b, scannedAt: iso(T0 + minutes(40)) },
@@ -129,7 +129,7 @@ t.test('a malformed item is its own answer (rejected / invalid_scan, not recorde
   const { app } = built;
   const leo = await walkIn(built, { name: 'Leo' });
   const mia = await walkIn(built, { name: 'Mia' });
-  const room = addRoom(app, { name: 'Room B' });
+  const room = await addRoom(app, { name: 'Room B' });
   const malformed: unknown[] = [
     { scanId: randomUUID() },
     { scanId: randomUUID(), code: 42, kind: 'exit', roomId: room },

@@ -2,47 +2,62 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { AccessPolicy, Category } from '../../src/core/vocabulary.js';
-import { rooms, sessions } from '../../src/db/schema.js';
 import { toIso } from '../../src/core/time.js';
 import type { Built } from '../helper.js';
+import { sqliteOf } from '../helper.js';
 
 export const T0 = Date.parse('2026-02-15T08:00:00Z');
 export const minutes = (n: number): number => n * 60_000;
 export const iso = (ms: number): string => toIso(ms);
 
-/** Rooms and sessions belong to other features; the tests put them in place without their routes. */
-export function addRoom(app: FastifyInstance, opts: { name?: string; capacity?: number; status?: 'open' | 'closed' | 'out_of_service' } = {}): string {
+/** Rooms and sessions belong to other features; the tests put them in place through the store's ports, without their routes (and their events). */
+export async function addRoom(app: FastifyInstance, opts: { name?: string; capacity?: number; status?: 'open' | 'closed' | 'out_of_service' } = {}): Promise<string> {
   const id = randomUUID();
-  app.writer.run(null, (tx) => {
-    app.store.db
-      .insert(rooms)
-      .values({ id, name: opts.name ?? `Room ${id.slice(0, 6)}`, capacity: opts.capacity ?? 100, status: opts.status ?? 'open', createdAt: tx.now, updatedAt: tx.now })
-      .run();
+  await app.writer.submit(null, function* (tx) {
+    yield* tx.store.rooms.insert({
+      id,
+      name: opts.name ?? `Room ${id.slice(0, 6)}`,
+      capacity: opts.capacity ?? 100,
+      features: [],
+      status: opts.status ?? 'open',
+      occupancy: 0,
+      alertLevel: 'normal',
+      sortOrder: 0,
+      createdAt: tx.now,
+      updatedAt: tx.now,
+    });
   });
   return id;
 }
 
-export function addSession(
+export async function addSession(
   app: FastifyInstance,
   opts: { roomId: string; startsAt: number; endsAt: number; access?: AccessPolicy; status?: 'scheduled' | 'live' | 'ended' | 'cancelled'; delayMinutes?: number },
-): string {
+): Promise<string> {
   const id = randomUUID();
-  app.writer.run(null, (tx) => {
-    app.store.db
-      .insert(sessions)
-      .values({
-        id,
-        title: `Session ${id.slice(0, 6)}`,
-        roomId: opts.roomId,
-        startsAt: opts.startsAt,
-        endsAt: opts.endsAt,
-        access: opts.access ?? { policy: 'open' },
-        status: opts.status ?? 'scheduled',
-        delayMinutes: opts.delayMinutes ?? 0,
-        createdAt: tx.now,
-        updatedAt: tx.now,
-      })
-      .run();
+  await app.writer.submit(null, function* (tx) {
+    yield* tx.store.sessions.insert({
+      id,
+      externalKey: null,
+      title: `Session ${id.slice(0, 6)}`,
+      theme: null,
+      type: 'panel',
+      startsAt: opts.startsAt,
+      endsAt: opts.endsAt,
+      roomId: opts.roomId,
+      speakers: [],
+      status: opts.status ?? 'scheduled',
+      delayMinutes: opts.delayMinutes ?? 0,
+      access: opts.access ?? { policy: 'open' },
+      expectedAttendance: 0,
+      requiredFeatures: [],
+      description: null,
+      language: null,
+      version: 1,
+      changeNote: null,
+      createdAt: tx.now,
+      updatedAt: tx.now,
+    });
   });
   return id;
 }
@@ -86,18 +101,18 @@ export function scan(built: Built, body: ScanBody, role: 'desk' | 'door' | 'admi
 }
 
 export function occupancyOf(app: FastifyInstance, roomId: string): number {
-  return (app.store.sqlite.prepare('SELECT occupancy FROM rooms WHERE id = ?').get(roomId) as { occupancy: number }).occupancy;
+  return (sqliteOf(app).sqlite.prepare('SELECT occupancy FROM rooms WHERE id = ?').get(roomId) as { occupancy: number }).occupancy;
 }
 
 export function presenceOf(app: FastifyInstance, attendeeId: string): string | null {
-  const row = app.store.sqlite.prepare('SELECT room_id AS roomId FROM presence WHERE attendee_id = ?').get(attendeeId) as { roomId: string } | undefined;
+  const row = sqliteOf(app).sqlite.prepare('SELECT room_id AS roomId FROM presence WHERE attendee_id = ?').get(attendeeId) as { roomId: string } | undefined;
   return row?.roomId ?? null;
 }
 
 export function checkedInAt(app: FastifyInstance, attendeeId: string): number | null {
-  return (app.store.sqlite.prepare('SELECT checked_in_at AS t FROM attendees WHERE id = ?').get(attendeeId) as { t: number | null }).t;
+  return (sqliteOf(app).sqlite.prepare('SELECT checked_in_at AS t FROM attendees WHERE id = ?').get(attendeeId) as { t: number | null }).t;
 }
 
 export function countRows(app: FastifyInstance, table: string): number {
-  return (app.store.sqlite.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+  return (sqliteOf(app).sqlite.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
 }

@@ -30,9 +30,9 @@ t.test('a scripted day of scans: kiosks see rooms fill up, never who', async (t)
   await Promise.all([kiosk.client.opened, desk.client.opened, ops.client.opened]);
   await kiosk.client.next((m) => m.type === 'snapshot');
 
-  const hall = addRoom(app, { name: 'Main Hall', capacity: 2 });
-  const closedDoor = addRoom(app, { name: 'Room Closed-Door', capacity: 50 });
-  addSession(app, { roomId: closedDoor, startsAt: Date.now() - 60_000, endsAt: Date.now() + 3_600_000, access: { policy: 'categories', categories: ['government'] } });
+  const hall = await addRoom(app, { name: 'Main Hall', capacity: 2 });
+  const closedDoor = await addRoom(app, { name: 'Room Closed-Door', capacity: 50 });
+  await addSession(app, { roomId: closedDoor, startsAt: Date.now() - 60_000, endsAt: Date.now() + 3_600_000, access: { policy: 'categories', categories: ['government'] } });
 
   const canaries = ['Canaryname', 'Canaryorg', 'canarymail', 'Zwölfkanarie', 'Канарейка', '金丝雀', 'Imported Canarybird'];
   const people = [

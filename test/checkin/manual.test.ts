@@ -1,7 +1,7 @@
 // Manual check-in by name (POST /api/checkins with attendeeId and reason): recorded as manual, roles, and refusals that write nothing.
 import { randomUUID } from 'node:crypto';
 import t from 'tap';
-import { build, type Built } from '../helper.js';
+import { build, type Built, sqliteOf } from '../helper.js';
 import { checkedInAt, countRows, walkIn } from './fixtures.js';
 
 const manual = (built: Built, body: Record<string, unknown>, role: 'desk' | 'door' | 'admin' = 'desk') =>
@@ -17,9 +17,9 @@ t.test('a manual check-in is an arrival recorded as manual, with its reason for 
   t.equal(answer.result, 'ok');
   t.equal(answer.attendee.name, 'Forgot Badge');
   t.not(checkedInAt(app, someone.id), null);
-  const row = app.store.sqlite.prepare('SELECT method, manual_reason AS reason, attendee_id AS attendeeId FROM checkins').get() as Record<string, unknown>;
+  const row = sqliteOf(app).sqlite.prepare('SELECT method, manual_reason AS reason, attendee_id AS attendeeId FROM checkins').get() as Record<string, unknown>;
   t.same(row, { method: 'manual', reason: 'badge left at the hotel', attendeeId: someone.id });
-  const event = app.store.sqlite.prepare("SELECT payload FROM events WHERE name = 'checkin.recorded'").get() as { payload: string };
+  const event = sqliteOf(app).sqlite.prepare("SELECT payload FROM events WHERE name = 'checkin.recorded'").get() as { payload: string };
   const payload = JSON.parse(event.payload) as Record<string, unknown>;
   t.equal(payload.method, 'manual');
   t.equal(payload.manualReason, 'badge left at the hotel');
@@ -31,7 +31,7 @@ t.test('a manual check-in is an arrival recorded as manual, with its reason for 
 
   const scanned = await app.inject({ method: 'POST', url: '/api/checkins', headers: built.auth('desk'), payload: { scanId: randomUUID(), code: someone.code } });
   t.equal(scanned.json().reason, 'already_checked_in', 'a badge scan after a manual check-in is a second arrival');
-  const methods = app.store.sqlite.prepare('SELECT method FROM checkins ORDER BY rowid').all() as { method: string }[];
+  const methods = sqliteOf(app).sqlite.prepare('SELECT method FROM checkins ORDER BY rowid').all() as { method: string }[];
   t.same(methods.map((m) => m.method), ['manual', 'manual', 'scan']);
 });
 

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import fc from '../property.js';
 import t from 'tap';
-import { build, testClock } from '../helper.js';
+import { build, testClock, sqliteOf } from '../helper.js';
 import { addRoom, checkedInAt, countRows, iso, minutes, occupancyOf, scan, T0, walkIn, type WalkIn } from './fixtures.js';
 
 t.test('40 desks scan one badge at the same moment: exactly one ok', async (t) => {
@@ -26,7 +26,7 @@ t.test('40 desks scan one badge at the same moment: exactly one ok', async (t) =
 t.test('one scanId sent 30 times at once is recorded once; the rest are replays of it', async (t) => {
   const built = await build(t, { deps: { clock: testClock(T0) } });
   const { app } = built;
-  const room = addRoom(app, { capacity: 5 });
+  const room = await addRoom(app, { capacity: 5 });
   const ann = await walkIn(built, { name: 'Ann' });
   const scanId = randomUUID();
   const answers = await Promise.all(Array.from({ length: 30 }, (_, i) => scan(built, { scanId, code: ann.code, roomId: i % 2 === 0 ? room : null }, 'door')));
@@ -52,10 +52,10 @@ t.test('property: after any interleaving of door scans and undos, occupancy equa
 
   await fc.assert(
     fc.asyncProperty(fc.array(stepArb, { minLength: 1, maxLength: 30 }), async (steps) => {
-      const rooms = [addRoom(app, { capacity: 3 }), addRoom(app, { capacity: 3 }), addRoom(app, { capacity: 3 })];
+      const rooms = [await addRoom(app, { capacity: 3 }), await addRoom(app, { capacity: 3 }), await addRoom(app, { capacity: 3 })];
       const recorded: string[] = [];
       const consistent = (): boolean => {
-        const presence = app.store.sqlite.prepare('SELECT room_id AS roomId, COUNT(*) AS n FROM presence GROUP BY room_id').all() as { roomId: string; n: number }[];
+        const presence = sqliteOf(app).sqlite.prepare('SELECT room_id AS roomId, COUNT(*) AS n FROM presence GROUP BY room_id').all() as { roomId: string; n: number }[];
         return rooms.every((room) => occupancyOf(app, room) === (presence.find((p) => p.roomId === room)?.n ?? 0));
       };
       // Concurrent waves: each wave's requests are in flight together and share a group commit.
@@ -78,7 +78,7 @@ t.test('property: after any interleaving of door scans and undos, occupancy equa
         await app.inject({ method: 'DELETE', url: `/api/checkins/${id}`, headers: built.auth('admin') });
         if (!consistent()) return false;
       }
-      const left = app.store.sqlite.prepare('SELECT COUNT(*) AS n FROM presence').get() as { n: number };
+      const left = sqliteOf(app).sqlite.prepare('SELECT COUNT(*) AS n FROM presence').get() as { n: number };
       if (left.n !== 0 || rooms.some((r) => occupancyOf(app, r) !== 0)) return false;
       return people.every((p) => checkedInAt(app, p.id) === null);
     }),

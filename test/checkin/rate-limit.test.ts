@@ -60,7 +60,7 @@ t.test('unknown_attendee counts as a failed scan too', async (t) => {
   await walkIn(built, { name: 'Key maker' });
   const { signBadgeCode } = await import('../../src/domain/badge-code.js');
   // The signing key lives in the key folder, not the database: the service hands the test its signer.
-  const key = app.services.badges.signingKey();
+  const key = await app.services.badges.signingKey();
   for (let i = 0; i < 10; i++) {
     const res = await scan(built, { code: signBadgeCode(key, { attendeeId: randomUUID(), version: 1 }) }, 'door');
     t.equal(res.json().reason, 'unknown_attendee');

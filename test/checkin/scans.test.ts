@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import t from 'tap';
 import { generateBadgeKey, signBadgeCode } from '../../src/domain/badge-code.js';
-import { build, testClock } from '../helper.js';
+import { build, testClock, sqliteOf } from '../helper.js';
 import { addRoom, addSession, checkedInAt, countRows, iso, minutes, occupancyOf, presenceOf, scan, T0, walkIn } from './fixtures.js';
 
 t.test('venue scans: ok, then already_checked_in with the first time', async (t) => {
@@ -38,7 +38,7 @@ t.test('rejections: invalid_code, unknown_attendee, revoked_badge, registration_
     t.match(res.json(), { result: 'rejected', reason: 'invalid_code', attendee: null }, `invalid: ${code.slice(0, 12)}…`);
   }
   // The signing key lives in the key folder, not the database: the service hands the test its signer.
-  const key = app.services.badges.signingKey();
+  const key = await app.services.badges.signingKey();
   const ghost = await scan(built, { code: signBadgeCode(key, { attendeeId: randomUUID(), version: 1 }) });
   t.match(ghost.json(), { result: 'rejected', reason: 'unknown_attendee', attendee: null });
   const future = await scan(built, { code: signBadgeCode(key, { attendeeId: bob.id, version: 7 }) });
@@ -56,7 +56,7 @@ t.test('rejections: invalid_code, unknown_attendee, revoked_badge, registration_
   t.match(cancelled.json(), { result: 'rejected', reason: 'registration_cancelled', attendee: { id: bob.id } });
 
   t.equal(checkedInAt(app, bob.id), null, 'no rejected scan counts as an arrival');
-  const stored = app.store.sqlite.prepare("SELECT COUNT(*) AS n FROM checkins WHERE result = 'rejected'").get() as { n: number };
+  const stored = sqliteOf(app).sqlite.prepare("SELECT COUNT(*) AS n FROM checkins WHERE result = 'rejected'").get() as { n: number };
   t.equal(stored.n, 7, 'every rejection is recorded for the audit trail');
   const stats = await app.inject({ method: 'GET', url: '/api/checkins/stats', headers: built.auth('ops') });
   t.equal(stats.json().total, 0);
@@ -66,14 +66,14 @@ t.test('a replay returns the first answer whatever the body, and records nothing
   const clock = testClock(T0);
   const built = await build(t, { deps: { clock } });
   const { app } = built;
-  const room = addRoom(app, { capacity: 10 });
+  const room = await addRoom(app, { capacity: 10 });
   const carl = await walkIn(built, { name: 'Carl' });
   const dora = await walkIn(built, { name: 'Dora' });
   const scanId = randomUUID();
   const first = await scan(built, { scanId, code: carl.code });
   t.equal(first.json().result, 'ok');
   const rows = countRows(app, 'checkins');
-  const events = (app.store.sqlite.prepare("SELECT COUNT(*) AS n FROM events WHERE name = 'checkin.recorded'").get() as { n: number }).n;
+  const events = (sqliteOf(app).sqlite.prepare("SELECT COUNT(*) AS n FROM events WHERE name = 'checkin.recorded'").get() as { n: number }).n;
 
   clock.advance(minutes(10));
   for (const body of [
@@ -88,7 +88,7 @@ t.test('a replay returns the first answer whatever the body, and records nothing
     t.same(again.json(), { ...first.json(), replayed: true });
   }
   t.equal(countRows(app, 'checkins'), rows);
-  t.equal((app.store.sqlite.prepare("SELECT COUNT(*) AS n FROM events WHERE name = 'checkin.recorded'").get() as { n: number }).n, events);
+  t.equal((sqliteOf(app).sqlite.prepare("SELECT COUNT(*) AS n FROM events WHERE name = 'checkin.recorded'").get() as { n: number }).n, events);
   t.equal(checkedInAt(app, dora.id), null);
   t.equal(occupancyOf(app, room), 0);
 });
@@ -97,13 +97,13 @@ t.test('doors: room_closed, not_allowed from the session on, room_full unless fo
   const clock = testClock(T0);
   const built = await build(t, { deps: { clock } });
   const { app } = built;
-  const closed = addRoom(app, { status: 'closed' });
-  const out = addRoom(app, { status: 'out_of_service' });
-  const restricted = addRoom(app, { capacity: 50 });
-  const small = addRoom(app, { capacity: 1 });
-  addSession(app, { roomId: restricted, startsAt: T0 + minutes(60), endsAt: T0 + minutes(120), access: { policy: 'categories', categories: ['government'] } });
-  addSession(app, { roomId: restricted, startsAt: T0 + minutes(180), endsAt: T0 + minutes(240), access: { policy: 'categories', categories: ['government'] }, status: 'cancelled' });
-  addSession(app, { roomId: restricted, startsAt: T0 + minutes(300), endsAt: T0 + minutes(360), access: { policy: 'categories', categories: ['government'] }, delayMinutes: 30 });
+  const closed = await addRoom(app, { status: 'closed' });
+  const out = await addRoom(app, { status: 'out_of_service' });
+  const restricted = await addRoom(app, { capacity: 50 });
+  const small = await addRoom(app, { capacity: 1 });
+  await addSession(app, { roomId: restricted, startsAt: T0 + minutes(60), endsAt: T0 + minutes(120), access: { policy: 'categories', categories: ['government'] } });
+  await addSession(app, { roomId: restricted, startsAt: T0 + minutes(180), endsAt: T0 + minutes(240), access: { policy: 'categories', categories: ['government'] }, status: 'cancelled' });
+  await addSession(app, { roomId: restricted, startsAt: T0 + minutes(300), endsAt: T0 + minutes(360), access: { policy: 'categories', categories: ['government'] }, delayMinutes: 30 });
   const minister = await walkIn(built, { name: 'Minister', category: 'government', delegation: 'FR' });
   const reporter = await walkIn(built, { name: 'Reporter', category: 'media' });
 
@@ -136,7 +136,7 @@ t.test('doors: room_closed, not_allowed from the session on, room_full unless fo
   const forced = await scan(built, { code: reporter.code, roomId: small, force: true }, 'door');
   t.match(forced.json(), { result: 'ok', reason: null, checkin: { forced: true } });
   t.equal(occupancyOf(app, small), 2);
-  const row = app.store.sqlite.prepare('SELECT forced FROM checkins WHERE id = ?').get(forced.json().checkin.id) as { forced: number };
+  const row = sqliteOf(app).sqlite.prepare('SELECT forced FROM checkins WHERE id = ?').get(forced.json().checkin.id) as { forced: number };
   t.equal(row.forced, 1, 'recorded as forced');
 });
 
@@ -144,8 +144,8 @@ t.test('entering room B while counted in room A records the exit from A', async 
   const clock = testClock(T0);
   const built = await build(t, { deps: { clock } });
   const { app } = built;
-  const a = addRoom(app, { name: 'A' });
-  const b = addRoom(app, { name: 'B' });
+  const a = await addRoom(app, { name: 'A' });
+  const b = await addRoom(app, { name: 'B' });
   const eve = await walkIn(built, { name: 'Eve' });
 
   await scan(built, { code: eve.code, roomId: a }, 'door');
@@ -170,8 +170,8 @@ t.test('undo restores arrivals, presence and occupancy', async (t) => {
   const clock = testClock(T0);
   const built = await build(t, { deps: { clock } });
   const { app } = built;
-  const a = addRoom(app, { name: 'A' });
-  const b = addRoom(app, { name: 'B' });
+  const a = await addRoom(app, { name: 'A' });
+  const b = await addRoom(app, { name: 'B' });
   const fay = await walkIn(built, { name: 'Fay' });
   const undo = (id: string, role: 'desk' | 'admin' | 'door' = 'desk') => app.inject({ method: 'DELETE', url: `/api/checkins/${id}`, headers: built.auth(role) });
 
@@ -200,7 +200,7 @@ t.test('undo restores arrivals, presence and occupancy', async (t) => {
   t.equal(occupancyOf(app, a), 0);
   t.equal(presenceOf(app, fay.id), null);
 
-  const undone = app.store.sqlite.prepare("SELECT COUNT(*) AS n FROM events WHERE name = 'checkin.undone'").get() as { n: number };
+  const undone = sqliteOf(app).sqlite.prepare("SELECT COUNT(*) AS n FROM events WHERE name = 'checkin.undone'").get() as { n: number };
   t.equal(undone.n, 4, 'one checkin.undone per undo that changed something');
 });
 

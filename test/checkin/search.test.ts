@@ -1,6 +1,6 @@
 // Attendee search: prefix, diacritics- and case-insensitive, across scripts, ranked, limited.
 import t, { type Test } from 'tap';
-import { build, type Built } from '../helper.js';
+import { build, type Built, sqliteOf } from '../helper.js';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import anyAscii from 'any-ascii';
@@ -155,7 +155,7 @@ t.test('edits and cancellations are searchable at once', async (t) => {
 t.test('attendees written without a search row (an older database, a script) are indexed at start', async (t) => {
   const dir = t.testdir();
   const first = await build(t, { dir, close: false });
-  first.app.store.sqlite
+  sqliteOf(first.app).sqlite
     .prepare("INSERT INTO attendees (id, name, organization, category, created_at, updated_at) VALUES ('legacy-1', 'Ludwika Łęcka', 'Archiwum', 'other', 0, 0)")
     .run();
   await first.app.close();
@@ -207,7 +207,7 @@ t.test('migration 0004 empties the index of an older database and the next start
   const dir = t.testdir();
   const first = await build(t, { dir, close: false });
   await walkIn(first, { name: 'Сергей Иванов' });
-  const sqlite = first.app.store.sqlite;
+  const sqlite = sqliteOf(first.app).sqlite;
   // As an older release indexed it: the folded name only.
   sqlite.prepare("UPDATE attendee_search_docs SET name = 'сергеи иванов'").run();
   const before = await first.app.inject({ method: 'GET', url: '/api/attendees', query: { q: 'ivanov' }, headers: first.auth('desk') });

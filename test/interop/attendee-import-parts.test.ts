@@ -1,11 +1,11 @@
 // A big attendee CSV: validated whole in a worker (a refused file writes nothing), errors capped, applied in parts with progress events, other requests served in between, and completed by sending it again.
 import t from 'tap';
 import type { FastifyInstance } from 'fastify';
-import { build, listen, liveClient, type Built } from '../helper.js';
+import { build, listen, liveClient, type Built, sqliteOf } from '../helper.js';
 
 const HEADER = 'name,organization,category,delegation,email,flags,externalId';
-const count = (app: FastifyInstance, table: string): number => (app.store.sqlite.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
-const head = (app: FastifyInstance): number => (app.store.sqlite.prepare('SELECT coalesce(max(seq), 0) AS s FROM events').get() as { s: number }).s;
+const count = (app: FastifyInstance, table: string): number => (sqliteOf(app).sqlite.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+const head = (app: FastifyInstance): number => (sqliteOf(app).sqlite.prepare('SELECT coalesce(max(seq), 0) AS s FROM events').get() as { s: number }).s;
 
 function rows(n: number, from = 0): string[] {
   return Array.from({ length: n }, (_, k) => {
@@ -23,7 +23,7 @@ function importCsv(built: Built, body: string | Buffer) {
 }
 
 function adminActor(app: FastifyInstance): { deviceId: string; role: 'admin' } {
-  const admin = app.store.sqlite.prepare("SELECT id FROM devices WHERE role = 'admin' LIMIT 1").get() as { id: string };
+  const admin = sqliteOf(app).sqlite.prepare("SELECT id FROM devices WHERE role = 'admin' LIMIT 1").get() as { id: string };
   return { deviceId: admin.id, role: 'admin' };
 }
 
@@ -44,7 +44,7 @@ t.test('a refused file writes nothing, however many good rows it has', async (t)
   }
   t.equal(count(app, 'attendees'), 0, 'no attendee');
   t.equal(count(app, 'badges'), 0, 'no badge');
-  t.same(app.store.sqlite.prepare('SELECT name FROM events WHERE seq > ?').all(seq), [], 'no event');
+  t.same(sqliteOf(app).sqlite.prepare('SELECT name FROM events WHERE seq > ?').all(seq), [], 'no event');
 });
 
 t.test('errors are capped at the first 100, by line, with errorCount counting them all', async (t) => {
@@ -148,5 +148,5 @@ t.test('an import that fails half-way says how far it got; sending the same file
   t.equal(again.statusCode, 200);
   t.match(again.json(), { created: total - problem.done, updated: 0, errorCount: 0 }, 'only the rest is created');
   t.equal(count(app, 'attendees'), total, 'every row once');
-  t.equal((app.store.sqlite.prepare('SELECT count(DISTINCT external_id) AS n FROM attendees').get() as { n: number }).n, total);
+  t.equal((sqliteOf(app).sqlite.prepare('SELECT count(DISTINCT external_id) AS n FROM attendees').get() as { n: number }).n, total);
 });

@@ -2,7 +2,7 @@
 import t from 'tap';
 import { eventNames, type EventName, type EventPayload } from '../../src/contract/events.js';
 import type { Role } from '../../src/core/vocabulary.js';
-import { build, listen, liveClient } from '../helper.js';
+import { build, listen, liveClient, sqliteWriter } from '../helper.js';
 
 const AT = '2026-02-15T09:00:00Z';
 const session = {
@@ -115,10 +115,10 @@ t.test('every event name × every role: the exact key set, or nothing', async (t
   t.same([...eventNames].sort(), Object.keys(expected).sort(), 'the table covers the whole catalogue');
   const b = await build(t);
   const { ws } = await listen(b.app);
-  const head = b.app.writer.log.headSeq;
-  const epoch = b.app.writer.log.epoch;
+  const head = sqliteWriter(b.app).log.headSeq;
+  const epoch = sqliteWriter(b.app).log.epoch;
   // device.revoked closes the revoked device's sockets; it names a device no socket belongs to.
-  b.app.writer.run(null, (tx) => {
+  sqliteWriter(b.app).run(null, (tx) => {
     for (const name of eventNames) tx.emit(name, samples[name] as never, ['r1']);
     // A venue scan (no room) is not a door's business.
     tx.emit('checkin.recorded', recorded(null));

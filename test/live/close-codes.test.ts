@@ -1,6 +1,6 @@
 // Live socket close codes and limits: 4403 on revoke, 4008 for a slow consumer, 1001 on shutdown, 1008/1009 for junk.
 import t from 'tap';
-import { build, listen, liveClient } from '../helper.js';
+import { build, listen, liveClient, sqliteWriter } from '../helper.js';
 
 t.test('a revoked device loses its socket with 4403 within a second', async (t) => {
   const b = await build(t);
@@ -79,7 +79,7 @@ t.test('subscribe narrows topics and rooms; a kiosk never receives staff or pers
   const { ws } = await listen(b.app);
   const kiosk = liveClient(`${ws}/api/live?topics=announcements`, { headers: { authorization: `Bearer ${b.tokens.kiosk}` } });
   await kiosk.next((m) => m.type === 'snapshot');
-  b.app.writer.run(null, (tx) => {
+  sqliteWriter(b.app).run(null, (tx) => {
     tx.emit('room.occupancy', { roomId: 'r1', occupancy: 12, capacity: 100, occupancyLevel: 'normal' });
     tx.emit('checkin.recorded', {
       result: 'ok',

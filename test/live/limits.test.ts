@@ -52,8 +52,8 @@ t.test('a device holds at most EVENTDAY_WS_MAX_PER_DEVICE sockets: one more clos
 t.test('a snapshot larger than the buffer limit arrives whole, as fragments, and live events follow it', async (t) => {
   const b = await build(t, { env: { EVENTDAY_WS_MAX_BUFFERED: String(32 * 1024) } });
   const { ws } = await listen(b.app);
-  const room = addRoom(b.app);
-  for (let i = 0; i < 400; i++) addSession(b.app, { roomId: room, startsAt: T0 + minutes(i), endsAt: T0 + minutes(i + 1) });
+  const room = await addRoom(b.app);
+  for (let i = 0; i < 400; i++) await addSession(b.app, { roomId: room, startsAt: T0 + minutes(i), endsAt: T0 + minutes(i + 1) });
   const kiosk = liveClient(`${ws}/api/live`, { headers: { authorization: `Bearer ${b.tokens.kiosk}` } });
   await kiosk.next((m) => m.type === 'welcome');
   // Posted while the snapshot is still leaving: the event must come after it, not inside it.

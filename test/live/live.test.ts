@@ -1,7 +1,7 @@
 // /api/live over real sockets: auth before upgrade, welcome, snapshot or exact replay, filters, close codes.
 import t from 'tap';
 import fc from '../property.js';
-import { build, listen, liveClient, type Built, type LiveClient } from '../helper.js';
+import { build, listen, liveClient, type Built, type LiveClient, sqliteOf, sqliteWriter } from '../helper.js';
 import type { Role, Visibility } from '../../src/core/vocabulary.js';
 import type { Tx } from '../../src/store/unit-of-work.js';
 
@@ -89,7 +89,7 @@ t.test('a client with the current epoch gets exactly what it missed; another epo
 t.test('replay is exact: random bursts and random disconnects give every visible seq once, in order', async (t) => {
   const b = await build(t);
   const { ws } = await listen(b.app);
-  const writer = b.app.writer;
+  const writer = sqliteWriter(b.app);
   const visibleTo: Record<Role, Set<string>> = {
     admin: new Set(['public', 'staff', 'personal', 'admin']),
     ops: new Set(['public', 'staff']),
@@ -156,7 +156,7 @@ t.test('replay is exact: random bursts and random disconnects give every visible
       }
       if (!client) client = await connect();
       const expected = (
-        b.app.store.sqlite.prepare('SELECT seq, visibility FROM events WHERE seq > ? ORDER BY seq').all(welcome.seq) as {
+        sqliteOf(b.app).sqlite.prepare('SELECT seq, visibility FROM events WHERE seq > ? ORDER BY seq').all(welcome.seq) as {
           seq: number;
           visibility: string;
         }[]

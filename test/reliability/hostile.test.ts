@@ -5,7 +5,7 @@ import fc from '../property.js';
 import WebSocket from 'ws';
 import type { InjectOptions } from 'fastify';
 import type { Sqlite } from '../../src/db/open.js';
-import { build, listen, liveClient, testClock, type Built } from '../helper.js';
+import { build, listen, liveClient, testClock, type Built, sqliteOf } from '../helper.js';
 
 /** A JSON value whose objects are entry lists, so `__proto__` and duplicate keys reach the wire as written. */
 type Json = null | boolean | number | string | Json[] | { entries: [string, Json][] };
@@ -166,7 +166,7 @@ t.test('hostile bodies on every write route, with every role', async (t) => {
     who === 'anonymous' ? {} : who === 'forged' ? { authorization: 'Bearer forged-token-forged-token' } : b.auth(who as 'admin');
   const everyone = ['admin', 'ops', 'desk', 'door', 'kiosk', 'anonymous', 'forged'];
   const protoBefore = prototypeKeys();
-  const sqlite = b.app.store.sqlite;
+  const sqlite = sqliteOf(b.app).sqlite;
   const statuses = new Map<number, number>();
   const failures: string[] = [];
   let requests = 0;

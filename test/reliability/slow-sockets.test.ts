@@ -6,7 +6,7 @@ import path from 'node:path';
 import t from 'tap';
 import WebSocket from 'ws';
 import { Client, sleep, startServer } from '../../scripts/reliability/lib.js';
-import { build, ADMIN_TOKEN } from '../helper.js';
+import { build, ADMIN_TOKEN, sqliteOf, sqliteWriter } from '../helper.js';
 import { rooms, sessions } from '../../src/db/schema.js';
 
 const SESSIONS = 20_000;
@@ -73,11 +73,11 @@ t.test('never-reading sockets cannot make the server hold a snapshot each', asyn
   const seeded = await build(t, { dir, close: false });
   const roomId = randomUUID();
   const now = Date.parse('2026-02-15T08:00:00Z');
-  seeded.app.writer.run(null, () => {
-    seeded.app.store.db.insert(rooms).values({ id: roomId, name: 'Hall', capacity: 5000, createdAt: now, updatedAt: now }).run();
+  sqliteWriter(seeded.app).run(null, () => {
+    sqliteOf(seeded.app).db.insert(rooms).values({ id: roomId, name: 'Hall', capacity: 5000, createdAt: now, updatedAt: now }).run();
     for (let i = 0; i < SESSIONS; i++) {
       const startsAt = now + i * 60_000;
-      seeded.app.store.db
+      sqliteOf(seeded.app).db
         .insert(sessions)
         .values({ id: randomUUID(), title: `Session ${i} on responsible military AI`, roomId, startsAt, endsAt: startsAt + 50_000, speakers: ['A. Speaker'], createdAt: now, updatedAt: now })
         .run();

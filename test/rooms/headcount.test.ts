@@ -1,6 +1,6 @@
 // Headcounts and occupancy: validation, levels and alerts with hysteresis, coalesced updates, and kiosks never seeing counts.
 import t from 'tap';
-import { build, listen, liveClient } from '../helper.js';
+import { build, listen, liveClient, sqliteOf } from '../helper.js';
 import { addRoom, fingerprint } from '../allocation/seed.js';
 
 t.test('headcount validation: negative, fractional, absurd or malformed counts are 400 and write nothing', async (t) => {
@@ -128,7 +128,7 @@ t.test('the public full flag is occupancy ≥ capacity: small rooms never read F
     }
     const expected = [capacity, 0, capacity, capacity - 1, 1, capacity, 0].map((n) => `${n}:${n >= capacity ? 'FULL' : 'free'}`);
     t.same(trail, expected, `capacity ${capacity}: FULL exactly when occupancy reaches capacity`);
-    const alert = app.store.sqlite.prepare('SELECT alert_level AS level FROM rooms WHERE id = ?').get(room.id) as { level: string };
+    const alert = sqliteOf(app).sqlite.prepare('SELECT alert_level AS level FROM rooms WHERE id = ?').get(room.id) as { level: string };
     t.equal(alert.level, 'normal', `capacity ${capacity}: an empty room's staff alert comes down`);
   }
 });

@@ -2,11 +2,11 @@
 import t from 'tap';
 import type { Test } from 'tap';
 import type { FastifyInstance } from 'fastify';
-import { build, testClock } from '../helper.js';
+import { build, testClock, sqliteOf } from '../helper.js';
 
 type Session = Record<string, unknown> & { id: string; version: number; roomId: string; startsAt: string; endsAt: string };
 
-const head = (app: FastifyInstance): number => (app.store.sqlite.prepare('SELECT coalesce(max(seq), 0) AS s FROM events').get() as { s: number }).s;
+const head = (app: FastifyInstance): number => (sqliteOf(app).sqlite.prepare('SELECT coalesce(max(seq), 0) AS s FROM events').get() as { s: number }).s;
 
 async function setup(t: Test) {
   const built = await build(t, { deps: { clock: testClock(Date.parse('2026-02-15T07:00:00Z')) } });
@@ -69,7 +69,7 @@ t.test('creating into a room in use is refused unless forced; cancelled sessions
   const { app, a, post, create, patch } = await setup(t);
   const held = await create({ title: 'Held', startsAt: '2026-02-15T09:00:00Z', endsAt: '2026-02-15T10:00:00Z' });
   const seq = head(app);
-  const count = () => (app.store.sqlite.prepare('SELECT count(*) AS n FROM sessions').get() as { n: number }).n;
+  const count = () => (sqliteOf(app).sqlite.prepare('SELECT count(*) AS n FROM sessions').get() as { n: number }).n;
   const n = count();
   const slot = { title: 'New', startsAt: '2026-02-15T09:30:00Z', endsAt: '2026-02-15T10:30:00Z', roomId: a };
   const refused = await post(slot);

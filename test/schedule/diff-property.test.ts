@@ -1,7 +1,7 @@
 // Property: random edits to a programme, re-imported, come back from the change feed as exactly those edits, and a second import is silent.
 import t from 'tap';
 import fc from '../property.js';
-import { build, testClock } from '../helper.js';
+import { build, testClock, sqliteOf } from '../helper.js';
 import { scheduleJson, type ProgrammeEvent } from './programme.js';
 
 const ROOMS = ['R1', 'R2', 'R3'];
@@ -47,7 +47,7 @@ t.test('the change feed after a re-import equals the edits made to the file', as
       }));
       base.push(anchor);
       await importFile(base, true);
-      const seq = (app.store.sqlite.prepare('SELECT max(seq) AS s FROM events').get() as { s: number }).s;
+      const seq = (sqliteOf(app).sqlite.prepare('SELECT max(seq) AS s FROM events').get() as { s: number }).s;
 
       const expected = new Map<string, string[]>();
       const next: ProgrammeEvent[] = [anchor];
@@ -83,7 +83,7 @@ t.test('the change feed after a re-import equals the edits made to the file', as
 
       const counts = await importFile(next);
       const feed = (await app.inject({ method: 'GET', url: `/api/schedule/changes?since=${seq}`, headers: ADMIN })).json() as { sessionId: string; kinds: string[] }[];
-      const keyOf = app.store.sqlite.prepare('SELECT external_key AS k FROM sessions WHERE id = ?');
+      const keyOf = sqliteOf(app).sqlite.prepare('SELECT external_key AS k FROM sessions WHERE id = ?');
       const actual = new Map<string, string[]>();
       for (const c of feed) {
         const key = (keyOf.get(c.sessionId) as { k: string }).k;
@@ -99,10 +99,10 @@ t.test('the change feed after a re-import equals the edits made to the file', as
         throw new Error(`counts ${JSON.stringify(counts.sessions)} do not match the edits`);
       }
 
-      const head = (app.store.sqlite.prepare('SELECT max(seq) AS s FROM events').get() as { s: number }).s;
+      const head = (sqliteOf(app).sqlite.prepare('SELECT max(seq) AS s FROM events').get() as { s: number }).s;
       const again = await importFile(next);
       const silent = again.sessions.created + again.sessions.updated + again.sessions.cancelled === 0;
-      const headAfter = (app.store.sqlite.prepare('SELECT max(seq) AS s FROM events').get() as { s: number }).s;
+      const headAfter = (sqliteOf(app).sqlite.prepare('SELECT max(seq) AS s FROM events').get() as { s: number }).s;
       return silent && headAfter === head;
     }),
     { numRuns: 40 },

@@ -1,15 +1,15 @@
 // Programme import attacked with the files that used to cancel a whole programme: another conference, an empty day, a duplicated guid, absurd durations, a wrong content type.
 import t, { type Test } from 'tap';
 import type { FastifyInstance } from 'fastify';
-import { build, testClock } from '../helper.js';
+import { build, testClock, sqliteOf } from '../helper.js';
 import { haveSharedSchedules, readShared } from '../interop/c3voc.js';
 import { generateProgramme, scheduleJson, type ProgrammeEvent } from './programme.js';
 
 const ADMIN = 'Bearer test-admin-token-0123456789abcdef';
-const head = (app: FastifyInstance): number => (app.store.sqlite.prepare('SELECT coalesce(max(seq), 0) AS s FROM events').get() as { s: number }).s;
+const head = (app: FastifyInstance): number => (sqliteOf(app).sqlite.prepare('SELECT coalesce(max(seq), 0) AS s FROM events').get() as { s: number }).s;
 const statuses = (app: FastifyInstance): Record<string, number> =>
   Object.fromEntries(
-    (app.store.sqlite.prepare('SELECT status, count(*) AS n FROM sessions GROUP BY status').all() as { status: string; n: number }[]).map((r) => [r.status, r.n]),
+    (sqliteOf(app).sqlite.prepare('SELECT status, count(*) AS n FROM sessions GROUP BY status').all() as { status: string; n: number }[]).map((r) => [r.status, r.n]),
   );
 
 function importFile(app: FastifyInstance, body: string | Buffer, contentType = 'application/json', query = '') {
@@ -45,7 +45,7 @@ t.test('a release that shares no session with the programme is 409 different_con
   t.match(refused.json(), { code: 'different_conference', status: 409, detail: /shares no session/ });
   t.equal(head(app), seq, 'no event');
   t.same(statuses(app), { scheduled: 4 }, 'nothing cancelled');
-  t.equal((app.store.sqlite.prepare('SELECT name FROM event_settings').get() as { name: string }).name, 'Ours', 'the event keeps its title');
+  t.equal((sqliteOf(app).sqlite.prepare('SELECT name FROM event_settings').get() as { name: string }).name, 'Ours', 'the event keeps its title');
 
   const falseFlag = await importFile(app, other, 'application/json', '?replace=false');
   t.equal(falseFlag.statusCode, 409, 'replace=false is no replace');
@@ -101,7 +101,7 @@ t.test('a guid given to two different events is 400 naming it, and writes nothin
   t.match(res.json(), { code: 'duplicate_guid', detail: /aaaaaaaa-0000-4000-8000-000000000002/ });
   t.equal(head(app), seq, 'no event');
   t.same(statuses(app), { scheduled: 4 });
-  t.equal((app.store.sqlite.prepare("SELECT count(*) AS n FROM rooms WHERE name = 'Room 3'").get() as { n: number }).n, 0, 'no room created');
+  t.equal((sqliteOf(app).sqlite.prepare("SELECT count(*) AS n FROM rooms WHERE name = 'Room 3'").get() as { n: number }).n, 0, 'no room created');
 });
 
 t.test('durations of 0 or over 24 h are imported with a warning', async (t) => {
@@ -140,7 +140,7 @@ t.test('a file labelled with the other type is read by its content, with a warni
 t.test('the file is parsed off the event loop: a request sent once a large import has started is answered before it', async (t) => {
   const { app } = await setup(t);
   const file = Buffer.from(scheduleJson(generateProgramme(3000)));
-  const admin = app.store.sqlite.prepare("SELECT id FROM devices WHERE role = 'admin' LIMIT 1").get() as { id: string };
+  const admin = sqliteOf(app).sqlite.prepare("SELECT id FROM devices WHERE role = 'admin' LIMIT 1").get() as { id: string };
   const order: string[] = [];
   // Called directly, the import has handed the file to its parser by the time the call returns.
   const importing = app.services.schedule.importFile({ deviceId: admin.id, role: 'admin' }, file, 'application/json').then((result) => {

@@ -1,13 +1,13 @@
 // A big programme is applied in parts: other requests are served between them, admins get import.progress, the same file twice is a no-op, and a failed import is completed by sending the file again.
 import t, { type Test } from 'tap';
 import type { FastifyInstance } from 'fastify';
-import { build, testClock } from '../helper.js';
+import { build, testClock, sqliteOf } from '../helper.js';
 import { generateProgramme, scheduleJson } from './programme.js';
 
 const ADMIN = 'Bearer test-admin-token-0123456789abcdef';
 const TOTAL = 4000;
-const head = (app: FastifyInstance): number => (app.store.sqlite.prepare('SELECT coalesce(max(seq), 0) AS s FROM events').get() as { s: number }).s;
-const count = (app: FastifyInstance, sql: string, ...params: unknown[]): number => (app.store.sqlite.prepare(sql).get(...params) as { n: number }).n;
+const head = (app: FastifyInstance): number => (sqliteOf(app).sqlite.prepare('SELECT coalesce(max(seq), 0) AS s FROM events').get() as { s: number }).s;
+const count = (app: FastifyInstance, sql: string, ...params: unknown[]): number => (sqliteOf(app).sqlite.prepare(sql).get(...params) as { n: number }).n;
 const events = (app: FastifyInstance, name: string, since = 0): number => count(app, 'SELECT count(*) AS n FROM events WHERE name = ? AND seq > ?', name, since);
 
 interface Progress {
@@ -18,7 +18,7 @@ interface Progress {
 }
 
 function progressSince(app: FastifyInstance, since: number): Progress[] {
-  const rows = app.store.sqlite.prepare("SELECT payload AS p FROM events WHERE name = 'import.progress' AND seq > ? ORDER BY seq").all(since) as { p: string }[];
+  const rows = sqliteOf(app).sqlite.prepare("SELECT payload AS p FROM events WHERE name = 'import.progress' AND seq > ? ORDER BY seq").all(since) as { p: string }[];
   return rows.map((r) => JSON.parse(r.p) as Progress);
 }
 
@@ -61,7 +61,7 @@ t.test('a request sent once the first parts are in is answered before the import
   t.ok(progress.every((p) => p.kind === 'schedule' && p.total === TOTAL && p.importId === progress[0]!.importId), 'one import, its kind and total');
   t.ok(progress.every((p, i) => i === 0 || p.done > progress[i - 1]!.done), 'done grows with each part');
   t.equal(progress.at(-1)!.done, TOTAL);
-  const seqs = app.store.sqlite.prepare('SELECT seq FROM events WHERE seq > ? ORDER BY seq').all(seq) as { seq: number }[];
+  const seqs = sqliteOf(app).sqlite.prepare('SELECT seq FROM events WHERE seq > ? ORDER BY seq').all(seq) as { seq: number }[];
   t.same(
     seqs.map((r) => r.seq),
     seqs.map((_, i) => seq + 1 + i),
@@ -86,7 +86,7 @@ t.test('a newer big release: changes and cancellations across parts, each one ev
   const renamed = new Set(release.filter((e) => e.title.endsWith('(new title)')).map((e) => e.guid));
   // The renamed session the import reaches last (sessions were created in file order).
   const target = (
-    app.store.sqlite.prepare('SELECT s.id, ss.guid FROM sessions s JOIN session_sources ss ON ss.session_id = s.id ORDER BY s.rowid DESC').all() as {
+    sqliteOf(app).sqlite.prepare('SELECT s.id, ss.guid FROM sessions s JOIN session_sources ss ON ss.session_id = s.id ORDER BY s.rowid DESC').all() as {
       id: string;
       guid: string;
     }[]
@@ -147,7 +147,7 @@ t.test('an import that fails in a later part says how far it got; sending the sa
   t.equal(count(app, 'SELECT count(DISTINCT external_key) AS n FROM sessions'), TOTAL);
   t.equal(count(app, 'SELECT count(*) AS n FROM session_sources'), TOTAL, 'each with its source');
   t.equal(events(app, 'session.created'), TOTAL, 'one session.created per session over both tries');
-  t.equal(app.store.sqlite.prepare('SELECT name FROM event_settings').pluck().get(), 'Generated Conference', 'the settings follow once complete');
+  t.equal(sqliteOf(app).sqlite.prepare('SELECT name FROM event_settings').pluck().get(), 'Generated Conference', 'the settings follow once complete');
 
   const seq = head(app);
   t.same((await importFile(app, file)).json().sessions, { created: 0, updated: 0, cancelled: 0 }, 'a third time: nothing');

@@ -4,12 +4,12 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import type { FastifyInstance } from 'fastify';
-import { build, testClock } from '../helper.js';
+import { build, testClock, sqliteOf } from '../helper.js';
 import { generateProgramme, scheduleJson, type ProgrammeEvent } from './programme.js';
 
 const fixtures = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'schedules');
-const head = (app: FastifyInstance): number => (app.store.sqlite.prepare('SELECT coalesce(max(seq), 0) AS s FROM events').get() as { s: number }).s;
-const count = (app: FastifyInstance, table: string): number => (app.store.sqlite.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+const head = (app: FastifyInstance): number => (sqliteOf(app).sqlite.prepare('SELECT coalesce(max(seq), 0) AS s FROM events').get() as { s: number }).s;
+const count = (app: FastifyInstance, table: string): number => (sqliteOf(app).sqlite.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
 
 function importFile(app: FastifyInstance, body: string | Buffer, contentType = 'application/json', token = 'test-admin-token-0123456789abcdef', query = '') {
   return app.inject({ method: 'POST', url: `/api/schedule/import${query}`, headers: { authorization: `Bearer ${token}`, 'content-type': contentType }, payload: body });
@@ -47,7 +47,7 @@ t.test('import a programme, then the same file again: nothing changes and nothin
       ['Workshop', 'Room 2', '2026-02-15T09:30:00Z', '2026-02-15T11:30:00Z', 'scheduled', null, []],
     ],
   );
-  const settings = app.store.sqlite.prepare('SELECT name, days FROM event_settings').get() as { name: string; days: string };
+  const settings = sqliteOf(app).sqlite.prepare('SELECT name, days FROM event_settings').get() as { name: string; days: string };
   t.same([settings.name, JSON.parse(settings.days)], ['Responsible AI Summit', ['2026-02-15', '2026-02-16']]);
   t.same(app.settings.days, ['2026-02-15', '2026-02-16']);
 

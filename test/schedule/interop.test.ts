@@ -3,7 +3,7 @@ import t from 'tap';
 import type { Test } from 'tap';
 import type { FastifyInstance } from 'fastify';
 import { XMLParser } from 'fast-xml-parser';
-import { build } from '../helper.js';
+import { build, sqliteOf } from '../helper.js';
 import { c3vocValidator, haveSharedSchedules, readShared, schemaErrors } from '../interop/c3voc.js';
 
 interface Expected {
@@ -62,7 +62,7 @@ interface Programme {
 }
 
 function programme(app: FastifyInstance): Programme[] {
-  return (app.store.sqlite
+  return (sqliteOf(app).sqlite
     .prepare(
       `SELECT s.title, r.name AS room, s.starts_at AS startsAt, s.ends_at AS endsAt, s.status
        FROM sessions s JOIN rooms r ON r.id = s.room_id ORDER BY s.starts_at, r.name, s.title`,
@@ -70,7 +70,7 @@ function programme(app: FastifyInstance): Programme[] {
     .all() as Programme[]).map((p) => ({ ...p, status: p.status === 'cancelled' ? 'cancelled' : 'on' }));
 }
 
-const head = (app: FastifyInstance): number => (app.store.sqlite.prepare('SELECT coalesce(max(seq), 0) AS s FROM events').get() as { s: number }).s;
+const head = (app: FastifyInstance): number => (sqliteOf(app).sqlite.prepare('SELECT coalesce(max(seq), 0) AS s FROM events').get() as { s: number }).s;
 
 const files: [string, 'application/json' | 'application/xml', (raw: string) => Expected[]][] = [
   ['c3voc-frab-camp2019.schedule.json', 'application/json', expectedFromJson],
@@ -93,7 +93,7 @@ for (const [file, type, expectedOf] of files) {
     t.equal(res.statusCode, 200, res.body.slice(0, 300));
     t.equal(res.json().sessions.created, expected.length, `${expected.length} events created`);
 
-    const rows = app.store.sqlite
+    const rows = sqliteOf(app).sqlite
       .prepare('SELECT s.external_key AS key, r.name AS room, s.starts_at AS startsAt, s.ends_at AS endsAt FROM sessions s JOIN rooms r ON r.id = s.room_id')
       .all() as Expected[];
     const byKey = new Map<string, Expected[]>();
@@ -134,7 +134,7 @@ for (const [file, type, expectedOf] of files) {
     const round = await importVia(fresh.app, exported.body, 'application/json');
     t.equal(round.statusCode, 200, round.body.slice(0, 300));
     t.equal(programme(fresh.app).length, expected.length, 'as many sessions');
-    const live = (app.store.sqlite
+    const live = (sqliteOf(app).sqlite
       .prepare(
         `SELECT s.title, r.name AS room, s.starts_at + s.delay_minutes * 60000 AS startsAt, s.ends_at + s.delay_minutes * 60000 AS endsAt,
                 CASE s.status WHEN 'cancelled' THEN 'cancelled' ELSE 'on' END AS status

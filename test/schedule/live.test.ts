@@ -1,7 +1,7 @@
 // The live schedule: now/next with a pinned clock and delays, the status clock, the change feed, and a real kiosk socket.
 import t from 'tap';
 import type { Test } from 'tap';
-import { build, listen, liveClient, testClock } from '../helper.js';
+import { build, listen, liveClient, testClock, sqliteOf } from '../helper.js';
 
 const at = (iso: string): number => Date.parse(iso);
 
@@ -69,24 +69,24 @@ t.test('status follows the clock: live at start + delay, ended at end + delay, w
   const s3 = await create(b, 'S3', '10:00', '11:00');
   await patch(s2.id, { version: 1, delayMinutes: 30 });
   await patch(s3.id, { version: 1, status: 'cancelled' });
-  const status = (id: string): string => (app.store.sqlite.prepare('SELECT status FROM sessions WHERE id = ?').get(id) as { status: string }).status;
-  const seq0 = (app.store.sqlite.prepare('SELECT max(seq) AS s FROM events').get() as { s: number }).s;
+  const status = (id: string): string => (sqliteOf(app).sqlite.prepare('SELECT status FROM sessions WHERE id = ?').get(id) as { status: string }).status;
+  const seq0 = (sqliteOf(app).sqlite.prepare('SELECT max(seq) AS s FROM events').get() as { s: number }).s;
 
   clock.set(at('2026-02-15T09:00:00Z'));
-  sessions.advanceStatuses();
+  await sessions.advanceStatuses();
   t.same([status(s1.id), status(s2.id), status(s3.id)], ['live', 'scheduled', 'cancelled']);
   clock.set(at('2026-02-15T09:30:00Z'));
-  sessions.advanceStatuses();
+  await sessions.advanceStatuses();
   t.same([status(s1.id), status(s2.id)], ['live', 'live'], 'the delayed one starts 30 minutes late');
-  t.equal(sessions.advanceStatuses(), 0, 'a second tick at the same time changes nothing');
+  t.equal(await sessions.advanceStatuses(), 0, 'a second tick at the same time changes nothing');
   clock.set(at('2026-02-15T10:00:00Z'));
-  sessions.advanceStatuses();
+  await sessions.advanceStatuses();
   t.same([status(s1.id), status(s2.id)], ['ended', 'live']);
   clock.set(at('2026-02-15T12:00:00Z'));
-  sessions.advanceStatuses();
+  await sessions.advanceStatuses();
   t.same([status(s1.id), status(s2.id), status(s3.id)], ['ended', 'ended', 'cancelled']);
 
-  const events = (app.store.sqlite.prepare('SELECT name, payload FROM events WHERE seq > ? ORDER BY seq').all(seq0) as { name: string; payload: string }[]).map(
+  const events = (sqliteOf(app).sqlite.prepare('SELECT name, payload FROM events WHERE seq > ? ORDER BY seq').all(seq0) as { name: string; payload: string }[]).map(
     (e) => ({ name: e.name, ...(JSON.parse(e.payload) as { kind: string; kinds: string[]; before: object; after: object; session: { id: string; version: number } }) }),
   );
   t.same(
@@ -109,7 +109,7 @@ t.test('the change feed: public change kinds from the event log, after `since`, 
   const s = await create(a, 'Talk', '09:00', '10:00');
   await patch(s.id, { version: 1, roomId: b, changeNote: 'Projector broken' });
   clock.set(at('2026-02-15T09:00:00Z'));
-  app.services.sessions.advanceStatuses();
+  await app.services.sessions.advanceStatuses();
   await patch(s.id, { version: 2, delayMinutes: 10 });
   await patch(s.id, { version: 3, speakers: ['Someone'] });
   await patch(s.id, { version: 4, title: 'Better talk', startsAt: '2026-02-15T09:05:00Z' });

@@ -29,15 +29,15 @@ t.test('the API, the snapshot and the door agree on the session on now in a room
   const clock = testClock(T0);
   const b = await build(t, { deps: { clock } });
   const { ws } = await listen(b.app);
-  const room = addRoom(b.app, { capacity: 1000 });
+  const room = await addRoom(b.app, { capacity: 1000 });
   const only = (c: Category) => ({ policy: 'categories' as const, categories: [c] });
   const sessions: Record<Category, string> = {
-    government: addSession(b.app, { roomId: room, startsAt: at(9), endsAt: at(12), access: only('government') }),
-    industry: addSession(b.app, { roomId: room, startsAt: at(10), endsAt: at(11), access: only('industry') }),
-    academia: addSession(b.app, { roomId: room, startsAt: at(10, 30), endsAt: at(10, 45), access: only('academia') }),
+    government: await addSession(b.app, { roomId: room, startsAt: at(9), endsAt: at(12), access: only('government') }),
+    industry: await addSession(b.app, { roomId: room, startsAt: at(10), endsAt: at(11), access: only('industry') }),
+    academia: await addSession(b.app, { roomId: room, startsAt: at(10, 30), endsAt: at(10, 45), access: only('academia') }),
     // Starts with academia: which of two equal starts is on is decided by id, the same everywhere.
-    ngo: addSession(b.app, { roomId: room, startsAt: at(10, 30), endsAt: at(11, 30), access: only('ngo') }),
-    media: addSession(b.app, { roomId: room, startsAt: at(10), endsAt: at(10, 20), access: only('media'), delayMinutes: 60 }),
+    ngo: await addSession(b.app, { roomId: room, startsAt: at(10, 30), endsAt: at(11, 30), access: only('ngo') }),
+    media: await addSession(b.app, { roomId: room, startsAt: at(10), endsAt: at(10, 20), access: only('media'), delayMinutes: 60 }),
   } as Record<Category, string>;
   const categories = Object.keys(sessions) as Category[];
   const categoryOf = new Map(categories.map((c) => [sessions[c], c]));
@@ -56,7 +56,7 @@ t.test('the API, the snapshot and the door agree on the session on now in a room
   for (const probe of probes) {
     clock.set(probe.time);
     // What the session clock job does every few seconds: statuses follow the clock and are published.
-    b.app.services.sessions.advanceStatuses();
+    await b.app.services.sessions.advanceStatuses();
     const label = iso(probe.time);
 
     const api = (await b.app.inject({ method: 'GET', url: `/api/schedule/now?roomId=${room}`, headers: b.auth('ops') })).json<NowNext[]>();

@@ -1,14 +1,14 @@
 // Rooms over HTTP: create, list (kiosks without counts), change, capacity against the alert hysteresis, out-of-service hook, roles.
 import t from 'tap';
 import type { FastifyInstance } from 'fastify';
-import { build } from '../helper.js';
+import { build, sqliteOf, sqliteWriter } from '../helper.js';
 
 function eventCount(app: FastifyInstance): number {
-  return (app.store.sqlite.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
+  return (sqliteOf(app).sqlite.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
 }
 
 function lastEvents(app: FastifyInstance, n: number): { name: string; visibility: string; payload: Record<string, unknown> }[] {
-  return (app.store.sqlite.prepare('SELECT name, visibility, payload FROM events ORDER BY seq DESC LIMIT ?').all(n) as { name: string; visibility: string; payload: string }[])
+  return (sqliteOf(app).sqlite.prepare('SELECT name, visibility, payload FROM events ORDER BY seq DESC LIMIT ?').all(n) as { name: string; visibility: string; payload: string }[])
     .reverse()
     .map((r) => ({ name: r.name, visibility: r.visibility, payload: JSON.parse(r.payload) as Record<string, unknown> }));
 }
@@ -79,8 +79,8 @@ t.test('bad room input is refused and writes nothing', async (t) => {
 t.test('changing a room: fields, events, and capacity moving the alert level with hysteresis', async (t) => {
   const { app, auth } = await build(t);
   const room = (await app.inject({ method: 'POST', url: '/api/rooms', headers: auth('ops'), payload: { name: 'Hall', capacity: 100 } })).json();
-  app.writer.run(null, (tx) => app.services.occupancy.set(tx, room.id, 95));
-  app.services.occupancy.flush();
+  sqliteWriter(app).run(null, (tx) => app.services.occupancy.set(tx, room.id, 95));
+  await app.services.occupancy.flush();
 
   const patch = async (payload: object): Promise<Record<string, unknown>> => {
     const res = await app.inject({ method: 'PATCH', url: `/api/rooms/${room.id}`, headers: auth('ops'), payload });
@@ -111,7 +111,7 @@ t.test('a room going out of service calls the listeners after commit, once', asy
   const seen: { id: string; status: string; committed: boolean; actorRole: string }[] = [];
   const { rooms } = app.services;
   const off = rooms.onOutOfService((r, actor) => {
-    const stored = app.store.sqlite.prepare('SELECT status FROM rooms WHERE id = ?').get(r.id) as { status: string };
+    const stored = sqliteOf(app).sqlite.prepare('SELECT status FROM rooms WHERE id = ?').get(r.id) as { status: string };
     seen.push({ id: r.id, status: r.status, committed: stored.status === 'out_of_service', actorRole: actor.role });
   });
   rooms.onOutOfService(() => {

@@ -2,7 +2,7 @@
 import t from 'tap';
 import type { Test } from 'tap';
 import type { FastifyInstance } from 'fastify';
-import { build, testClock } from '../helper.js';
+import { build, testClock, sqliteOf } from '../helper.js';
 
 interface StoredEvent {
   seq: number;
@@ -14,7 +14,7 @@ interface StoredEvent {
 }
 
 function eventsAfter(app: FastifyInstance, seq: number): StoredEvent[] {
-  return (app.store.sqlite.prepare('SELECT seq, name, topic, visibility, room_ids, payload FROM events WHERE seq > ? ORDER BY seq').all(seq) as {
+  return (sqliteOf(app).sqlite.prepare('SELECT seq, name, topic, visibility, room_ids, payload FROM events WHERE seq > ? ORDER BY seq').all(seq) as {
     seq: number;
     name: string;
     topic: string;
@@ -40,7 +40,7 @@ function withoutWarnings(answer: Session & { warnings?: unknown }): Session {
   return session;
 }
 
-const head = (app: FastifyInstance): number => (app.store.sqlite.prepare('SELECT coalesce(max(seq), 0) AS s FROM events').get() as { s: number }).s;
+const head = (app: FastifyInstance): number => (sqliteOf(app).sqlite.prepare('SELECT coalesce(max(seq), 0) AS s FROM events').get() as { s: number }).s;
 
 async function setupWith(t: Test) {
   const clock = testClock(Date.parse('2026-02-15T07:00:00Z'));

@@ -6,9 +6,6 @@ import { KeyDir } from '../../src/keys/key-dir.js';
 import { AttendeeService } from '../../src/services/attendees.js';
 import { BadgeService } from '../../src/services/badges.js';
 import { OfflineListService } from '../../src/services/offline-list.js';
-import { pgAttendees } from '../../src/store/pg/attendees.js';
-import { pgBadges } from '../../src/store/pg/badges.js';
-import type { StorePorts } from '../../src/store/ports.js';
 import { adapters, assertChain, type Adapter } from './adapters.js';
 
 const DESK = { deviceId: 'desk-device', role: 'desk' as const };
@@ -28,18 +25,12 @@ interface World {
   other: () => { badges: BadgeService; attendees: AttendeeService };
 }
 
-/** The ports the services read synchronously: SQLite's own; on PostgreSQL the pool's (the tests call no synchronous method there). */
-function syncPorts(a: Adapter): Pick<StorePorts, 'attendees' | 'badges'> {
-  if (a.sqlite) return a.sqlite.ports;
-  return { attendees: pgAttendees(a.pg!.pool), badges: pgBadges(a.pg!.pool) };
-}
-
 async function world(t: Test, open: (t: Test, clock: () => number) => Promise<Adapter>): Promise<World> {
   const a = await open(t, clock);
   const keyDir = path.join(t.testdir(), 'keys');
   const services = (): { badges: BadgeService; attendees: AttendeeService } => {
-    const badges = new BadgeService(syncPorts(a), a.reader, a.uow, new KeyDir(keyDir));
-    const attendees = new AttendeeService(syncPorts(a), a.reader, a.uow, badges, newId, () => undefined, async () => {
+    const badges = new BadgeService(a.reader, a.uow, new KeyDir(keyDir));
+    const attendees = new AttendeeService(a.reader, a.uow, badges, newId, async () => {
       await new Promise((resolve) => setImmediate(resolve));
     });
     return { badges, attendees };
@@ -57,8 +48,7 @@ for (const [name, open] of Object.entries(adapters)) {
     const { attendee, badge } = await attendees.create(DESK, { name: 'Jean-Pierre Müller', organization: 'Ministry of Defence', category: 'government', email: ' JP@Example.org ', flags: ['VIP', 'vip', 'wheel chair'] });
     t.equal(attendee.email, 'jp@example.org');
     t.same(attendee.flags, ['vip', 'wheel_chair']);
-    // verify() is synchronous for the check-in path: SQLite's ports only, for now.
-    if (a.sqlite) t.equal(badges.verify(badge.code).ok, true, 'the first badge verifies');
+    t.equal((await a.reader.read((store) => badges.verifyIn(store, badge.code))).ok, true, 'the first badge verifies');
     for (const q of ['jean', 'jeanpierre', 'mueller', 'muller', 'müll', 'ministry def', 'jp@example']) {
       t.same(names(await attendees.search(q, 10)), ['Jean-Pierre Müller'], `"${q}" finds him`);
     }
@@ -154,7 +144,7 @@ for (const [name, open] of Object.entries(adapters)) {
 
     const rotated = await badges.rotate(ADMIN);
     t.equal(rotated.retired.length, 1);
-    const keys = await badges.publicKeyListAsync();
+    const keys = await badges.publicKeyList();
     t.same(keys.map((k) => [k.kid, k.active]), [
       [rotated.retired[0], false],
       [rotated.kid, true],
@@ -162,14 +152,14 @@ for (const [name, open] of Object.entries(adapters)) {
     t.not((await offline.list('desk')).seq, desk.seq, 'a rotation moves the list on');
     await t.rejects(badges.removeKey(ADMIN, rotated.kid), { code: 'key_active' });
     t.same(await badges.removeKey(ADMIN, rotated.retired[0]!), { kid: rotated.retired[0], badgesAffected: 1 });
-    t.same((await badges.publicKeyListAsync()).map((k) => k.kid), [rotated.kid]);
+    t.same((await badges.publicKeyList()).map((k) => k.kid), [rotated.kid]);
     await assertChain(t, a);
   });
 
   t.test(`${name}: races: reprints, edits and imports at once, and two nodes making the first key`, async (t) => {
     const { a, attendees, badges, other } = await world(t, open);
     const second = other();
-    const keys = await Promise.all([badges.signingKeyAsync(), second.badges.signingKeyAsync()]);
+    const keys = await Promise.all([badges.signingKey(), second.badges.signingKey()]);
     t.equal(keys[0].kid, keys[1].kid, 'one first key, whichever node asked');
     const { attendee } = await attendees.create(DESK, { name: 'Race Case', organization: 'Org', category: 'industry' });
 

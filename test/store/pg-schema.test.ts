@@ -19,6 +19,7 @@ import { pgExec, withPgSchema } from '../pg.js';
 const PG_ONLY: Readonly<Record<string, string>> = {
   event_head: 'the one-row log head that orders appends across nodes; SQLite has one writer',
   attendee_search_terms: "search terms in place of SQLite's FTS5 index",
+  rate_windows: "request and failed-scan budgets every node counts against; SQLite's one node counts in memory",
   // Raw SQL in drizzle/sqlite (beside FTS5), so not in the SQLite drizzle schema: compared with the migrated table below.
   attendee_search_docs: "in SQLite's migrations only",
 };

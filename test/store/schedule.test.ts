@@ -5,7 +5,7 @@ import type { AppError } from '../../src/core/errors.js';
 import { parseSchedule } from '../../src/interop/schedule-import.js';
 import { RoomService } from '../../src/services/rooms.js';
 import { ScheduleService } from '../../src/services/schedule.js';
-import { SessionService, updateSessionIn, type NewSession, type SessionWriter } from '../../src/services/sessions.js';
+import { SessionService, updateSessionIn, type NewSession } from '../../src/services/sessions.js';
 import { ensureSettingsIn, type EventSettings } from '../../src/services/settings.js';
 import type { Op } from '../../src/store/op.js';
 import type { StorePorts } from '../../src/store/ports.js';
@@ -31,10 +31,8 @@ interface Fixture {
 
 async function fixture(t: Test, open: (t: Test, clock: () => number) => Promise<Adapter>): Promise<Fixture> {
   const a = await open(t, clock);
-  // The services' synchronous reads go to SQLite's ports; these tests read both stores through their reader instead.
-  const rooms = new RoomService({} as never, a.uow, newId, silent);
-  // The status clock's synchronous run is SQLite's alone; these tests do not tick it.
-  const sessions = new SessionService({} as never, a.uow as SessionWriter, newId, clock);
+  const rooms = new RoomService(a.reader, a.uow, newId, silent);
+  const sessions = new SessionService(a.reader, a.uow, newId, clock);
   return { a, rooms, sessions, read: (body) => a.reader.read(body) };
 }
 
@@ -122,7 +120,7 @@ for (const [name, open] of Object.entries(adapters)) {
     const { a, sessions, read } = await fixture(t, open);
     const settings: EventSettings = await a.uow.submit(null, (tx) => ensureSettingsIn(tx.store, ZONE, tx.now));
     const schedule = new ScheduleService(
-      { ports: {} as never, reader: a.reader },
+      a.reader,
       a.uow,
       sessions,
       newId,

@@ -46,7 +46,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       schema: { tags: ['attendees'], summary: 'One attendee', params: idParam, response: { 200: attendeeSchema } },
     },
     async (request) => {
-      const row = attendees.get(request.params.id);
+      const row = await attendees.get(request.params.id);
       if (!row) throw notFound('attendee');
       return toAttendeeWire(row);
     },

@@ -42,7 +42,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async () => {
-      const keys = badges.publicKeyList();
+      const keys = await badges.publicKeyList();
       return {
         alg: 'EdDSA' as const,
         activeKid: keys.find((k) => k.active)!.kid,
@@ -93,7 +93,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       schema: { tags: ['badges'], summary: "The attendee's current badge, for printing or sending", params: idParam, response: { 200: badgeSchema } },
     },
     async (request, reply) => {
-      const badge = badges.current(request.params.id);
+      const badge = await badges.current(request.params.id);
       if (!badge) throw notFound('badge');
       // The code is a credential: no shared cache may keep a copy.
       reply.header('cache-control', 'no-store');
@@ -122,8 +122,8 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       schema: { tags: ['badges'], summary: 'A printable A6 badge: name, organization, delegation, category band, QR of the code', params: idParam },
     },
     async (request, reply) => {
-      const attendee = attendees.get(request.params.id);
-      const badge = attendee && badges.current(attendee.id);
+      const attendee = await attendees.get(request.params.id);
+      const badge = attendee && (await badges.current(attendee.id));
       if (!attendee || !badge) throw notFound('attendee');
       const svg = await renderBadgeSvg({
         name: attendee.name,
@@ -138,8 +138,8 @@ const routes: FastifyPluginAsyncZod = async (app) => {
   );
 
   /** What a PDF badge prints of an attendee with a current badge. */
-  const printable = (attendee: AttendeeRow): BadgePdfInput => {
-    const badge = badges.current(attendee.id);
+  const printable = async (attendee: AttendeeRow): Promise<BadgePdfInput> => {
+    const badge = await badges.current(attendee.id);
     if (!badge) throw notFound('badge');
     const { name, organization, category, delegation, flags } = attendee;
     return { name, organization, category, delegation, flags, code: badge.code };
@@ -159,9 +159,9 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const attendee = attendees.get(request.params.id);
+      const attendee = await attendees.get(request.params.id);
       if (!attendee) throw notFound('attendee');
-      const pdf = await (await badgePdf()).renderBadgePdf(printable(attendee), request.query.size);
+      const pdf = await (await badgePdf()).renderBadgePdf(await printable(attendee), request.query.size);
       return reply
         .type('application/pdf')
         .header('cache-control', 'no-store')
@@ -187,19 +187,23 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       if (attendeeIds !== undefined && attendeeIds.length > MAX_BATCH_BADGES) {
         throw new AppError('too_many_badges', 400, `at most ${MAX_BATCH_BADGES} badges in one PDF; print in parts`);
       }
-      const selected =
-        attendeeIds === undefined
-          ? attendees.registeredWhere(where, MAX_BATCH_BADGES + 1)
-          : attendeeIds.map((id) => {
-              const attendee = attendees.get(id);
-              if (!attendee) throw new AppError('not_found', 404, `attendee ${id} not found`);
-              return attendee;
-            });
+      const selected: AttendeeRow[] = [];
+      if (attendeeIds === undefined) selected.push(...(await attendees.registeredWhere(where, MAX_BATCH_BADGES + 1)));
+      else {
+        for (const id of attendeeIds) {
+          const attendee = await attendees.get(id);
+          if (!attendee) throw new AppError('not_found', 404, `attendee ${id} not found`);
+          selected.push(attendee);
+        }
+      }
       if (selected.length === 0) throw new AppError('not_found', 404, 'no registered attendee matches');
       if (selected.length > MAX_BATCH_BADGES) {
         throw new AppError('too_many_badges', 400, `more than ${MAX_BATCH_BADGES} attendees match; narrow the selection or print in parts`);
       }
-      const pdf = await (await badgePdf()).renderBadgeSheetsPdf(selected.map(printable), size);
+      // One read at a time: a sheet of hundreds does not take every pooled connection at once.
+      const inputs: BadgePdfInput[] = [];
+      for (const attendee of selected) inputs.push(await printable(attendee));
+      const pdf = await (await badgePdf()).renderBadgeSheetsPdf(inputs, size);
       return reply.type('application/pdf').header('cache-control', 'no-store').header('content-disposition', 'inline; filename="badges.pdf"').send(pdf);
     },
   );

@@ -23,7 +23,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      const rows = rooms.list();
+      const rows = await rooms.list();
       return isStaffRole(request.device!.role) ? rows.map(toStaffRoom) : rows.map(toPublicRoom);
     },
   );

@@ -25,9 +25,9 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       config: {
         roles: ANY_ROLE,
         publicFeed: {
-          build: (request, view) => {
+          build: async (request, view) => {
             const { roomId } = request.query as { roomId?: string };
-            const { rows, validUntil } = publicSchedule.nowNext(view, roomId);
+            const { rows, validUntil } = await publicSchedule.nowNext(view, roomId);
             return { type: JSON_TYPE, body: JSON.stringify(rows), validUntil };
           },
         },
@@ -48,9 +48,9 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       config: {
         roles: ANY_ROLE,
         publicFeed: {
-          build: (request, view) => {
+          build: async (request, view) => {
             const { since, limit } = request.query as z.infer<typeof changesQuery>;
-            return { type: JSON_TYPE, body: JSON.stringify(publicSchedule.changes(view, since, limit)) };
+            return { type: JSON_TYPE, body: JSON.stringify(await publicSchedule.changes(view, since, limit)) };
           },
         },
       },
@@ -70,9 +70,9 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       config: {
         roles: ANY_ROLE,
         publicFeed: {
-          build: (_request, view) => ({
+          build: async (_request, view) => ({
             type: JSON_TYPE,
-            body: JSON.stringify(toScheduleJson(publicSchedule.exportInput(view), { now: new Date(app.clock()) })),
+            body: JSON.stringify(toScheduleJson(await publicSchedule.exportInput(view), { now: new Date(app.clock()) })),
           }),
         },
       },
@@ -93,9 +93,9 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       config: {
         roles: ANY_ROLE,
         publicFeed: {
-          build: (_request, view) => ({
+          build: async (_request, view) => ({
             type: 'application/xml; charset=utf-8',
-            body: toScheduleXml(publicSchedule.exportInput(view), { now: new Date(app.clock()) }),
+            body: toScheduleXml(await publicSchedule.exportInput(view), { now: new Date(app.clock()) }),
           }),
         },
       },
@@ -116,9 +116,9 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       config: {
         roles: ANY_ROLE,
         publicFeed: {
-          build: (_request, view) => ({
+          build: async (_request, view) => ({
             type: 'text/calendar; charset=utf-8',
-            body: toICalendar(publicSchedule.exportInput(view), { now: new Date(app.clock()) }),
+            body: toICalendar(await publicSchedule.exportInput(view), { now: new Date(app.clock()) }),
             headers: { 'content-disposition': 'inline; filename="schedule.ics"' },
           }),
         },

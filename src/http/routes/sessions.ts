@@ -44,9 +44,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         }
         startsWithin = bounds;
       }
-      const list = sessions
-        .list({ ...(startsWithin ? { startsWithin } : {}), ...(room === undefined ? {} : { roomId: room }) })
-        .map(toSessionWire);
+      const list = (await sessions.list({ ...(startsWithin ? { startsWithin } : {}), ...(room === undefined ? {} : { roomId: room }) })).map(toSessionWire);
       // A kiosk is a public surface: closed-door sessions as EVENTDAY_PUBLIC_RESTRICTED says.
       if (request.device?.role !== 'kiosk') return list;
       // Asked by room, a closed-door session listed without its room is not in that room.
@@ -61,7 +59,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       schema: { tags: ['sessions'], summary: 'One session (e.g. to reload it after a version conflict)', params: idParam, response: { 200: sessionSchema } },
     },
     async (request) => {
-      const row = sessions.get(request.params.id);
+      const row = await sessions.get(request.params.id);
       if (!row) throw notFound('session');
       if (request.device?.role !== 'kiosk') return toSessionWire(row);
       const [shown] = publicSchedule.sessions([toSessionWire(row)]);

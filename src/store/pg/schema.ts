@@ -346,3 +346,19 @@ export const eventHead = pgTable(
   },
   (t) => [check('event_head_single_row', sql`${t.id} = 1`)],
 );
+
+/**
+ * Request budgets shared by every node (rate limits per device or address, the failed-scan budget):
+ * one row per key and fixed window, counted by an atomic upsert, so a device cannot multiply a
+ * budget by the number of nodes. SQLite's one node keeps them in memory.
+ */
+export const rateWindows = pgTable(
+  'rate_windows',
+  {
+    key: text('key').primaryKey(),
+    windowStart: millis('window_start').notNull(),
+    windowMs: integer('window_ms').notNull(),
+    count: integer('count').notNull(),
+  },
+  (t) => [index('rate_windows_expiry').on(t.windowStart)],
+);
