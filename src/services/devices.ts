@@ -28,11 +28,14 @@ const MAX_CACHED_DEVICES = 10_000;
 export class DeviceService {
   /**
    * Valid devices by token hash: every request authenticates, and the lookup was ~12 % of the
-   * check-in route's CPU. Only a revocation makes a valid device invalid, and every node learns
-   * of it from the log (`forget`, fed by the published `device.revoked`, before the revoking
-   * request is answered); a token that is not found is never remembered (nothing to grow).
+   * check-in route's CPU. Only a revocation makes a valid device invalid: the revoking node
+   * forgets the device once the revocation commits, before answering, and every node learns of
+   * it from the log (`forget`, fed by the published `device.revoked`; on PostgreSQL from its
+   * tail, so another node a moment later); a token that is not found is never remembered.
    */
   private readonly valid = new Map<string, Device>();
+  /** Bumped by every `forget`: a lookup that a revocation overtook is answered but not remembered. */
+  private forgets = 0;
 
   constructor(
     private readonly store: StoreReader,
@@ -46,11 +49,14 @@ export class DeviceService {
     const hash = hashToken(token);
     const known = this.valid.get(hash);
     if (known) return known;
+    const forgets = this.forgets;
     const row = await this.store.read((store) => store.devices.findByTokenHash(hash));
     if (!row) return null;
     const ok = timingSafeEqual(Buffer.from(row.tokenHash, 'hex'), Buffer.from(hash, 'hex'));
     if (!ok || row.revokedAt !== null) return null;
     const device = toDevice(row);
+    // A revocation followed while the row was read may be this device's: remembering it would outlive the revocation.
+    if (forgets !== this.forgets) return device;
     if (this.valid.size >= MAX_CACHED_DEVICES) this.valid.clear();
     this.valid.set(hash, device);
     return device;
@@ -72,8 +78,8 @@ export class DeviceService {
   }
 
   /** Revoking twice is harmless; the caller closes the device's sockets after the commit. */
-  revoke(actor: Tx['actor'], id: string): Promise<Device> {
-    return this.writer.submit(actor, function* (tx) {
+  async revoke(actor: Tx['actor'], id: string): Promise<Device> {
+    const revoked = await this.writer.submit(actor, function* (tx) {
       const row = yield* tx.store.devices.find(id);
       if (!row) throw notFound('device');
       if (row.revokedAt === null) {
@@ -82,10 +88,14 @@ export class DeviceService {
       }
       return { ...toDevice(row), revokedAt: row.revokedAt ?? tx.now };
     });
+    // On PostgreSQL this node's own tail delivers `device.revoked` after the answer: the token must stop working before it.
+    this.forget(id);
+    return revoked;
   }
 
   /** A device revoked on any node: its token stops authenticating here too. */
   forget(deviceId: string): void {
+    this.forgets += 1;
     for (const [hash, device] of this.valid) if (device.id === deviceId) this.valid.delete(hash);
   }
 
@@ -100,6 +110,8 @@ export class DeviceService {
   }
 
   private *bootstrapIn(tx: Tx, token: string): Op<boolean> {
+    // Nodes starting on a new database at once: one creates the bootstrap admin, the others then see it.
+    yield* tx.store.devices.lockFirstDevice();
     if ((yield* tx.store.devices.count()) > 0) return false;
     yield* this.createIn(tx, 'bootstrap admin', 'admin', token);
     return true;

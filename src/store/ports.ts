@@ -24,6 +24,8 @@ export interface DevicePort {
   /** Oldest first (then by id), revoked ones included. */
   list(): Op<DeviceRecord[]>;
   count(): Op<number>;
+  /** Until the commit, no other unit of work creates the first device (nodes starting on a new database at once). */
+  lockFirstDevice(): Op<void>;
   insert(device: DeviceRecord): Op<void>;
   markRevoked(id: string, at: number): Op<void>;
 }

@@ -13,6 +13,10 @@ export function pgDevices(db: Queryable): DevicePort {
       return (yield* rows<DeviceRecord>(db, 'devices_by_id', `SELECT ${COLUMNS} FROM devices WHERE id = $1`, [id]))[0];
     },
     list: () => rows<DeviceRecord>(db, 'devices_all', `SELECT ${COLUMNS} FROM devices ORDER BY created_at, id`),
+    *lockFirstDevice() {
+      // An advisory transaction lock: there is no row to lock before the first device exists.
+      yield* rows(db, 'devices_first_lock', "SELECT pg_advisory_xact_lock(hashtextextended('eventday.devices.first', 0))");
+    },
     *count() {
       return (yield* rows<{ n: number }>(db, 'devices_count', 'SELECT COUNT(*)::int AS n FROM devices'))[0]?.n ?? 0;
     },

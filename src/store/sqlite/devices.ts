@@ -19,6 +19,8 @@ export function sqliteDevices(sqlite: Database): DevicePort {
     find: (id) => known(byId.get(id) as DeviceRecord | undefined),
     list: () => known(all.all() as DeviceRecord[]),
     count: () => known(count.get() as number),
+    // The one Writer already runs units of work one at a time.
+    lockFirstDevice: () => known(undefined),
     insert: (device) => known(void insert.run(device)),
     markRevoked: (id, at) => known(void revoke.run(at, id)),
   };
