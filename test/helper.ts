@@ -82,6 +82,8 @@ export async function build(
   });
   const app = await buildApp(config, { logger: createLogger('silent'), ...opts.deps });
   if (opts.close !== false) t.teardown(() => app.close());
+  // A test that closes the app itself and fails before it does must not leave a pool or a listener holding the process open.
+  else t.teardown(() => app.close().catch(() => undefined));
   const tokens = { admin: ADMIN_TOKEN } as Record<Role, string>;
   for (const role of ['ops', 'desk', 'door', 'kiosk'] as const) {
     const res = await app.inject({
@@ -172,4 +174,31 @@ export function sqliteOf(app: FastifyInstance): SqliteAppStore {
 export function sqliteWriter(app: FastifyInstance): Writer {
   if (!(app.writer instanceof Writer)) throw new Error('this test writes through SQLite\'s Writer: build its app with { store: "sqlite" }');
   return app.writer;
+}
+
+/** Raw SQL on whichever store the app runs on, for a test's own checks: `?` placeholders, rows as plain objects (bigints as numbers). */
+export interface StoreSql {
+  all<R = Record<string, unknown>>(sql: string, ...params: unknown[]): Promise<R[]>;
+  get<R = Record<string, unknown>>(sql: string, ...params: unknown[]): Promise<R | undefined>;
+  run(sql: string, ...params: unknown[]): Promise<void>;
+}
+
+export function storeSql(app: FastifyInstance): StoreSql {
+  const store = app.store;
+  const all = async <R,>(sql: string, ...params: unknown[]): Promise<R[]> => {
+    if (store.kind === 'sqlite') {
+      const stmt = store.sqlite.prepare(sql);
+      return (stmt.reader ? stmt.all(...params) : (stmt.run(...params), [])) as R[];
+    }
+    let n = 0;
+    const text = sql.replace(/\?/g, () => `$${++n}`);
+    return (await store.pg.pool.query(text, params)).rows as R[];
+  };
+  return {
+    all,
+    get: async <R,>(sql: string, ...params: unknown[]) => (await all<R>(sql, ...params))[0],
+    run: async (sql, ...params) => {
+      await all(sql, ...params);
+    },
+  };
 }

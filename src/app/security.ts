@@ -1,6 +1,7 @@
 // Deny by default: every route declares its roles, every request is authenticated by device token; the first admin device.
 import fp from 'fastify-plugin';
 import { registerAuthentication, registerRoleGuard } from '../http/auth.js';
+import { registerNulGuard } from '../http/nul-guard.js';
 
 export default fp(
   async (app) => {
@@ -14,6 +15,7 @@ export default fp(
     registerRoleGuard(app);
     // After @fastify/websocket, whose onRequest hook must run first (see registerAuthentication).
     registerAuthentication(app, devices, { publicFeeds: app.appConfig.publicSchedule });
+    registerNulGuard(app);
   },
   { name: 'eventday-security', dependencies: ['eventday-services', 'eventday-websocket'] },
 );

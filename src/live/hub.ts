@@ -201,7 +201,9 @@ export class Hub {
     if (canReplay) {
       shown = since!;
       for (const event of yield* log.readAfter(since!, this.opts.replayMaxEvents)) {
-        if (client.closing) break;
+        // Events this node has not published yet come through publish() once it has: the caches
+        // that shape them (a session's closed-door state for kiosks) are current only up to here.
+        if (client.closing || event.seq > log.headSeq()) break;
         shown = event.seq;
         this.deliver(client, event);
       }

@@ -117,6 +117,8 @@ export class FailureWindow implements FailureBudget {
 
 /** Events after which the arrival stats may count differently. */
 const ARRIVAL_EVENTS: ReadonlySet<string> = new Set(['checkin.recorded', 'checkin.undone', 'attendee.updated', 'attendee.cancelled', 'attendee.restored', 'attendees.imported']);
+/** The topics of those events: the newest seq among them is how far the log has moved the arrivals. */
+const ARRIVAL_TOPICS = ['checkins', 'attendees'] as const;
 
 const isGuess = (reason: ScanReason | null): boolean => reason === 'invalid_code' || reason === 'unknown_attendee';
 
@@ -136,7 +138,7 @@ export class CheckinService {
    */
   private generation = 0;
   private publishedGeneration = 0;
-  private cached: { generation: number; doneAt: number; tookMs: number; stats: CheckinStats } | null = null;
+  private cached: { generation: number; seq: number; doneAt: number; tookMs: number; stats: CheckinStats } | null = null;
 
   constructor(
     private readonly reader: StoreReader,
@@ -198,8 +200,17 @@ export class CheckinService {
   /** As `stats`, as a store step: the live snapshot reads it with the rest of its state. */
   *statsIn(store: StorePorts, opts: { current?: boolean } = {}): Op<CheckinStats> {
     const cached = this.cached;
-    if (cached && cached.generation === this.generation) return cached.stats;
-    if (cached && !opts.current && performance.now() < cached.doneAt + STATS_DUTY_FACTOR * cached.tookMs) return cached.stats;
+    // Read before the figures, so the figures are at least as new as the seq they are cached with.
+    let seq = 0;
+    for (const topic of ARRIVAL_TOPICS) seq = Math.max(seq, yield* store.log.latestSeqOf(topic));
+    if (opts.current) {
+      // `generation` moves when this node follows the log, which on PostgreSQL is after the writer
+      // has answered: a current answer goes by the log's own position instead.
+      if (cached && cached.seq >= seq) return cached.stats;
+    } else {
+      if (cached && cached.generation === this.generation) return cached.stats;
+      if (cached && performance.now() < cached.doneAt + STATS_DUTY_FACTOR * cached.tookMs) return cached.stats;
+    }
     const started = performance.now();
     const generation = this.generation;
     const byCategory: Record<string, number> = {};
@@ -220,7 +231,7 @@ export class CheckinService {
     }
     const stats = { total, byCategory, byHour: sortedKeys(byHour), byDesk };
     const doneAt = performance.now();
-    this.cached = { generation, doneAt, tookMs: doneAt - started, stats };
+    this.cached = { generation, seq, doneAt, tookMs: doneAt - started, stats };
     return stats;
   }
 

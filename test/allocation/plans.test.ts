@@ -1,6 +1,6 @@
 // Allocation plans over HTTP: what is planned, what stays, changeover gaps, stale plans, applying moves, room-failure proposals, roles.
 import t, { type Test } from 'tap';
-import { build, listen, liveClient, testClock, type Built, sqliteOf } from '../helper.js';
+import { build, listen, liveClient, testClock, type Built, storeSql } from '../helper.js';
 import { addRoom, addSession, fingerprint, patchSession, sessionsById } from './seed.js';
 
 const NOW = Date.parse('2026-02-15T08:00:00Z'); // 09:00 in Amsterdam
@@ -49,7 +49,7 @@ t.test('a plan moves an over-full session and keeps live, imminent and pinned se
   const kiosk = liveClient(`${ws}/api/live`, { headers: { authorization: `Bearer ${tokens.kiosk}` } });
   await Promise.all([ops.next((m) => m.type === 'snapshot'), kiosk.next((m) => m.type === 'snapshot')]);
 
-  const head = (sqliteOf(app).sqlite.prepare('SELECT MAX(seq) AS seq FROM events').get() as { seq: number }).seq;
+  const head = (await storeSql(app).get<{ seq: number }>('SELECT MAX(seq) AS seq FROM events'))!.seq;
   const res = await app.inject({ method: 'POST', url: '/api/allocation/plans', headers: built.auth('ops'), payload: { pinned: [pinned.id] } });
   t.equal(res.statusCode, 201);
   const body = res.json() as Plan;
@@ -67,11 +67,10 @@ t.test('a plan moves an over-full session and keeps live, imminent and pinned se
   t.same(body.objective, { unplaced: 0, moves: 1, seatsShort: 150 + 80 + 150, seatsIdle: 100 + 20 });
   t.same(body.unplaced, []);
 
-  const stored = sqliteOf(app).sqlite.prepare('SELECT based_on_seq, applied_at, request FROM allocation_plans WHERE id = ?').get(body.id) as {
-    based_on_seq: number;
-    applied_at: number | null;
-    request: string;
-  };
+  const stored = (await storeSql(app).get<{ based_on_seq: number; applied_at: number | null; request: string }>(
+    'SELECT based_on_seq, applied_at, request FROM allocation_plans WHERE id = ?',
+    body.id,
+  ))!;
   t.equal(stored.based_on_seq, head);
   t.equal(stored.applied_at, null);
   t.match(JSON.parse(stored.request), { pinned: [pinned.id], changeoverMinutes: 10, input: { sessions: Array } }, 'the input is stored with the plan');
@@ -139,7 +138,7 @@ t.test('bad plan requests are 400 and write nothing', async (t) => {
   const { app } = built;
   const small = await addRoom(built, { name: 'Small', capacity: 50 });
   const s = await addSession(built, { title: 'S', startsAt: at('12:00'), endsAt: at('13:00'), roomId: small.id });
-  const before = fingerprint(app);
+  const before = await fingerprint(app);
   const bodies: object[] = [
     { sessionIds: [s.id, 'no-such-session'] },
     { pinned: ['no-such-session'] },
@@ -158,7 +157,7 @@ t.test('bad plan requests are 400 and write nothing', async (t) => {
     t.equal(res.json().code, 'validation_failed');
     t.ok(Array.isArray(res.json().errors), 'lists the offending fields');
   }
-  t.same(fingerprint(app), before, 'nothing written');
+  t.same(await fingerprint(app), before, 'nothing written');
 });
 
 t.test('a stale plan is refused and changes nothing; a room turning full or a session going live does not make a plan stale', async (t) => {
@@ -173,11 +172,11 @@ t.test('a stale plan is refused and changes nothing; a room turning full or a se
   const first = await plan(built, {});
   t.equal(roomOf(first, crowded.id), big.id);
   await patchSession(built, other.id, { title: 'Other, renamed' });
-  const before = fingerprint(app);
+  const before = await fingerprint(app);
   const stale = await app.inject({ method: 'POST', url: `/api/allocation/plans/${first.id}/apply`, headers: built.auth('ops') });
   t.equal(stale.statusCode, 409);
   t.equal(stale.json().code, 'stale_plan');
-  t.same(fingerprint(app), before, 'a refused apply writes nothing');
+  t.same(await fingerprint(app), before, 'a refused apply writes nothing');
   t.equal((await sessionsById(built)).get(crowded.id)?.roomId, small.id);
 
   const second = await plan(built, {});

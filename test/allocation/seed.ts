@@ -1,7 +1,7 @@
 // Test data for rooms and allocation tests: rooms and sessions created through the API, and a fingerprint of what is stored.
 import type { FastifyInstance } from 'fastify';
 import type { Built } from '../helper.js';
-import { sqliteOf } from '../helper.js';
+import { storeSql } from '../helper.js';
 
 export const MIN = 60_000;
 
@@ -56,12 +56,12 @@ export function iso(ms: number): string {
 }
 
 /** Everything a request could have written: compare before and after to prove a refusal wrote nothing. */
-export function fingerprint(app: FastifyInstance): Record<string, unknown> {
-  const q = (sql: string): unknown => sqliteOf(app).sqlite.prepare(sql).all();
+export async function fingerprint(app: FastifyInstance): Promise<Record<string, unknown>> {
+  const sql = storeSql(app);
   return {
-    events: q('SELECT seq, name FROM events ORDER BY seq'),
-    rooms: q('SELECT id, occupancy, alert_level, status, capacity FROM rooms ORDER BY id'),
-    sessions: q('SELECT id, room_id, version, change_note FROM sessions ORDER BY id'),
-    plans: q('SELECT id, applied_at FROM allocation_plans ORDER BY id'),
+    events: await sql.all('SELECT seq, name FROM events ORDER BY seq'),
+    rooms: await sql.all('SELECT id, occupancy, alert_level, status, capacity FROM rooms ORDER BY id'),
+    sessions: await sql.all('SELECT id, room_id, version, change_note FROM sessions ORDER BY id'),
+    plans: await sql.all('SELECT id, applied_at FROM allocation_plans ORDER BY id'),
   };
 }

@@ -1,6 +1,6 @@
 // Attendees: walk-in, get, edit, cancel, validation that writes nothing, and idempotent CSV import with tricky files.
 import t from 'tap';
-import { build, sqliteOf } from '../helper.js';
+import { build, storeSql } from '../helper.js';
 import { countRows, walkIn } from './fixtures.js';
 
 t.test('walk-in, get, patch, cancel and restore', async (t) => {
@@ -39,9 +39,9 @@ t.test('walk-in, get, patch, cancel and restore', async (t) => {
   t.equal(cancelled.json().status, 'cancelled');
   const restored = await app.inject({ method: 'PATCH', url: `/api/attendees/${attendee.id}`, headers: built.auth('desk'), payload: { status: 'registered' } });
   t.equal(restored.json().status, 'registered');
-  const names = (sqliteOf(app).sqlite.prepare("SELECT name FROM events WHERE topic = 'attendees' ORDER BY seq").all() as { name: string }[]).map((e) => e.name);
+  const names = (await storeSql(app).all<{ name: string }>("SELECT name FROM events WHERE topic = 'attendees' ORDER BY seq")).map((e) => e.name);
   t.same(names, ['attendee.created', 'attendee.updated', 'attendee.cancelled', 'attendee.restored']);
-  const visibility = sqliteOf(app).sqlite.prepare("SELECT DISTINCT visibility FROM events WHERE topic = 'attendees'").all();
+  const visibility = await storeSql(app).all("SELECT DISTINCT visibility FROM events WHERE topic = 'attendees'");
   t.same(visibility, [{ visibility: 'personal' }]);
 });
 
@@ -49,8 +49,8 @@ t.test('bad input is a 400 that writes nothing', async (t) => {
   const built = await build(t);
   const { app } = built;
   const someone = await walkIn(built, { name: 'Someone' });
-  const attendees = countRows(app, 'attendees');
-  const events = countRows(app, 'events');
+  const attendees = await countRows(app, 'attendees');
+  const events = await countRows(app, 'events');
   const bodies = [
     {},
     { name: '', organization: 'x', category: 'industry' },
@@ -70,8 +70,8 @@ t.test('bad input is a 400 that writes nothing', async (t) => {
     t.equal(res.statusCode, 400, JSON.stringify(payload));
   }
   t.equal((await app.inject({ method: 'PATCH', url: '/api/attendees/nobody', headers: built.auth('desk'), payload: { name: 'x' } })).statusCode, 404);
-  t.equal(countRows(app, 'attendees'), attendees);
-  t.equal(countRows(app, 'events'), events);
+  t.equal(await countRows(app, 'attendees'), attendees);
+  t.equal(await countRows(app, 'events'), events);
 });
 
 const BOM = '\uFEFF';
@@ -110,22 +110,22 @@ t.test('CSV import: quotes, commas, BOM, CRLF, non-Latin names, bad rows; idempo
   );
   t.match(report.errors.find((e) => e.line === 10)?.message, /neither externalId nor email/);
 
-  const byExt = (ext: string) => sqliteOf(app).sqlite.prepare('SELECT name, organization, delegation, flags, email FROM attendees WHERE external_id = ?').get(ext);
-  t.same(byExt('EXT-1'), { name: 'Müller, Anna', organization: 'Bundeswehr', delegation: 'DE', flags: '["vip","accessibility"]', email: 'anna@bmvg.de' });
-  t.match(byExt('EXT-2'), { name: 'Jan "The Hammer" de Vries', organization: 'TNO, Den Haag' });
-  t.match(byExt('EXT-3'), { name: '王小明' });
-  t.match(byExt('EXT-4'), { name: 'Иван Петров', flags: '["interpreter_needed"]', email: null });
-  t.match(byExt('EXT-10'), { name: 'Multi Line Name' });
-  t.equal(countRows(app, 'badges'), 6, 'every imported attendee has a badge');
+  const byExt = (ext: string) => storeSql(app).get('SELECT name, organization, delegation, flags, email FROM attendees WHERE external_id = ?', ext);
+  t.same(await byExt('EXT-1'), { name: 'Müller, Anna', organization: 'Bundeswehr', delegation: 'DE', flags: '["vip","accessibility"]', email: 'anna@bmvg.de' });
+  t.match(await byExt('EXT-2'), { name: 'Jan "The Hammer" de Vries', organization: 'TNO, Den Haag' });
+  t.match(await byExt('EXT-3'), { name: '王小明' });
+  t.match(await byExt('EXT-4'), { name: 'Иван Петров', flags: '["interpreter_needed"]', email: null });
+  t.match(await byExt('EXT-10'), { name: 'Multi Line Name' });
+  t.equal(await countRows(app, 'badges'), 6, 'every imported attendee has a badge');
 
   const again = await upload(BOM + tricky);
   t.match(again.json(), { created: 0, updated: 0 }, 'importing the same file twice changes nothing');
-  t.equal(countRows(app, 'attendees'), 6);
+  t.equal(await countRows(app, 'attendees'), 6);
 
   const edited = tricky.replace('Bundeswehr', 'Bundesministerium der Verteidigung').replace('m.ali@mod.ae,,', 'm.ali@mod.ae,vip,');
   const third = await upload(Buffer.from(edited, 'utf8'), 'text/csv');
   t.match(third.json(), { created: 0, updated: 2 }, 'matched by externalId, and by email for a row without one');
-  t.match(byExt('EXT-1'), { organization: 'Bundesministerium der Verteidigung' });
+  t.match(await byExt('EXT-1'), { organization: 'Bundesministerium der Verteidigung' });
 
   for (const [q, name] of [['петров', 'Иван Петров'], ['muller anna', 'Müller, Anna'], ['hammer', 'Jan "The Hammer" de Vries'], ['小明', '王小明']]) {
     const search = await app.inject({ method: 'GET', url: '/api/attendees', query: { q: q! }, headers: built.auth('desk') });
@@ -144,5 +144,5 @@ t.test('CSV import refusals: role, media type, empty and headerless files', asyn
   t.equal(json.json().code, 'unsupported_media_type');
   t.match((await upload('', 'text/csv')).json(), { created: 0, updated: 0, errors: [{ line: 1 }] });
   t.match((await upload('a,b,c\n1,2,3', 'text/csv')).json(), { created: 0, errors: [{ line: 1, message: /header/ }] });
-  t.equal(countRows(app, 'attendees'), 0);
+  t.equal(await countRows(app, 'attendees'), 0);
 });

@@ -2,7 +2,7 @@
 import { createPublicKey } from 'node:crypto';
 import t from 'tap';
 import { badgePublicKeys, verifyBadgeCode } from '../../src/domain/badge-code.js';
-import { build, testClock, sqliteOf } from '../helper.js';
+import { build, testClock, sqliteOf, storeSql } from '../helper.js';
 import { scan, T0, walkIn } from './fixtures.js';
 
 interface KeyList {
@@ -49,10 +49,10 @@ t.test('reprint: a new version, every earlier code revoked', async (t) => {
   t.match((await scan(built, { code: v2.code })).json(), { result: 'rejected', reason: 'revoked_badge' });
   t.match((await scan(built, { code: v3.json().code })).json(), { result: 'ok' });
   t.match((await scan(built, { code: v3.json().code.toLowerCase() })).json(), { result: 'warning' }, 'a scanner with Caps Lock inverted still reads it');
-  const revoked = sqliteOf(app).sqlite.prepare('SELECT COUNT(*) AS n FROM badges WHERE attendee_id = ? AND revoked_at IS NOT NULL').get(vic.id);
+  const revoked = await storeSql(app).get('SELECT COUNT(*) AS n FROM badges WHERE attendee_id = ? AND revoked_at IS NOT NULL', vic.id);
   t.same(revoked, { n: 2 });
   t.equal((await app.inject({ method: 'POST', url: '/api/attendees/nobody/badge', headers: built.auth('desk') })).statusCode, 404);
-  const event = sqliteOf(app).sqlite.prepare("SELECT payload FROM events WHERE name = 'badge.reissued'").get() as { payload: string };
+  const event = (await storeSql(app).get<{ payload: string }>("SELECT payload FROM events WHERE name = 'badge.reissued'"))!;
   t.notOk(event.payload.includes(v2.code), 'the event log never holds a code');
 });
 
@@ -103,10 +103,9 @@ t.test('badge.svg: printable, with name, organization and category band', async 
   t.equal((await app.inject({ method: 'GET', url: `/api/attendees/${wen.id}/badge.svg`, headers: built.auth('door') })).statusCode, 403);
 });
 
-t.test('private keys live in the key dir only: never in the database or a backup; a restart with the same key dir keeps signing and verifying', async (t) => {
+t.test('private keys live in the key dir only, never in the database; a restart with the same key dir keeps signing and verifying', async (t) => {
   const { readFileSync, readdirSync, statSync } = await import('node:fs');
   const path = await import('node:path');
-  const { backupDatabase } = await import('../../src/services/maintenance.js');
   const first = await build(t, { close: false, deps: { clock: testClock(T0) } });
   const ida = await walkIn(first, { name: 'Ida' });
   const keyDir = path.join(first.dir, 'keys');
@@ -114,18 +113,9 @@ t.test('private keys live in the key dir only: never in the database or a backup
   const keyFile = path.join(keyDir, `badge-${list.activeKid}.key`);
   t.equal(statSync(keyDir).mode & 0o777, 0o700, 'the key dir is 0700');
   t.equal(statSync(keyFile).mode & 0o777, 0o600, 'the key file is 0600');
-  const pem = readFileSync(keyFile, 'utf8');
-  t.match(pem, /^-----BEGIN PRIVATE KEY-----/);
-  const stored = sqliteOf(first.app).sqlite.prepare('SELECT COUNT(*) AS n FROM badge_keys WHERE private_key_pem IS NOT NULL').get() as { n: number };
-  t.equal(stored.n, 0, 'the database holds no private key');
-
-  const backup = path.join(first.dir, 'backup.db');
-  await backupDatabase(first.config.dbFile, backup);
-  const bytes = readFileSync(backup);
-  const der = Buffer.from(pem.replace(/-----[^-]+-----|\s/g, ''), 'base64');
-  t.notOk(bytes.includes('PRIVATE KEY'), 'no PEM private key in the backup');
-  t.notOk(bytes.includes(der.subarray(-32)), 'not even the raw 32 key bytes');
-  t.notOk(bytes.includes(der.toString('base64').slice(-40)), 'nor their base64');
+  t.match(readFileSync(keyFile, 'utf8'), /^-----BEGIN PRIVATE KEY-----/);
+  const stored = await storeSql(first.app).get<{ n: number }>('SELECT COUNT(*) AS n FROM badge_keys WHERE private_key_pem IS NOT NULL');
+  t.equal(stored!.n, 0, 'the database holds no private key');
   await first.app.close();
 
   const second = await build(t, { dir: first.dir, deps: { clock: testClock(T0) } });
@@ -140,10 +130,29 @@ t.test('private keys live in the key dir only: never in the database or a backup
   t.match((await scan(second, { code: jo.code })).json(), { result: 'ok' }, 'its badges still verify');
 });
 
+t.test('a backup of the SQLite file holds no private key bytes', async (t) => {
+  const { readFileSync } = await import('node:fs');
+  const path = await import('node:path');
+  const { backupDatabase } = await import('../../src/services/maintenance.js');
+  // On SQLite: the bytes of the backup file are the subject.
+  const built = await build(t, { store: 'sqlite', deps: { clock: testClock(T0) } });
+  await walkIn(built, { name: 'Ida' });
+  const list = (await built.app.inject({ method: 'GET', url: '/api/badges/public-key', headers: built.auth('desk') })).json() as KeyList;
+  const pem = readFileSync(path.join(built.dir, 'keys', `badge-${list.activeKid}.key`), 'utf8');
+  const backup = path.join(built.dir, 'backup.db');
+  await backupDatabase(built.config.dbFile, backup);
+  const bytes = readFileSync(backup);
+  const der = Buffer.from(pem.replace(/-----[^-]+-----|\s/g, ''), 'base64');
+  t.notOk(bytes.includes('PRIVATE KEY'), 'no PEM private key in the backup');
+  t.notOk(bytes.includes(der.subarray(-32)), 'not even the raw 32 key bytes');
+  t.notOk(bytes.includes(der.toString('base64').slice(-40)), 'nor their base64');
+});
+
 t.test('a database that still holds private keys moves them to the key dir at start and scrubs them from its file', async (t) => {
   const { existsSync, readFileSync, rmSync } = await import('node:fs');
   const path = await import('node:path');
-  const first = await build(t, { close: false, deps: { clock: testClock(T0) } });
+  // On SQLite: the legacy layout is an old SQLite file's, and the scrub is checked in its bytes.
+  const first = await build(t, { store: 'sqlite', close: false, deps: { clock: testClock(T0) } });
   const kim = await walkIn(first, { name: 'Kim' });
   const { kid } = sqliteOf(first.app).sqlite.prepare('SELECT kid FROM badge_keys').get() as { kid: string };
   const keyFile = path.join(first.dir, 'keys', `badge-${kid}.key`);
@@ -153,7 +162,7 @@ t.test('a database that still holds private keys moves them to the key dir at st
   await first.app.close();
   rmSync(keyFile);
 
-  const second = await build(t, { dir: first.dir, deps: { clock: testClock(T0) } });
+  const second = await build(t, { store: 'sqlite', dir: first.dir, deps: { clock: testClock(T0) } });
   t.equal(readFileSync(keyFile, 'utf8'), pem, 'moved to the key dir');
   const row = sqliteOf(second.app).sqlite.prepare('SELECT private_key_pem AS pem FROM badge_keys WHERE kid = ?').get(kid) as { pem: string | null };
   t.equal(row.pem, null, 'and nulled in the database');

@@ -31,7 +31,7 @@ t.test('one batch out of order: the earliest scan is the arrival; results keep t
     ],
   );
   t.equal(results[0]!.firstCheckinAt, iso(T0 + minutes(50)));
-  t.equal(checkedInAt(app, ida.id), T0 + minutes(50));
+  t.equal(await checkedInAt(app, ida.id), T0 + minutes(50));
 });
 
 t.test('two desks upload later: a scan older than the recorded arrival becomes the arrival', async (t) => {
@@ -43,7 +43,7 @@ t.test('two desks upload later: a scan older than the recorded arrival becomes t
 
   const online = await scan(built, { code: jon.code, scannedAt: iso(T0 + minutes(20)) });
   t.equal(online.json().result, 'ok');
-  t.equal(checkedInAt(app, jon.id), T0 + minutes(20));
+  t.equal(await checkedInAt(app, jon.id), T0 + minutes(20));
 
   clock.advance(minutes(60));
   const offline = await app.inject({
@@ -53,7 +53,7 @@ t.test('two desks upload later: a scan older than the recorded arrival becomes t
     payload: { scans: [{ scanId: randomUUID(), code: jon.code, scannedAt: iso(T0 + minutes(5)) }] },
   });
   t.match(offline.json().results[0], { result: 'ok', reason: null, firstCheckinAt: null });
-  t.equal(checkedInAt(app, jon.id), T0 + minutes(5), 'checkedInAt moves earlier');
+  t.equal(await checkedInAt(app, jon.id), T0 + minutes(5), 'checkedInAt moves earlier');
   const attendee = await app.inject({ method: 'GET', url: `/api/attendees/${jon.id}`, headers: built.auth('desk') });
   t.equal(attendee.json().checkedInAt, iso(T0 + minutes(5)));
   const stats = await app.inject({ method: 'GET', url: '/api/checkins/stats', headers: built.auth('ops') });
@@ -63,7 +63,7 @@ t.test('two desks upload later: a scan older than the recorded arrival becomes t
   t.match(later.json(), { result: 'warning', firstCheckinAt: iso(T0 + minutes(5)) });
 
   await app.inject({ method: 'DELETE', url: `/api/checkins/${offline.json().results[0].checkin.id}`, headers: built.auth('desk') });
-  t.equal(checkedInAt(app, jon.id), T0 + minutes(20), 'undoing the offline arrival restores the online one');
+  t.equal(await checkedInAt(app, jon.id), T0 + minutes(20), 'undoing the offline arrival restores the online one');
 });
 
 t.test('door scans in a batch are applied in time order', async (t) => {
@@ -86,13 +86,13 @@ t.test('door scans in a batch are applied in time order', async (t) => {
     [null, a, null, b, null],
     'in A at 10, out of A at 30, into B at 40, out of B at 90, into A at 95',
   );
-  t.equal(occupancyOf(app, a), 1);
-  t.equal(occupancyOf(app, b), 0);
-  t.equal(presenceOf(app, kim.id), a);
+  t.equal(await occupancyOf(app, a), 1);
+  t.equal(await occupancyOf(app, b), 0);
+  t.equal(await presenceOf(app, kim.id), a);
 
   const stale = await scan(built, { code: kim.code, roomId: b, scannedAt: iso(T0 + minutes(60)) }, 'door');
   t.equal(stale.json().result, 'ok', 'a scan older than the last move is answered…');
-  t.equal(presenceOf(app, kim.id), a, '…but moves no one');
+  t.equal(await presenceOf(app, kim.id), a, '…but moves no one');
 });
 
 t.test('batch limits: at most 500 scans; an unknown room is answered for its item and the others are recorded', async (t) => {
@@ -115,13 +115,13 @@ t.test('batch limits: at most 500 scans; an unknown room is answered for its ite
   t.same(results.map((r) => r.reason), [null, 'already_checked_in', 'already_checked_in', 'unknown_room']);
   t.equal(results[3]!.result, 'rejected');
   t.equal(results[3]!.checkin.id, null, 'the unknown-room item is not recorded, so it can be sent again');
-  t.equal(countRows(app, 'checkins'), 3, 'the three valid scans are recorded');
-  t.not(checkedInAt(app, leo.id), null);
+  t.equal(await countRows(app, 'checkins'), 3, 'the three valid scans are recorded');
+  t.not(await checkedInAt(app, leo.id), null);
 
   const full = await app.inject({ method: 'POST', url: '/api/checkins/batch', headers: built.auth('desk'), payload: { scans: scans(500) } });
   t.equal(full.statusCode, 200);
   t.equal(full.json().results.length, 500);
-  t.equal(countRows(app, 'checkins'), 503);
+  t.equal(await countRows(app, 'checkins'), 503);
 });
 
 t.test('a malformed item is its own answer (rejected / invalid_scan, not recorded): the batch still answers 200 for the others', async (t) => {
@@ -149,13 +149,13 @@ t.test('a malformed item is its own answer (rejected / invalid_scan, not recorde
     t.equal(r.checkin.id, null, 'a malformed item is not recorded');
   }
   t.same([results[2]!.checkin.kind, results[2]!.checkin.roomId], ['exit', room], 'what could be read of the item is echoed');
-  t.equal(countRows(app, 'checkins'), 2, 'only the two good scans are recorded');
-  t.not(checkedInAt(app, leo.id), null);
-  t.not(checkedInAt(app, mia.id), null);
+  t.equal(await countRows(app, 'checkins'), 2, 'only the two good scans are recorded');
+  t.not(await checkedInAt(app, leo.id), null);
+  t.not(await checkedInAt(app, mia.id), null);
 
   const notAList = await app.inject({ method: 'POST', url: '/api/checkins/batch', headers: built.auth('door'), payload: { scans: { scanId: 'x' } } });
   t.equal(notAList.statusCode, 400, 'a body that is not a batch is still a 400');
-  t.equal(countRows(app, 'checkins'), 2);
+  t.equal(await countRows(app, 'checkins'), 2);
 });
 
 t.test('a device sends at most a few batches a second: a flood of uploads is refused whole, other devices are not', async (t) => {

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AccessPolicy, Category } from '../../src/core/vocabulary.js';
 import { toIso } from '../../src/core/time.js';
 import type { Built } from '../helper.js';
-import { sqliteOf } from '../helper.js';
+import { storeSql } from '../helper.js';
 
 export const T0 = Date.parse('2026-02-15T08:00:00Z');
 export const minutes = (n: number): number => n * 60_000;
@@ -100,19 +100,19 @@ export function scan(built: Built, body: ScanBody, role: 'desk' | 'door' | 'admi
   });
 }
 
-export function occupancyOf(app: FastifyInstance, roomId: string): number {
-  return (sqliteOf(app).sqlite.prepare('SELECT occupancy FROM rooms WHERE id = ?').get(roomId) as { occupancy: number }).occupancy;
+export async function occupancyOf(app: FastifyInstance, roomId: string): Promise<number> {
+  return (await storeSql(app).get<{ occupancy: number }>('SELECT occupancy FROM rooms WHERE id = ?', roomId))!.occupancy;
 }
 
-export function presenceOf(app: FastifyInstance, attendeeId: string): string | null {
-  const row = sqliteOf(app).sqlite.prepare('SELECT room_id AS roomId FROM presence WHERE attendee_id = ?').get(attendeeId) as { roomId: string } | undefined;
+export async function presenceOf(app: FastifyInstance, attendeeId: string): Promise<string | null> {
+  const row = await storeSql(app).get<{ roomId: string }>('SELECT room_id AS "roomId" FROM presence WHERE attendee_id = ?', attendeeId);
   return row?.roomId ?? null;
 }
 
-export function checkedInAt(app: FastifyInstance, attendeeId: string): number | null {
-  return (sqliteOf(app).sqlite.prepare('SELECT checked_in_at AS t FROM attendees WHERE id = ?').get(attendeeId) as { t: number | null }).t;
+export async function checkedInAt(app: FastifyInstance, attendeeId: string): Promise<number | null> {
+  return (await storeSql(app).get<{ t: number | null }>('SELECT checked_in_at AS t FROM attendees WHERE id = ?', attendeeId))!.t;
 }
 
-export function countRows(app: FastifyInstance, table: string): number {
-  return (sqliteOf(app).sqlite.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+export async function countRows(app: FastifyInstance, table: string): Promise<number> {
+  return (await storeSql(app).get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`))!.n;
 }

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import fc from '../property.js';
 import t from 'tap';
-import { build, testClock, sqliteOf } from '../helper.js';
+import { build, testClock, storeSql } from '../helper.js';
 import { addRoom, checkedInAt, countRows, iso, minutes, occupancyOf, scan, T0, walkIn, type WalkIn } from './fixtures.js';
 
 t.test('40 desks scan one badge at the same moment: exactly one ok', async (t) => {
@@ -33,7 +33,7 @@ t.test('one scanId sent 30 times at once is recorded once; the rest are replays 
   const bodies = answers.map((r) => r.json() as { replayed: boolean; checkin: { id: string } });
   t.equal(bodies.filter((b) => !b.replayed).length, 1);
   t.equal(new Set(bodies.map((b) => b.checkin.id)).size, 1, 'every answer names the same check-in');
-  t.equal(countRows(app, 'checkins'), 1);
+  t.equal(await countRows(app, 'checkins'), 1);
 });
 
 type Step = { kind: 'scan'; who: number; room: number | null; exit: boolean; minute: number } | { kind: 'undo'; pick: number };
@@ -54,9 +54,10 @@ t.test('property: after any interleaving of door scans and undos, occupancy equa
     fc.asyncProperty(fc.array(stepArb, { minLength: 1, maxLength: 30 }), async (steps) => {
       const rooms = [await addRoom(app, { capacity: 3 }), await addRoom(app, { capacity: 3 }), await addRoom(app, { capacity: 3 })];
       const recorded: string[] = [];
-      const consistent = (): boolean => {
-        const presence = sqliteOf(app).sqlite.prepare('SELECT room_id AS roomId, COUNT(*) AS n FROM presence GROUP BY room_id').all() as { roomId: string; n: number }[];
-        return rooms.every((room) => occupancyOf(app, room) === (presence.find((p) => p.roomId === room)?.n ?? 0));
+      const consistent = async (): Promise<boolean> => {
+        const presence = await storeSql(app).all<{ roomId: string; n: number }>('SELECT room_id AS "roomId", COUNT(*) AS n FROM presence GROUP BY room_id');
+        for (const room of rooms) if ((await occupancyOf(app, room)) !== (presence.find((p) => p.roomId === room)?.n ?? 0)) return false;
+        return true;
       };
       // Concurrent waves: each wave's requests are in flight together and share a group commit.
       for (let i = 0; i < steps.length; i += 5) {
@@ -71,16 +72,17 @@ t.test('property: after any interleaving of door scans and undos, occupancy equa
           ),
         );
         for (const a of answers) if (a && a.statusCode === 200) recorded.push((a.json() as { checkin: { id: string } }).checkin.id);
-        if (!consistent()) return false;
+        if (!(await consistent())) return false;
       }
       // Newest first, so that undoing an entry puts the attendee back in the room they came from.
       for (const id of recorded.reverse()) {
         await app.inject({ method: 'DELETE', url: `/api/checkins/${id}`, headers: built.auth('admin') });
-        if (!consistent()) return false;
+        if (!(await consistent())) return false;
       }
-      const left = sqliteOf(app).sqlite.prepare('SELECT COUNT(*) AS n FROM presence').get() as { n: number };
-      if (left.n !== 0 || rooms.some((r) => occupancyOf(app, r) !== 0)) return false;
-      return people.every((p) => checkedInAt(app, p.id) === null);
+      if ((await countRows(app, 'presence')) !== 0) return false;
+      for (const r of rooms) if ((await occupancyOf(app, r)) !== 0) return false;
+      for (const p of people) if ((await checkedInAt(app, p.id)) !== null) return false;
+      return true;
     }),
     { numRuns: 25 },
   );

@@ -16,12 +16,12 @@ t.test('the 11th failed scan in a minute is 429; valid scans and other devices p
     t.equal(res.json().reason, 'invalid_code', `failure ${i + 1} is answered`);
     clock.advance(1_000);
   }
-  const rows = countRows(app, 'checkins');
+  const rows = await countRows(app, 'checkins');
   const limited = await scan(built, { code: 'WRONG10' });
   t.equal(limited.statusCode, 429);
   t.equal(limited.headers['content-type'], 'application/problem+json; charset=utf-8');
   t.equal(limited.json().code, 'rate_limited');
-  t.equal(countRows(app, 'checkins'), rows, 'a refused scan writes nothing');
+  t.equal(await countRows(app, 'checkins'), rows, 'a refused scan writes nothing');
 
   const valid = await scan(built, { code: mia.code });
   t.equal(valid.statusCode, 200, 'a valid scan from the same device is never limited');
@@ -34,7 +34,7 @@ t.test('the 11th failed scan in a minute is 429; valid scans and other devices p
   t.equal(other.statusCode, 200, 'limits are per device, never per IP');
 
   // Issue 12: a batch of forged codes used to bypass the budget (1,737 forged scans/s recorded and broadcast).
-  const beforeBatch = countRows(app, 'checkins');
+  const beforeBatch = await countRows(app, 'checkins');
   const batch = await app.inject({
     method: 'POST',
     url: '/api/checkins/batch',
@@ -46,7 +46,7 @@ t.test('the 11th failed scan in a minute is 429; valid scans and other devices p
   t.equal(reasons.filter((r) => r === 'invalid_code').length, 0, 'no forged code is judged past the budget');
   t.equal(reasons.filter((r) => r === 'rate_limited').length, 250, 'each failed item past the budget answers rate_limited');
   t.equal(reasons.filter((r) => r === null || r === 'already_checked_in').length, 250, 'the valid scans in the same batch are still decided');
-  t.equal(countRows(app, 'checkins'), beforeBatch + 250, 'rate-limited items are not recorded, so they can be sent again');
+  t.equal(await countRows(app, 'checkins'), beforeBatch + 250, 'rate-limited items are not recorded, so they can be sent again');
 
   clock.advance(minutes(1));
   const later = await scan(built, { code: 'WRONG11' });

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import t from 'tap';
 import { generateBadgeKey, signBadgeCode } from '../../src/domain/badge-code.js';
-import { build, testClock, sqliteOf } from '../helper.js';
+import { build, testClock, storeSql } from '../helper.js';
 import { addRoom, addSession, checkedInAt, countRows, iso, minutes, occupancyOf, presenceOf, scan, T0, walkIn } from './fixtures.js';
 
 t.test('venue scans: ok, then already_checked_in with the first time', async (t) => {
@@ -20,12 +20,12 @@ t.test('venue scans: ok, then already_checked_in with the first time', async (t)
     attendee: { id: anna.id, name: 'Anna Müller', organization: 'TNO', category: 'academia', delegation: 'NL', flags: ['vip'] },
     firstCheckinAt: null,
   });
-  t.equal(checkedInAt(built.app, anna.id), T0);
+  t.equal(await checkedInAt(built.app, anna.id), T0);
 
   clock.advance(minutes(5));
   const second = await scan(built, { code: anna.code });
   t.match(second.json(), { result: 'warning', reason: 'already_checked_in', firstCheckinAt: iso(T0), attendee: { id: anna.id } });
-  t.equal(checkedInAt(built.app, anna.id), T0, 'the first arrival stands');
+  t.equal(await checkedInAt(built.app, anna.id), T0, 'the first arrival stands');
 });
 
 t.test('rejections: invalid_code, unknown_attendee, revoked_badge, registration_cancelled', async (t) => {
@@ -55,8 +55,8 @@ t.test('rejections: invalid_code, unknown_attendee, revoked_badge, registration_
   const cancelled = await scan(built, { code: reprint.json().code });
   t.match(cancelled.json(), { result: 'rejected', reason: 'registration_cancelled', attendee: { id: bob.id } });
 
-  t.equal(checkedInAt(app, bob.id), null, 'no rejected scan counts as an arrival');
-  const stored = sqliteOf(app).sqlite.prepare("SELECT COUNT(*) AS n FROM checkins WHERE result = 'rejected'").get() as { n: number };
+  t.equal(await checkedInAt(app, bob.id), null, 'no rejected scan counts as an arrival');
+  const stored = (await storeSql(app).get<{ n: number }>("SELECT COUNT(*) AS n FROM checkins WHERE result = 'rejected'"))!;
   t.equal(stored.n, 7, 'every rejection is recorded for the audit trail');
   const stats = await app.inject({ method: 'GET', url: '/api/checkins/stats', headers: built.auth('ops') });
   t.equal(stats.json().total, 0);
@@ -72,8 +72,8 @@ t.test('a replay returns the first answer whatever the body, and records nothing
   const scanId = randomUUID();
   const first = await scan(built, { scanId, code: carl.code });
   t.equal(first.json().result, 'ok');
-  const rows = countRows(app, 'checkins');
-  const events = (sqliteOf(app).sqlite.prepare("SELECT COUNT(*) AS n FROM events WHERE name = 'checkin.recorded'").get() as { n: number }).n;
+  const rows = await countRows(app, 'checkins');
+  const events = (await storeSql(app).get<{ n: number }>("SELECT COUNT(*) AS n FROM events WHERE name = 'checkin.recorded'"))!.n;
 
   clock.advance(minutes(10));
   for (const body of [
@@ -87,10 +87,10 @@ t.test('a replay returns the first answer whatever the body, and records nothing
     t.equal(again.statusCode, 200);
     t.same(again.json(), { ...first.json(), replayed: true });
   }
-  t.equal(countRows(app, 'checkins'), rows);
-  t.equal((sqliteOf(app).sqlite.prepare("SELECT COUNT(*) AS n FROM events WHERE name = 'checkin.recorded'").get() as { n: number }).n, events);
-  t.equal(checkedInAt(app, dora.id), null);
-  t.equal(occupancyOf(app, room), 0);
+  t.equal(await countRows(app, 'checkins'), rows);
+  t.equal((await storeSql(app).get<{ n: number }>("SELECT COUNT(*) AS n FROM events WHERE name = 'checkin.recorded'"))!.n, events);
+  t.equal(await checkedInAt(app, dora.id), null);
+  t.equal(await occupancyOf(app, room), 0);
 });
 
 t.test('doors: room_closed, not_allowed from the session on, room_full unless forced', async (t) => {
@@ -126,17 +126,17 @@ t.test('doors: room_closed, not_allowed from the session on, room_full unless fo
   t.match((await door(reporter.code, T0 + minutes(335))).json(), { result: 'rejected', reason: 'not_allowed' }, 'delayed session on');
   t.match((await door(reporter.code, T0 + minutes(395))).json(), { result: 'ok' }, 'delayed session over');
   t.match((await door(reporter.code, T0 + minutes(396), 'exit')).json(), { result: 'ok', checkin: { leftRoomId: restricted } }, 'an exit is never refused');
-  t.equal(occupancyOf(app, restricted), 0);
+  t.equal(await occupancyOf(app, restricted), 0);
 
   clock.set(T0 + minutes(700));
   t.match((await scan(built, { code: minister.code, roomId: small }, 'door')).json(), { result: 'ok', checkin: { forced: false } });
   t.match((await scan(built, { code: reporter.code, roomId: small }, 'door')).json(), { result: 'rejected', reason: 'room_full' });
-  t.equal(occupancyOf(app, small), 1, 'a rejected scan changes no count');
+  t.equal(await occupancyOf(app, small), 1, 'a rejected scan changes no count');
   t.match((await scan(built, { code: minister.code, roomId: small }, 'door')).json(), { result: 'ok', checkin: { forced: false } }, 'already inside: never room_full');
   const forced = await scan(built, { code: reporter.code, roomId: small, force: true }, 'door');
   t.match(forced.json(), { result: 'ok', reason: null, checkin: { forced: true } });
-  t.equal(occupancyOf(app, small), 2);
-  const row = sqliteOf(app).sqlite.prepare('SELECT forced FROM checkins WHERE id = ?').get(forced.json().checkin.id) as { forced: number };
+  t.equal(await occupancyOf(app, small), 2);
+  const row = (await storeSql(app).get<{ forced: number }>('SELECT forced FROM checkins WHERE id = ?', forced.json().checkin.id))!;
   t.equal(row.forced, 1, 'recorded as forced');
 });
 
@@ -149,21 +149,21 @@ t.test('entering room B while counted in room A records the exit from A', async 
   const eve = await walkIn(built, { name: 'Eve' });
 
   await scan(built, { code: eve.code, roomId: a }, 'door');
-  t.equal(occupancyOf(app, a), 1);
-  t.equal(presenceOf(app, eve.id), a);
+  t.equal(await occupancyOf(app, a), 1);
+  t.equal(await presenceOf(app, eve.id), a);
   clock.advance(minutes(20));
   const intoB = await scan(built, { code: eve.code, roomId: b }, 'door');
   t.match(intoB.json(), { result: 'ok', checkin: { roomId: b, leftRoomId: a } });
-  t.equal(occupancyOf(app, a), 0);
-  t.equal(occupancyOf(app, b), 1);
-  t.equal(presenceOf(app, eve.id), b);
+  t.equal(await occupancyOf(app, a), 0);
+  t.equal(await occupancyOf(app, b), 1);
+  t.equal(await presenceOf(app, eve.id), b);
 
   t.match((await scan(built, { code: eve.code, roomId: a, kind: 'exit' }, 'door')).json(), { result: 'ok', checkin: { leftRoomId: null } }, 'exit from a room she is not in changes nothing');
-  t.equal(occupancyOf(app, b), 1);
+  t.equal(await occupancyOf(app, b), 1);
   clock.advance(minutes(5));
   await scan(built, { code: eve.code, kind: 'exit' }, 'desk');
-  t.equal(occupancyOf(app, b), 0, 'leaving the venue leaves the room');
-  t.equal(presenceOf(app, eve.id), null);
+  t.equal(await occupancyOf(app, b), 0, 'leaving the venue leaves the room');
+  t.equal(await presenceOf(app, eve.id), null);
 });
 
 t.test('undo restores arrivals, presence and occupancy', async (t) => {
@@ -180,9 +180,9 @@ t.test('undo restores arrivals, presence and occupancy', async (t) => {
   const again = (await scan(built, { code: fay.code })).json();
   t.equal(again.reason, 'already_checked_in');
   t.equal((await undo(arrival.checkin.id)).statusCode, 204);
-  t.equal(checkedInAt(app, fay.id), T0 + minutes(3), 'the remaining venue entry becomes the arrival');
+  t.equal(await checkedInAt(app, fay.id), T0 + minutes(3), 'the remaining venue entry becomes the arrival');
   t.equal((await undo(again.checkin.id)).statusCode, 204);
-  t.equal(checkedInAt(app, fay.id), null);
+  t.equal(await checkedInAt(app, fay.id), null);
   t.equal((await undo(again.checkin.id)).statusCode, 204, 'undoing twice is harmless');
   t.equal((await undo('no-such-checkin')).statusCode, 404);
   t.equal((await undo(again.checkin.id, 'door')).statusCode, 403);
@@ -190,17 +190,17 @@ t.test('undo restores arrivals, presence and occupancy', async (t) => {
   const intoA = (await scan(built, { code: fay.code, roomId: a }, 'door')).json();
   clock.advance(minutes(1));
   const intoB = (await scan(built, { code: fay.code, roomId: b }, 'door')).json();
-  t.equal(occupancyOf(app, a), 0);
-  t.equal(occupancyOf(app, b), 1);
+  t.equal(await occupancyOf(app, a), 0);
+  t.equal(await occupancyOf(app, b), 1);
   await undo(intoB.checkin.id);
-  t.equal(occupancyOf(app, a), 1, 'back in A: the scan at B was a mistake');
-  t.equal(occupancyOf(app, b), 0);
-  t.equal(presenceOf(app, fay.id), a);
+  t.equal(await occupancyOf(app, a), 1, 'back in A: the scan at B was a mistake');
+  t.equal(await occupancyOf(app, b), 0);
+  t.equal(await presenceOf(app, fay.id), a);
   await undo(intoA.checkin.id);
-  t.equal(occupancyOf(app, a), 0);
-  t.equal(presenceOf(app, fay.id), null);
+  t.equal(await occupancyOf(app, a), 0);
+  t.equal(await presenceOf(app, fay.id), null);
 
-  const undone = sqliteOf(app).sqlite.prepare("SELECT COUNT(*) AS n FROM events WHERE name = 'checkin.undone'").get() as { n: number };
+  const undone = (await storeSql(app).get<{ n: number }>("SELECT COUNT(*) AS n FROM events WHERE name = 'checkin.undone'"))!;
   t.equal(undone.n, 4, 'one checkin.undone per undo that changed something');
 });
 
@@ -244,24 +244,24 @@ t.test('a scan at an unknown room is a 404 that writes nothing; a scannedAt a li
   const built = await build(t, { deps: { clock } });
   const { app } = built;
   const gus = await walkIn(built, { name: 'Gus' });
-  const before = countRows(app, 'checkins');
+  const before = await countRows(app, 'checkins');
   const res = await scan(built, { code: gus.code, roomId: 'nowhere' }, 'door');
   t.equal(res.statusCode, 404);
   t.equal(res.json().code, 'not_found');
-  t.equal(countRows(app, 'checkins'), before);
+  t.equal(await countRows(app, 'checkins'), before);
 
   const bad = await app.inject({ method: 'POST', url: '/api/checkins', headers: built.auth('desk'), payload: { scanId: 'x', code: gus.code, extra: 1 } });
   t.equal(bad.statusCode, 400);
   t.equal(bad.json().code, 'validation_failed');
-  t.equal(countRows(app, 'checkins'), before);
+  t.equal(await countRows(app, 'checkins'), before);
 
   // Issue 12: a scan dated 2030, 1970 or year 1 was believed and could move the first arrival.
   for (const when of ['2030-01-01T00:00:00Z', '1970-01-01T00:00:00Z', '0001-01-01T00:00:00Z', iso(T0 - minutes(25 * 60))]) {
     const impossible = (await scan(built, { code: gus.code, scannedAt: when })).json<{ result: string; reason: string }>();
     t.same([impossible.result, impossible.reason], ['rejected', 'invalid_time'], `${when} is outside [first session − 24 h, receipt + 5 min]`);
   }
-  t.equal(checkedInAt(app, gus.id), null, 'an impossible time is no arrival');
+  t.equal(await checkedInAt(app, gus.id), null, 'an impossible time is no arrival');
   const ahead = await scan(built, { code: gus.code, scannedAt: iso(T0 + minutes(4)) });
   t.equal(ahead.json().checkin.at, iso(T0), 'a scanner clock a few minutes ahead is clamped to arrival');
-  t.equal(checkedInAt(app, gus.id), T0);
+  t.equal(await checkedInAt(app, gus.id), T0);
 });

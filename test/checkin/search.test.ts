@@ -1,6 +1,6 @@
 // Attendee search: prefix, diacritics- and case-insensitive, across scripts, ranked, limited.
 import t, { type Test } from 'tap';
-import { build, type Built, sqliteOf } from '../helper.js';
+import { build, type Built, sqliteOf, storeSql } from '../helper.js';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import anyAscii from 'any-ascii';
@@ -155,9 +155,9 @@ t.test('edits and cancellations are searchable at once', async (t) => {
 t.test('attendees written without a search row (an older database, a script) are indexed at start', async (t) => {
   const dir = t.testdir();
   const first = await build(t, { dir, close: false });
-  sqliteOf(first.app).sqlite
-    .prepare("INSERT INTO attendees (id, name, organization, category, created_at, updated_at) VALUES ('legacy-1', 'Ludwika Łęcka', 'Archiwum', 'other', 0, 0)")
-    .run();
+  await storeSql(first.app).run(
+    "INSERT INTO attendees (id, name, organization, category, created_at, updated_at) VALUES ('legacy-1', 'Ludwika Łęcka', 'Archiwum', 'other', 0, 0)",
+  );
   await first.app.close();
   const again = await build(t, { dir });
   const res = await again.app.inject({ method: 'GET', url: '/api/attendees', query: { q: 'leck' }, headers: again.auth('desk') });
@@ -205,7 +205,8 @@ t.test('property: every attendee is found by its own any-ascii form and by its f
 
 t.test('migration 0004 empties the index of an older database and the next start indexes every attendee again', async (t) => {
   const dir = t.testdir();
-  const first = await build(t, { dir, close: false });
+  // On SQLite: the migration is one of the SQLite file's, run on its FTS5 index.
+  const first = await build(t, { dir, close: false, store: 'sqlite' });
   await walkIn(first, { name: 'Сергей Иванов' });
   const sqlite = sqliteOf(first.app).sqlite;
   // As an older release indexed it: the folded name only.
@@ -217,7 +218,7 @@ t.test('migration 0004 empties the index of an older database and the next start
   for (const statement of migration.split('--> statement-breakpoint')) sqlite.exec(statement);
   t.equal((sqlite.prepare("SELECT count(*) AS n FROM attendee_search WHERE attendee_search MATCH 'иванов'").get() as { n: number }).n, 0, 'the index is empty');
   await first.app.close();
-  const again = await build(t, { dir });
+  const again = await build(t, { dir, store: 'sqlite' });
   const res = await again.app.inject({ method: 'GET', url: '/api/attendees', query: { q: 'ivanov' }, headers: again.auth('desk') });
   t.same(names(res), ['Сергей Иванов']);
 });

@@ -10,8 +10,12 @@ import { readCheckpoints, verifyAudit } from '../../src/services/audit.js';
 import { purgePersonalData } from '../../src/services/maintenance.js';
 import { build, type Built } from '../helper.js';
 
+/**
+ * Every test here is about the SQLite file's own audit trail (its chain, edited in the file, and
+ * the signed checkpoint file beside it; PostgreSQL keeps no such checkpoints), so every app is on SQLite.
+ */
 async function busyDay(t: Parameters<typeof build>[0]): Promise<Built> {
-  const b = await build(t, { close: false });
+  const b = await build(t, { store: 'sqlite', close: false });
   for (const text of ['one', 'two', 'three']) {
     await b.app.inject({ method: 'POST', url: '/api/announcements', headers: b.auth('ops'), payload: { text, severity: 'info' } });
   }
@@ -72,7 +76,7 @@ t.test('shutdown writes a signed checkpoint to the log and to the file; the unto
   t.match(out.text, /last signed checkpoint: seq \d+/);
 
   // Starting and stopping again with nothing new writes no second checkpoint.
-  const again = await build(t, { dir: b.dir, close: false });
+  const again = await build(t, { store: 'sqlite', dir: b.dir, close: false });
   const before = readCheckpoints(file).lines.length;
   await again.app.close();
   const after = readCheckpoints(file).lines.length;
@@ -157,7 +161,7 @@ t.test('a database from before payload digests is upgraded once at start and kee
   }
   t.ok(verifyChain(db).ok, 'the legacy chain verifies');
   db.close();
-  const again = await build(t, { dir: b.dir, close: false });
+  const again = await build(t, { store: 'sqlite', dir: b.dir, close: false });
   await again.app.close();
   const check = new Database(b.config.dbFile, { readonly: true });
   t.equal((check.prepare('SELECT COUNT(*) AS n FROM events WHERE payload_digest IS NULL').get() as { n: number }).n, 0, 'every row has its digest');

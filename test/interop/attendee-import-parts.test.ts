@@ -1,11 +1,11 @@
 // A big attendee CSV: validated whole in a worker (a refused file writes nothing), errors capped, applied in parts with progress events, other requests served in between, and completed by sending it again.
 import t from 'tap';
 import type { FastifyInstance } from 'fastify';
-import { build, listen, liveClient, type Built, sqliteOf } from '../helper.js';
+import { build, listen, liveClient, type Built, storeSql } from '../helper.js';
 
 const HEADER = 'name,organization,category,delegation,email,flags,externalId';
-const count = (app: FastifyInstance, table: string): number => (sqliteOf(app).sqlite.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
-const head = (app: FastifyInstance): number => (sqliteOf(app).sqlite.prepare('SELECT coalesce(max(seq), 0) AS s FROM events').get() as { s: number }).s;
+const count = async (app: FastifyInstance, table: string): Promise<number> => (await storeSql(app).get<{ n: number }>(`SELECT count(*) AS n FROM ${table}`))!.n;
+const head = async (app: FastifyInstance): Promise<number> => (await storeSql(app).get<{ s: number }>('SELECT coalesce(max(seq), 0) AS s FROM events'))!.s;
 
 function rows(n: number, from = 0): string[] {
   return Array.from({ length: n }, (_, k) => {
@@ -22,15 +22,15 @@ function importCsv(built: Built, body: string | Buffer) {
   return built.app.inject({ method: 'POST', url: '/api/attendees/import', headers: { ...built.auth('admin'), 'content-type': 'text/csv' }, payload: body });
 }
 
-function adminActor(app: FastifyInstance): { deviceId: string; role: 'admin' } {
-  const admin = sqliteOf(app).sqlite.prepare("SELECT id FROM devices WHERE role = 'admin' LIMIT 1").get() as { id: string };
-  return { deviceId: admin.id, role: 'admin' };
+async function adminActor(app: FastifyInstance): Promise<{ deviceId: string; role: 'admin' }> {
+  const admin = await storeSql(app).get<{ id: string }>("SELECT id FROM devices WHERE role = 'admin' LIMIT 1");
+  return { deviceId: admin!.id, role: 'admin' };
 }
 
 t.test('a refused file writes nothing, however many good rows it has', async (t) => {
   const built = await build(t);
   const { app } = built;
-  const seq = head(app);
+  const seq = await head(app);
   const good = rows(2000);
   const cases: [string, string | Buffer, RegExp][] = [
     ['no required column', `${['name,organization,email', ...good.map((l) => l.split(',').slice(0, 3).join(','))].join('\n')}\n`, /lacks the required column/],
@@ -42,9 +42,9 @@ t.test('a refused file writes nothing, however many good rows it has', async (t)
     t.equal(res.statusCode, 200, what);
     t.match(res.json(), { created: 0, updated: 0, errorCount: 1, errors: [{ line: 1, message: reason }] }, what);
   }
-  t.equal(count(app, 'attendees'), 0, 'no attendee');
-  t.equal(count(app, 'badges'), 0, 'no badge');
-  t.same(sqliteOf(app).sqlite.prepare('SELECT name FROM events WHERE seq > ?').all(seq), [], 'no event');
+  t.equal(await count(app, 'attendees'), 0, 'no attendee');
+  t.equal(await count(app, 'badges'), 0, 'no badge');
+  t.same(await storeSql(app).all('SELECT name FROM events WHERE seq > ?', seq), [], 'no event');
 });
 
 t.test('errors are capped at the first 100, by line, with errorCount counting them all', async (t) => {
@@ -84,21 +84,21 @@ t.test('a big file is applied in parts: admins get import.progress, other roles 
   t.ok(progress.every((p) => p.kind === 'attendees' && p.total === total && p.importId === progress[0]!.importId), 'one import, its kind and total');
   t.ok(progress.every((p, i) => i === 0 || p.done > progress[i - 1]!.done), 'done only grows');
   t.equal(progress.at(-1)!.done, total, 'the last part completes it');
-  t.equal(count(app, 'attendees'), total);
-  t.equal(count(app, 'badges'), total);
+  t.equal(await count(app, 'attendees'), total);
+  t.equal(await count(app, 'badges'), total);
   await desk.next((m) => m.name === 'attendees.imported');
   t.notOk([...ops.messages, ...desk.messages].some((m) => m.name === 'import.progress'), 'progress is for admins only');
 
   const again = await importCsv(built, csv(rows(total)));
   t.match(again.json(), { created: 0, updated: 0, errorCount: 0 }, 'the same file again changes nothing');
-  t.equal(count(app, 'attendees'), total);
+  t.equal(await count(app, 'attendees'), total);
 });
 
 t.test('requests are served while an import runs: a read and a write sent after it started are answered before it', async (t) => {
   const built = await build(t);
   const { app } = built;
   const order: string[] = [];
-  const importing = app.services.attendees.import(adminActor(app), Buffer.from(csv(rows(3000)))).then((report) => {
+  const importing = app.services.attendees.import(await adminActor(app), Buffer.from(csv(rows(3000)))).then((report) => {
     order.push('import');
     return report;
   });
@@ -118,7 +118,7 @@ t.test('requests are served while an import runs: a read and a write sent after 
   t.equal(walkIn.statusCode, 201);
   t.equal((await importing).created, 3000);
   t.equal(order.at(-1), 'import', `the import answered last (${order.join(', ')})`);
-  t.equal(count(app, 'attendees'), 3001);
+  t.equal(await count(app, 'attendees'), 3001);
 });
 
 t.test('an import that fails half-way says how far it got; sending the same file again completes it, without duplicates', async (t) => {
@@ -142,11 +142,11 @@ t.test('an import that fails half-way says how far it got; sending the same file
   t.match(problem.detail, /send the same file again/);
   t.equal(problem.total, total);
   t.ok(problem.done > 0 && problem.done < total, `stopped after ${problem.done} rows`);
-  t.equal(count(app, 'attendees'), problem.done, 'the parts before the failure are applied, the failed part is not');
+  t.equal(await count(app, 'attendees'), problem.done, 'the parts before the failure are applied, the failed part is not');
 
   const again = await importCsv(built, file);
   t.equal(again.statusCode, 200);
   t.match(again.json(), { created: total - problem.done, updated: 0, errorCount: 0 }, 'only the rest is created');
-  t.equal(count(app, 'attendees'), total, 'every row once');
-  t.equal((sqliteOf(app).sqlite.prepare('SELECT count(DISTINCT external_id) AS n FROM attendees').get() as { n: number }).n, total);
+  t.equal(await count(app, 'attendees'), total, 'every row once');
+  t.equal((await storeSql(app).get<{ n: number }>('SELECT count(DISTINCT external_id) AS n FROM attendees'))!.n, total);
 });

@@ -53,7 +53,8 @@ t.test('real files: identity and metadata come out as they came in', async (t) =
   }
   t.equal(byGuid.get('24b58c74-2bba-412e-84ac-c206f714f0b7')?.track, 'Security');
 
-  const d = await build(t);
+  // A second, independent instance: a folder of its own (on PostgreSQL, apps on one folder share a schema).
+  const d = await build(t, { dir: path.join(b.dir, 'debconf') });
   t.equal((await importInto(d, readShared('debconf23-wafer.schedule.xml'), 'application/xml')).statusCode, 200);
   const dc = events(await exportJson(d));
   t.ok(dc.filter((e) => e.do_not_record).length >= 1, 'optout true comes out as do_not_record true');
@@ -83,7 +84,7 @@ for (const file of ['c3voc-frab-camp2019.schedule.json', 'c3voc-pretalx-rc3.sche
     t.equal(sessions.length, events(first).length, 'no duplicates');
     t.same(events(await exportJson(a)), events(first), 'the export after is the export before');
 
-    const b = await build(t);
+    const b = await build(t, { dir: path.join(a.dir, 'fresh') });
     t.equal((await importInto(b, body, 'application/json')).statusCode, 200);
     const fresh = await exportJson(b);
     t.same(events(fresh), events(first), 'guids, ids, slugs, tracks, do_not_record, subtitles, links and persons agree');
@@ -103,8 +104,9 @@ function uids(ics: string): string[] {
 t.test('two instances built from the same file give the same iCal UIDs, the guids', async (t) => {
   if (!haveSharedSchedules(t)) return;
   const all: string[][] = [];
+  const root = t.testdir();
   for (let i = 0; i < 2; i++) {
-    const b = await build(t);
+    const b = await build(t, { dir: path.join(root, `instance-${i}`) });
     await importInto(b, readShared('c3voc-pretalx-democon.schedule.json'), 'application/json');
     const res = await b.app.inject({ method: 'GET', url: '/api/schedule.ics', headers: b.auth('kiosk') });
     t.equal(res.statusCode, 200);
@@ -129,7 +131,7 @@ t.test('?timeZone= reads a zone-less file in that zone, whatever the service zon
   const doc = await exportJson(b);
   t.equal(doc.schedule.conference.time_zone_name, 'Europe/Brussels', 'exported in the programme zone');
 
-  const plain = await build(t, { env: { EVENTDAY_TIMEZONE: 'Europe/London' } });
+  const plain = await build(t, { dir: path.join(b.dir, 'plain'), env: { EVENTDAY_TIMEZONE: 'Europe/London' } });
   await importInto(plain, pentabarf(), 'application/xml');
   const london = (await plain.app.inject({ method: 'GET', url: '/api/sessions', headers: plain.auth('admin') })).json() as { title: string; startsAt: string }[];
   t.equal(london.find((s) => s.title === 'Late keynote')?.startsAt, '2024-02-03T22:00:00Z', 'without it, the service zone');

@@ -15,8 +15,9 @@ const XSD = path.join(sharedSchedules, 'schema', 'c3voc-schedule.xml.xsd');
 type Json = Record<string, unknown>;
 const asList = (x: unknown): Json[] => (x === undefined ? [] : Array.isArray(x) ? (x as Json[]) : [x as Json]);
 
-async function exportedXml(t: Test, file: string, body: Buffer = readShared(file)): Promise<string> {
-  const { app, auth } = await build(t);
+/** `dir`: a folder of its own for a second app in one test (on PostgreSQL, apps on one folder share a schema). */
+async function exportedXml(t: Test, file: string, body: Buffer = readShared(file), dir?: string): Promise<string> {
+  const { app, auth } = await build(t, { dir });
   const type = file.endsWith('.xml') ? 'application/xml' : 'application/json';
   const imported = await app.inject({ method: 'POST', url: '/api/schedule/import', headers: { ...auth('admin'), 'content-type': type }, payload: body });
   t.equal(imported.statusCode, 200, `${file} imports`);
@@ -78,7 +79,7 @@ t.test('the conference zone is named and after-midnight sessions stay on their c
   t.equal(dc.schedule.conference['start'], '2023-09-10', 'the UTC-dated evening before is not a day of its own');
   t.equal(dc.schedule.day[0]?.['@_start'], '2023-09-10T03:00:00+05:30', 'days turn at the 03:00 day change the file implies');
 
-  const camp = await exportedXml(t, 'c3voc-frab-camp2019.schedule.json');
+  const camp = await exportedXml(t, 'c3voc-frab-camp2019.schedule.json', undefined, path.join(t.testdirName, 'camp2019'));
   t.match(camp, /<time_zone_name>Europe\/Berlin<\/time_zone_name>/);
   const source = JSON.parse(readShared('c3voc-frab-camp2019.schedule.json').toString('utf8')) as {
     schedule: { conference: { days: { date: string; rooms: Record<string, { guid: string; start: string }[]> }[] } };

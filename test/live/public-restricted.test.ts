@@ -1,7 +1,8 @@
 // Closed-door sessions on every public surface (anonymous feeds, kiosk HTTP, kiosk snapshot and live events): hidden, or listed without their room.
 import t from 'tap';
 import type { Test } from 'tap';
-import { build, listen, liveClient, testClock, type Built } from '../helper.js';
+import path from 'node:path';
+import { build, listen, liveClient, storeSql, testClock, type Built } from '../helper.js';
 
 const PLACEHOLDER = { id: 'room-not-published', name: 'Closed-door session (room not published)' };
 const CLOSED = { policy: 'categories', categories: ['government'] };
@@ -13,9 +14,10 @@ interface Programme {
   closedId: string;
 }
 
-async function programme(t: Test, mode?: 'hidden' | 'listed'): Promise<Programme> {
+/** `dir`: a folder of its own for a second app in one test (on PostgreSQL, apps on one folder share a schema). */
+async function programme(t: Test, mode?: 'hidden' | 'listed', dir?: string): Promise<Programme> {
   // 09:30: both sessions are on now.
-  const built = await build(t, { env: mode ? { EVENTDAY_PUBLIC_RESTRICTED: mode } : {}, deps: { clock: testClock(Date.parse('2026-02-15T09:30:00Z')) } });
+  const built = await build(t, { dir, env: mode ? { EVENTDAY_PUBLIC_RESTRICTED: mode } : {}, deps: { clock: testClock(Date.parse('2026-02-15T09:30:00Z')) } });
   const { app, auth } = built;
   const post = async (url: string, payload: object): Promise<string> => {
     const res = await app.inject({ method: 'POST', url, headers: auth('ops'), payload });
@@ -173,8 +175,9 @@ t.test('listed: closed-door sessions appear without their room everywhere public
 });
 
 t.test('a session added open and made closed-door later: its history leaves the change feed and kiosk replays', async (t) => {
+  const root = t.testdir();
   for (const mode of ['hidden', 'listed'] as const) {
-    const { built, openId } = await programme(t, mode);
+    const { built, openId } = await programme(t, mode, path.join(root, mode));
     const { app, auth } = built;
     const { ws } = await listen(app);
     const sessionRes = await app.inject({ method: 'GET', url: `/api/sessions/${openId}`, headers: auth('ops') });
@@ -188,7 +191,8 @@ t.test('a session added open and made closed-door later: its history leaves the 
 
     const replay = liveClient(`${ws}/api/live?since=0&epoch=${app.eventLog.epoch}`, { headers: { authorization: `Bearer ${built.tokens.kiosk}` } });
     await replay.next((m) => m.type === 'welcome');
-    await replay.next((m) => m.type === 'event' && m.seq === app.eventLog.headSeq);
+    const head = (await storeSql(app).get<{ s: number }>('SELECT max(seq) AS s FROM events'))!.s;
+    await replay.next((m) => m.type === 'event' && m.seq === head);
     const heard = JSON.stringify(replay.messages);
     // Rooms themselves are public (room.created); what must not appear is the session in its room.
     t.notMatch(heard, `"roomId":"${realRoom}"`, `${mode}: a kiosk replay from 0 never puts it in its real room`);

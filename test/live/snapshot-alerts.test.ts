@@ -27,6 +27,8 @@ t.test('a reload shows the rooms staff are alerted to, with their counts', async
   t.notOk(byRoom.has(calm), 'a calm room raises no alert');
 
   await count(over, 97);
+  // Reloaded once the live side has the count (on PostgreSQL it follows the log a few ms after the commit).
+  await ops.next((m) => m.name === 'room.headcount' && (m.data as { count: number }).count === 97);
   const again = liveClient(`${ws}/api/live`, { headers: { authorization: `Bearer ${tokens.ops}` } });
   const second = (await again.next((m) => m.type === 'snapshot')) as typeof snapshot;
   t.match(

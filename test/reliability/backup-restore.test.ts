@@ -95,7 +95,8 @@ t.test('backup during load, restore into a new path: consistent, verified, new e
   t.not(restored.epoch, report.summary.epoch, 'the epoch changed');
   t.equal(restored.restored.headSeq, report.summary.headSeq + 1, 'one database.restored event appended');
 
-  const b = await build(t, { dir: restoreDir });
+  // On SQLite, as the restored file is: backup and restore are SQLite's (PostgreSQL has pg_dump).
+  const b = await build(t, { store: 'sqlite', dir: restoreDir });
   t.equal(b.app.settings.epoch, restored.epoch);
   const stats = (await b.app.inject({ method: 'GET', url: '/api/checkins/stats', headers: b.auth('admin') })).json();
   t.ok(stats.total > 0, 'the restored app serves its data');
@@ -117,7 +118,8 @@ t.test('backup during load, restore into a new path: consistent, verified, new e
 
 t.test('restore over a stopped database keeps the old one aside', async (t) => {
   const dir = t.testdir();
-  const first = await build(t, { dir, close: false });
+  // On SQLite: backup and restore are of the SQLite file.
+  const first = await build(t, { store: 'sqlite', dir, close: false });
   await first.app.inject({ method: 'POST', url: '/api/announcements', headers: first.auth('ops'), payload: { text: 'before', severity: 'info' } });
   const backupFile = path.join(dir, 'before.db');
   await backupDatabase(first.config.dbFile, backupFile);
@@ -128,7 +130,7 @@ t.test('restore over a stopped database keeps the old one aside', async (t) => {
   const r = await restoreDatabase(backupFile, first.config.dbFile);
   t.ok(r.replaced !== null && existsSync(r.replaced), 'the replaced database is kept');
   t.notOk(existsSync(`${first.config.dbFile}-wal`), 'no WAL of the old database next to the restored one');
-  const second = await build(t, { dir });
+  const second = await build(t, { store: 'sqlite', dir });
   t.not(second.app.settings.epoch, oldEpoch);
   const texts = (await second.app.inject({ method: 'GET', url: '/api/announcements', headers: second.auth('kiosk') })).json().map((a: { text: string }) => a.text);
   t.same(texts, ['before'], 'the state is the backup’s');

@@ -4,8 +4,7 @@ import t from 'tap';
 import fc from '../property.js';
 import WebSocket from 'ws';
 import type { InjectOptions } from 'fastify';
-import type { Sqlite } from '../../src/db/open.js';
-import { build, listen, liveClient, testClock, type Built, sqliteOf } from '../helper.js';
+import { build, listen, liveClient, storeSql, testClock, type Built } from '../helper.js';
 
 /** A JSON value whose objects are entry lists, so `__proto__` and duplicate keys reach the wire as written. */
 type Json = null | boolean | number | string | Json[] | { entries: [string, Json][] };
@@ -98,19 +97,36 @@ interface Route {
 const LEAK = [
   /\n\s+at\s/, // a stack frame
   /SQLITE_|sqlite3?|constraint failed|no such (table|column)/i,
+  /violates [a-z -]*constraint|duplicate key value|invalid input syntax for|syntax error at or near|relation "[^"]*" does not exist/i,
   /\b(SELECT|INSERT INTO|UPDATE|DELETE FROM)\b[\s\S]*\b(FROM|VALUES|SET|WHERE)\b/,
   /node_modules|\/work\/|\/src\/|\.ts:\d+/,
 ];
 
 const TIMER_EVENTS = new Set(['checkins.stats', 'room.occupancy', 'announcement.expired', 'announcement.removed']);
 
-/** Everything a request could change, except the event log, which is checked on its own. */
-function fingerprint(sqlite: Sqlite): { seq: number; state: string } {
-  const tables = (sqlite.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'events' AND name NOT LIKE 'attendee_search_%' OR name = 'attendee_search_docs' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
-  const hash = createHash('sha256');
-  for (const table of tables) hash.update(table).update(JSON.stringify(sqlite.prepare(`SELECT * FROM "${table}" ORDER BY rowid`).raw().all()));
-  const seq = (sqlite.prepare('SELECT MAX(seq) AS seq FROM events').get() as { seq: number | null }).seq ?? 0;
-  return { seq, state: hash.digest('hex') };
+/**
+ * Everything a request could change, except the event log (checked on its own), PostgreSQL's
+ * record of the log's head, and its rate-limit windows (counters SQLite keeps in memory).
+ */
+async function fingerprinter(b: Built): Promise<() => Promise<{ seq: number; state: string }>> {
+  const sql = storeSql(b.app);
+  const onSqlite = b.app.store.kind === 'sqlite';
+  const tables = (
+    await sql.all<{ name: string }>(
+      onSqlite
+        ? "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'events' AND name NOT LIKE 'attendee_search_%' OR name = 'attendee_search_docs' ORDER BY name"
+        : "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_name NOT IN ('events', 'event_head', 'rate_windows', 'attendee_search_terms') ORDER BY table_name",
+    )
+  ).map((r) => r.name);
+  // PostgreSQL has no rowid, and a round trip per table per request would be most of the test's time: one statement, each table's rows as sorted text.
+  const everyTable = `SELECT ${tables.map((table) => `(SELECT coalesce(string_agg(x::text, E'\\n' ORDER BY x::text), '') FROM "${table}" x) AS "${table}"`).join(', ')}`;
+  return async () => {
+    const hash = createHash('sha256');
+    if (onSqlite) for (const table of tables) hash.update(table).update(JSON.stringify(await sql.all(`SELECT * FROM "${table}" ORDER BY rowid`)));
+    else hash.update(JSON.stringify(await sql.get(everyTable)));
+    const seq = (await sql.get<{ seq: number | null }>('SELECT MAX(seq) AS seq FROM events'))!.seq ?? 0;
+    return { seq, state: hash.digest('hex') };
+  };
 }
 
 const prototypeKeys = (): string => JSON.stringify([Object.getOwnPropertyNames(Object.prototype).sort(), Object.getOwnPropertyNames(Array.prototype).sort()]);
@@ -166,14 +182,15 @@ t.test('hostile bodies on every write route, with every role', async (t) => {
     who === 'anonymous' ? {} : who === 'forged' ? { authorization: 'Bearer forged-token-forged-token' } : b.auth(who as 'admin');
   const everyone = ['admin', 'ops', 'desk', 'door', 'kiosk', 'anonymous', 'forged'];
   const protoBefore = prototypeKeys();
-  const sqlite = sqliteOf(b.app).sqlite;
+  const fingerprint = await fingerprinter(b);
+  const sql = storeSql(b.app);
   const statuses = new Map<number, number>();
   const failures: string[] = [];
   let requests = 0;
 
   const send = async (route: Route, id: string, body: RawBody, who: string): Promise<void> => {
     const url = route.path.replace(/\{[^}]+\}/g, id);
-    const before = fingerprint(sqlite);
+    const before = await fingerprint();
     const options: InjectOptions = { method: route.method, url, headers: { ...headersFor(who), ...(body.contentType ? { 'content-type': body.contentType } : {}) } };
     if (body.payload !== undefined) options.payload = body.payload;
     const res = await b.app.inject(options);
@@ -185,9 +202,9 @@ t.test('hostile bodies on every write route, with every role', async (t) => {
     for (const pattern of leaks) if (pattern.test(res.body)) failures.push(`${pattern} leaked for ${where}: ${res.body.slice(0, 200)}`);
     if (({} as Record<string, unknown>).polluted !== undefined || prototypeKeys() !== protoBefore) failures.push(`prototype polluted by ${where}`);
     if (res.statusCode >= 400) {
-      const after = fingerprint(sqlite);
+      const after = await fingerprint();
       if (after.state !== before.state) failures.push(`a ${res.statusCode} changed rows: ${where}`);
-      const appended = sqlite.prepare('SELECT name, actor_device_id AS actor FROM events WHERE seq > ?').all(before.seq) as { name: string; actor: string | null }[];
+      const appended = await sql.all<{ name: string; actor: string | null }>('SELECT name, actor_device_id AS actor FROM events WHERE seq > ?', before.seq);
       const written = appended.filter((e) => e.actor !== null || !TIMER_EVENTS.has(e.name));
       if (written.length > 0) failures.push(`a ${res.statusCode} appended ${written.map((e) => e.name).join(', ')}: ${where}`);
     }

@@ -6,6 +6,9 @@ import { verifyChain } from '../../src/live/event-log.js';
 import { DatabaseInUseError, purgePersonalData } from '../../src/services/maintenance.js';
 import { build, type Built } from '../helper.js';
 
+/** The purge is a script over the SQLite file (its bytes are checked too): every app here is on SQLite. */
+const SQLITE = { store: 'sqlite' } as const;
+
 const CANARIES = {
   name: 'Qwertzuiop Canaryone',
   renamed: 'Qwertzuiop Canarytwo',
@@ -66,7 +69,7 @@ function counts(file: string): Counts {
 }
 
 t.test('purge anonymises attendees everywhere and scrubs the old text from the files', async (t) => {
-  const b = await build(t, { close: false });
+  const b = await build(t, { ...SQLITE, close: false });
   const file = b.config.dbFile;
   const files = [file, `${file}-wal`, `${file}-shm`];
 
@@ -145,7 +148,7 @@ t.test('purge anonymises attendees everywhere and scrubs the old text from the f
   t.equal(leftovers.n, 0, 'organisation, email, delegation, external id and flags are cleared');
   db.close();
 
-  const again = await build(t, { dir: b.dir });
+  const again = await build(t, { ...SQLITE, dir: b.dir });
   const person = (await again.app.inject({ method: 'GET', url: `/api/attendees/${canary.attendee.id}`, headers: again.auth('desk') })).json();
   t.match(person, { name: /^Attendee \d{4}$/, organization: '', email: null, delegation: null, flags: [], category: 'government' });
   t.ok(person.checkedInAt, 'the arrival time is kept');
@@ -158,7 +161,7 @@ t.test('purge anonymises attendees everywhere and scrubs the old text from the f
 });
 
 t.test('purge refuses while the service has the database open, and changes nothing', async (t) => {
-  const b = await build(t);
+  const b = await build(t, SQLITE);
   await call(b, 'desk', 'POST', '/api/attendees', { name: CANARIES.name, organization: 'x', category: 'other' });
   t.throws(() => purgePersonalData(b.config.dbFile), DatabaseInUseError);
   const hits = await call(b, 'desk', 'GET', '/api/attendees?q=qwertz');
@@ -166,7 +169,7 @@ t.test('purge refuses while the service has the database open, and changes nothi
 });
 
 t.test('purge refuses to re-chain a log that was already altered', async (t) => {
-  const b = await build(t, { close: false });
+  const b = await build(t, { ...SQLITE, close: false });
   await call(b, 'desk', 'POST', '/api/attendees', { name: CANARIES.name, organization: 'x', category: 'other' });
   await b.app.close();
   const db = new Database(b.config.dbFile);

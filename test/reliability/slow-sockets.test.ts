@@ -6,8 +6,7 @@ import path from 'node:path';
 import t from 'tap';
 import WebSocket from 'ws';
 import { Client, sleep, startServer } from '../../scripts/reliability/lib.js';
-import { build, ADMIN_TOKEN, sqliteOf, sqliteWriter } from '../helper.js';
-import { rooms, sessions } from '../../src/db/schema.js';
+import { build, ADMIN_TOKEN, storeSql } from '../helper.js';
 
 const SESSIONS = 20_000;
 const SOCKETS = 100;
@@ -69,23 +68,33 @@ function neverReading(port: number, token: string): Promise<net.Socket> {
 
 t.test('never-reading sockets cannot make the server hold a snapshot each', async (t) => {
   const dir = t.testdir();
-  const dbFile = path.join(dir, 'eventday.db');
   const seeded = await build(t, { dir, close: false });
   const roomId = randomUUID();
   const now = Date.parse('2026-02-15T08:00:00Z');
-  sqliteWriter(seeded.app).run(null, () => {
-    sqliteOf(seeded.app).db.insert(rooms).values({ id: roomId, name: 'Hall', capacity: 5000, createdAt: now, updatedAt: now }).run();
-    for (let i = 0; i < SESSIONS; i++) {
-      const startsAt = now + i * 60_000;
-      sqliteOf(seeded.app).db
-        .insert(sessions)
-        .values({ id: randomUUID(), title: `Session ${i} on responsible military AI`, roomId, startsAt, endsAt: startsAt + 50_000, speakers: ['A. Speaker'], createdAt: now, updatedAt: now })
-        .run();
-    }
-  });
+  // Written straight into the tables, in one statement: 20,000 sessions through the API would be the test's whole time.
+  const sql = storeSql(seeded.app);
+  await sql.run('INSERT INTO rooms (id, name, capacity, created_at, updated_at) VALUES (?, ?, ?, ?, ?)', roomId, 'Hall', 5000, now, now);
+  await sql.run(
+    `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
+     INSERT INTO sessions (id, title, room_id, starts_at, ends_at, speakers, created_at, updated_at)
+     SELECT 'session-' || i, 'Session ' || i || ' on responsible military AI', ?, CAST(? AS BIGINT) + i * 60000, CAST(? AS BIGINT) + i * 60000 + 50000, '["A. Speaker"]', CAST(? AS BIGINT), CAST(? AS BIGINT) FROM n`,
+    SESSIONS - 1,
+    roomId,
+    now,
+    now,
+    now,
+    now,
+  );
   await seeded.app.close();
 
-  const server = await startServer({ dbFile, adminToken: ADMIN_TOKEN, env: { LOG_LEVEL: 'error', NODE_OPTIONS: '--inspect=127.0.0.1:0' } });
+  // The server process on the seeded store: the SQLite file, or the same PostgreSQL schema.
+  const database = seeded.config.database;
+  const env: Record<string, string> = database.kind === 'postgres' ? { EVENTDAY_DB: database.url, EVENTDAY_PG_SCHEMA: database.schema } : {};
+  const server = await startServer({
+    dbFile: path.join(dir, 'eventday.db'),
+    adminToken: ADMIN_TOKEN,
+    env: { ...env, LOG_LEVEL: 'error', NODE_OPTIONS: '--inspect=127.0.0.1:0' },
+  });
   t.teardown(() => server.child.kill('SIGKILL'));
   const http = new Client(server.port, 4);
   const tokens: string[] = [];

@@ -1,13 +1,13 @@
 // Headcounts and occupancy: validation, levels and alerts with hysteresis, coalesced updates, and kiosks never seeing counts.
 import t from 'tap';
-import { build, listen, liveClient, sqliteOf } from '../helper.js';
+import { build, listen, liveClient, storeSql } from '../helper.js';
 import { addRoom, fingerprint } from '../allocation/seed.js';
 
 t.test('headcount validation: negative, fractional, absurd or malformed counts are 400 and write nothing', async (t) => {
   const built = await build(t);
   const { app, auth } = built;
   const room = await addRoom(built, { name: 'Europa', capacity: 100 });
-  const before = fingerprint(app);
+  const before = await fingerprint(app);
   const bad: unknown[] = [{ count: -1 }, { count: 2.5 }, { count: 100_001 }, { count: 1_001 }, { count: '12' }, {}, { count: 5, extra: true }, { count: null }];
   for (const payload of bad) {
     const res = await app.inject({ method: 'POST', url: `/api/rooms/${room.id}/headcount`, headers: auth('door'), payload: payload as object });
@@ -15,7 +15,7 @@ t.test('headcount validation: negative, fractional, absurd or malformed counts a
     t.equal(res.json().code, 'validation_failed');
     t.match(res.json().errors, [{ field: /^body/ }], 'names the field');
   }
-  t.same(fingerprint(app), before, 'no event and no change written');
+  t.same(await fingerprint(app), before, 'no event and no change written');
   const rooms = await app.inject({ method: 'GET', url: '/api/rooms', headers: auth('ops') });
   t.equal(rooms.json().find((r: { id: string }) => r.id === room.id).occupancy, 0);
 
@@ -128,7 +128,7 @@ t.test('the public full flag is occupancy ≥ capacity: small rooms never read F
     }
     const expected = [capacity, 0, capacity, capacity - 1, 1, capacity, 0].map((n) => `${n}:${n >= capacity ? 'FULL' : 'free'}`);
     t.same(trail, expected, `capacity ${capacity}: FULL exactly when occupancy reaches capacity`);
-    const alert = sqliteOf(app).sqlite.prepare('SELECT alert_level AS level FROM rooms WHERE id = ?').get(room.id) as { level: string };
-    t.equal(alert.level, 'normal', `capacity ${capacity}: an empty room's staff alert comes down`);
+    const alert = await storeSql(app).get<{ level: string }>('SELECT alert_level AS level FROM rooms WHERE id = ?', room.id);
+    t.equal(alert!.level, 'normal', `capacity ${capacity}: an empty room's staff alert comes down`);
   }
 });

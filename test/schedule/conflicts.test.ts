@@ -2,11 +2,11 @@
 import t from 'tap';
 import type { Test } from 'tap';
 import type { FastifyInstance } from 'fastify';
-import { build, testClock, sqliteOf } from '../helper.js';
+import { build, testClock, storeSql } from '../helper.js';
 
 type Session = Record<string, unknown> & { id: string; version: number; roomId: string; startsAt: string; endsAt: string };
 
-const head = (app: FastifyInstance): number => (sqliteOf(app).sqlite.prepare('SELECT coalesce(max(seq), 0) AS s FROM events').get() as { s: number }).s;
+const head = async (app: FastifyInstance): Promise<number> => (await storeSql(app).get<{ s: number }>('SELECT coalesce(max(seq), 0) AS s FROM events'))!.s;
 
 async function setup(t: Test) {
   const built = await build(t, { deps: { clock: testClock(Date.parse('2026-02-15T07:00:00Z')) } });
@@ -30,13 +30,13 @@ t.test('a move into a room in use is 409 room_conflict naming the other session,
   const { app, a, b, create, patch, get } = await setup(t);
   const keynote = await create({ title: 'Keynote', startsAt: '2026-02-15T09:00:00Z', endsAt: '2026-02-15T10:00:00Z' });
   const panel = await create({ title: 'Panel', startsAt: '2026-02-15T09:30:00Z', endsAt: '2026-02-15T10:30:00Z', roomId: b });
-  const seq = head(app);
+  const seq = await head(app);
   const res = await patch(panel.id, { version: panel.version, roomId: a });
   t.equal(res.statusCode, 409);
   t.match(res.headers['content-type'], /application\/problem\+json/);
   t.match(res.json(), { status: 409, code: 'room_conflict', conflictingSessionId: keynote.id });
   t.match(res.json().detail, /Keynote/);
-  t.equal(head(app), seq, 'no event on 409');
+  t.equal(await head(app), seq, 'no event on 409');
   const { warnings: _warnings, ...stored } = panel;
   t.same(await get(panel.id), stored, 'the session is as it was');
 
@@ -68,15 +68,15 @@ t.test('re-timing into a room in use, and the 10-minute changeover', async (t) =
 t.test('creating into a room in use is refused unless forced; cancelled sessions hold no room', async (t) => {
   const { app, a, post, create, patch } = await setup(t);
   const held = await create({ title: 'Held', startsAt: '2026-02-15T09:00:00Z', endsAt: '2026-02-15T10:00:00Z' });
-  const seq = head(app);
-  const count = () => (sqliteOf(app).sqlite.prepare('SELECT count(*) AS n FROM sessions').get() as { n: number }).n;
-  const n = count();
+  const seq = await head(app);
+  const count = async () => (await storeSql(app).get<{ n: number }>('SELECT count(*) AS n FROM sessions'))!.n;
+  const n = await count();
   const slot = { title: 'New', startsAt: '2026-02-15T09:30:00Z', endsAt: '2026-02-15T10:30:00Z', roomId: a };
   const refused = await post(slot);
   t.equal(refused.statusCode, 409);
   t.match(refused.json(), { code: 'room_conflict', conflictingSessionId: held.id });
-  t.equal(count(), n, 'no session written');
-  t.equal(head(app), seq, 'no event written');
+  t.equal(await count(), n, 'no session written');
+  t.equal(await head(app), seq, 'no event written');
   const forced = await post({ ...slot, force: true });
   t.equal(forced.statusCode, 201);
   t.match(forced.json().warnings, [{ code: 'room_conflict' }]);

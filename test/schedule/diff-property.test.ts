@@ -1,7 +1,7 @@
 // Property: random edits to a programme, re-imported, come back from the change feed as exactly those edits, and a second import is silent.
 import t from 'tap';
 import fc from '../property.js';
-import { build, testClock, sqliteOf } from '../helper.js';
+import { build, testClock, storeSql } from '../helper.js';
 import { scheduleJson, type ProgrammeEvent } from './programme.js';
 
 const ROOMS = ['R1', 'R2', 'R3'];
@@ -24,6 +24,7 @@ const caseArb = fc.record({
 t.test('the change feed after a re-import equals the edits made to the file', async (t) => {
   const clock = testClock(Date.parse('2026-02-01T00:00:00Z'));
   const { app } = await build(t, { deps: { clock } });
+  const headSeq = async (): Promise<number> => (await storeSql(app).get<{ s: number }>('SELECT max(seq) AS s FROM events'))!.s;
   let run = 0;
   // Each run is a programme of its own (fresh guids): its first release replaces the last run's.
   const importFile = async (events: ProgrammeEvent[], replace = false) => {
@@ -47,7 +48,7 @@ t.test('the change feed after a re-import equals the edits made to the file', as
       }));
       base.push(anchor);
       await importFile(base, true);
-      const seq = (sqliteOf(app).sqlite.prepare('SELECT max(seq) AS s FROM events').get() as { s: number }).s;
+      const seq = await headSeq();
 
       const expected = new Map<string, string[]>();
       const next: ProgrammeEvent[] = [anchor];
@@ -83,10 +84,9 @@ t.test('the change feed after a re-import equals the edits made to the file', as
 
       const counts = await importFile(next);
       const feed = (await app.inject({ method: 'GET', url: `/api/schedule/changes?since=${seq}`, headers: ADMIN })).json() as { sessionId: string; kinds: string[] }[];
-      const keyOf = sqliteOf(app).sqlite.prepare('SELECT external_key AS k FROM sessions WHERE id = ?');
       const actual = new Map<string, string[]>();
       for (const c of feed) {
-        const key = (keyOf.get(c.sessionId) as { k: string }).k;
+        const key = (await storeSql(app).get<{ k: string }>('SELECT external_key AS k FROM sessions WHERE id = ?', c.sessionId))!.k;
         if (actual.has(key)) throw new Error(`${key} changed twice in one import`);
         actual.set(key, c.kinds);
       }
@@ -99,10 +99,10 @@ t.test('the change feed after a re-import equals the edits made to the file', as
         throw new Error(`counts ${JSON.stringify(counts.sessions)} do not match the edits`);
       }
 
-      const head = (sqliteOf(app).sqlite.prepare('SELECT max(seq) AS s FROM events').get() as { s: number }).s;
+      const head = await headSeq();
       const again = await importFile(next);
       const silent = again.sessions.created + again.sessions.updated + again.sessions.cancelled === 0;
-      const headAfter = (sqliteOf(app).sqlite.prepare('SELECT max(seq) AS s FROM events').get() as { s: number }).s;
+      const headAfter = await headSeq();
       return silent && headAfter === head;
     }),
     { numRuns: 40 },

@@ -1,16 +1,14 @@
 // Programme import attacked with the files that used to cancel a whole programme: another conference, an empty day, a duplicated guid, absurd durations, a wrong content type.
 import t, { type Test } from 'tap';
 import type { FastifyInstance } from 'fastify';
-import { build, testClock, sqliteOf } from '../helper.js';
+import { build, testClock, storeSql } from '../helper.js';
 import { haveSharedSchedules, readShared } from '../interop/c3voc.js';
 import { generateProgramme, scheduleJson, type ProgrammeEvent } from './programme.js';
 
 const ADMIN = 'Bearer test-admin-token-0123456789abcdef';
-const head = (app: FastifyInstance): number => (sqliteOf(app).sqlite.prepare('SELECT coalesce(max(seq), 0) AS s FROM events').get() as { s: number }).s;
-const statuses = (app: FastifyInstance): Record<string, number> =>
-  Object.fromEntries(
-    (sqliteOf(app).sqlite.prepare('SELECT status, count(*) AS n FROM sessions GROUP BY status').all() as { status: string; n: number }[]).map((r) => [r.status, r.n]),
-  );
+const head = async (app: FastifyInstance): Promise<number> => (await storeSql(app).get<{ s: number }>('SELECT coalesce(max(seq), 0) AS s FROM events'))!.s;
+const statuses = async (app: FastifyInstance): Promise<Record<string, number>> =>
+  Object.fromEntries((await storeSql(app).all<{ status: string; n: number }>('SELECT status, count(*) AS n FROM sessions GROUP BY status')).map((r) => [r.status, r.n]));
 
 function importFile(app: FastifyInstance, body: string | Buffer, contentType = 'application/json', query = '') {
   return app.inject({ method: 'POST', url: `/api/schedule/import${query}`, headers: { authorization: ADMIN, 'content-type': contentType }, payload: body });
@@ -37,15 +35,15 @@ t.test('a release that shares no session with the programme is 409 different_con
   const { app } = await setup(t);
   const first = await importFile(app, scheduleJson(conference('aaaaaaaa'), 'Ours'));
   t.equal(first.statusCode, 200, 'a programme with no sessions yet accepts any file');
-  const seq = head(app);
+  const seq = await head(app);
 
   const other = scheduleJson(conference('bbbbbbbb'), 'Someone else’s');
   const refused = await importFile(app, other);
   t.equal(refused.statusCode, 409);
   t.match(refused.json(), { code: 'different_conference', status: 409, detail: /shares no session/ });
-  t.equal(head(app), seq, 'no event');
-  t.same(statuses(app), { scheduled: 4 }, 'nothing cancelled');
-  t.equal((sqliteOf(app).sqlite.prepare('SELECT name FROM event_settings').get() as { name: string }).name, 'Ours', 'the event keeps its title');
+  t.equal(await head(app), seq, 'no event');
+  t.same(await statuses(app), { scheduled: 4 }, 'nothing cancelled');
+  t.equal((await storeSql(app).get<{ name: string }>('SELECT name FROM event_settings'))!.name, 'Ours', 'the event keeps its title');
 
   const falseFlag = await importFile(app, other, 'application/json', '?replace=false');
   t.equal(falseFlag.statusCode, 409, 'replace=false is no replace');
@@ -69,12 +67,12 @@ t.test('a day of the file without rooms cancels nothing on that day, and warns',
 
   const doc = JSON.parse(file) as { schedule: { conference: { days: { date: string; rooms: Record<string, unknown> }[] } } };
   doc.schedule.conference.days[1]!.rooms = {};
-  const seq = head(app);
+  const seq = await head(app);
   const res = await importFile(app, JSON.stringify(doc));
   t.equal(res.statusCode, 200, res.body);
   t.same(res.json().sessions, { created: 0, updated: 0, cancelled: 0 }, 'day two is not cancelled');
-  t.same(statuses(app), { scheduled: 4 });
-  t.equal(head(app), seq, 'no event');
+  t.same(await statuses(app), { scheduled: 4 });
+  t.equal(await head(app), seq, 'no event');
   const warning = (res.json().warnings as Warning[]).find((w) => w.code === 'empty_day');
   t.ok(warning, 'an empty_day warning');
   t.match(warning?.detail, /2026-02-16/, 'naming the day');
@@ -94,14 +92,14 @@ t.test('a day of the file without rooms cancels nothing on that day, and warns',
 t.test('a guid given to two different events is 400 naming it, and writes nothing', async (t) => {
   const { app } = await setup(t);
   t.equal((await importFile(app, scheduleJson(conference('aaaaaaaa')))).statusCode, 200);
-  const seq = head(app);
+  const seq = await head(app);
   const twice = [...conference('aaaaaaaa'), { guid: 'aaaaaaaa-0000-4000-8000-000000000002', title: 'Another talk', room: 'Room 3', start: at('2026-02-15T14:00:00Z'), minutes: 30 }];
   const res = await importFile(app, scheduleJson(twice));
   t.equal(res.statusCode, 400);
   t.match(res.json(), { code: 'duplicate_guid', detail: /aaaaaaaa-0000-4000-8000-000000000002/ });
-  t.equal(head(app), seq, 'no event');
-  t.same(statuses(app), { scheduled: 4 });
-  t.equal((sqliteOf(app).sqlite.prepare("SELECT count(*) AS n FROM rooms WHERE name = 'Room 3'").get() as { n: number }).n, 0, 'no room created');
+  t.equal(await head(app), seq, 'no event');
+  t.same(await statuses(app), { scheduled: 4 });
+  t.equal((await storeSql(app).get<{ n: number }>("SELECT count(*) AS n FROM rooms WHERE name = 'Room 3'"))!.n, 0, 'no room created');
 });
 
 t.test('durations of 0 or over 24 h are imported with a warning', async (t) => {
@@ -140,7 +138,7 @@ t.test('a file labelled with the other type is read by its content, with a warni
 t.test('the file is parsed off the event loop: a request sent once a large import has started is answered before it', async (t) => {
   const { app } = await setup(t);
   const file = Buffer.from(scheduleJson(generateProgramme(3000)));
-  const admin = sqliteOf(app).sqlite.prepare("SELECT id FROM devices WHERE role = 'admin' LIMIT 1").get() as { id: string };
+  const admin = (await storeSql(app).get<{ id: string }>("SELECT id FROM devices WHERE role = 'admin' LIMIT 1"))!;
   const order: string[] = [];
   // Called directly, the import has handed the file to its parser by the time the call returns.
   const importing = app.services.schedule.importFile({ deviceId: admin.id, role: 'admin' }, file, 'application/json').then((result) => {

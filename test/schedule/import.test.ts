@@ -4,12 +4,12 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import type { FastifyInstance } from 'fastify';
-import { build, testClock, sqliteOf } from '../helper.js';
+import { build, testClock, storeSql } from '../helper.js';
 import { generateProgramme, scheduleJson, type ProgrammeEvent } from './programme.js';
 
 const fixtures = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'schedules');
-const head = (app: FastifyInstance): number => (sqliteOf(app).sqlite.prepare('SELECT coalesce(max(seq), 0) AS s FROM events').get() as { s: number }).s;
-const count = (app: FastifyInstance, table: string): number => (sqliteOf(app).sqlite.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+const head = async (app: FastifyInstance): Promise<number> => (await storeSql(app).get<{ s: number }>('SELECT coalesce(max(seq), 0) AS s FROM events'))!.s;
+const count = async (app: FastifyInstance, table: string): Promise<number> => (await storeSql(app).get<{ n: number }>(`SELECT count(*) AS n FROM ${table}`))!.n;
 
 function importFile(app: FastifyInstance, body: string | Buffer, contentType = 'application/json', token = 'test-admin-token-0123456789abcdef', query = '') {
   return app.inject({ method: 'POST', url: `/api/schedule/import${query}`, headers: { authorization: `Bearer ${token}`, 'content-type': contentType }, payload: body });
@@ -47,16 +47,16 @@ t.test('import a programme, then the same file again: nothing changes and nothin
       ['Workshop', 'Room 2', '2026-02-15T09:30:00Z', '2026-02-15T11:30:00Z', 'scheduled', null, []],
     ],
   );
-  const settings = sqliteOf(app).sqlite.prepare('SELECT name, days FROM event_settings').get() as { name: string; days: string };
+  const settings = (await storeSql(app).get<{ name: string; days: string }>('SELECT name, days FROM event_settings'))!;
   t.same([settings.name, JSON.parse(settings.days)], ['Responsible AI Summit', ['2026-02-15', '2026-02-16']]);
   t.same(app.settings.days, ['2026-02-15', '2026-02-16']);
 
-  const seq = head(app);
+  const seq = await head(app);
   const again = await importFile(app, file);
   t.equal(again.statusCode, 200);
   t.same(again.json().rooms, { created: 0, updated: 0 });
   t.same(again.json().sessions, { created: 0, updated: 0, cancelled: 0 });
-  t.equal(head(app), seq, 'no event');
+  t.equal(await head(app), seq, 'no event');
   t.same((await app.inject({ method: 'GET', url: '/api/sessions', headers: auth('kiosk') })).json(), sessions, 'same sessions, same versions');
 });
 
@@ -68,7 +68,7 @@ t.test('a newer release updates in place and emits its differences as schedule c
   const opening = before.find((s) => s.title === 'Opening')!;
   // Floor staff delay the opening; the new release does not touch delays.
   await app.inject({ method: 'PATCH', url: `/api/sessions/${opening.id}`, headers: auth('ops'), payload: { version: 1, delayMinutes: 10 } });
-  const seq = head(app);
+  const seq = await head(app);
 
   const release2: ProgrammeEvent[] = [
     { ...base[0]!, title: 'Opening ceremony' },
@@ -108,10 +108,10 @@ t.test('a newer release updates in place and emits its differences as schedule c
   t.match(openingNow, { title: 'Opening ceremony', delayMinutes: 10, version: 3 }, 'the delay stays, the version grows');
   t.equal(after.find((s) => s.title === 'Closing')!.status, 'cancelled');
 
-  const seq2 = head(app);
+  const seq2 = await head(app);
   const same = await importFile(app, scheduleJson(release2));
   t.same(same.json().sessions, { created: 0, updated: 0, cancelled: 0 }, 'the newer release twice: nothing');
-  t.equal(head(app), seq2);
+  t.equal(await head(app), seq2);
 
   const back = await importFile(app, scheduleJson(base));
   t.match(back.json().sessions, { created: 0, updated: 5, cancelled: 1 });
@@ -142,19 +142,19 @@ t.test("the interop helper's trap fixtures import through HTTP, each event once;
     t.equal(res.statusCode, 200, `${file}: ${res.body.slice(0, 300)}`);
     total += res.json().sessions.created as number;
     t.ok(res.json().sessions.created > 0, `${file}: sessions created`);
-    const seq = head(app);
+    const seq = await head(app);
     const again = await importFile(app, body, file.endsWith('.xml') ? 'text/xml; charset=utf-8' : 'application/json; charset=utf-8');
     t.same(again.json().sessions, { created: 0, updated: 0, cancelled: 0 }, `${file} again: nothing`);
-    t.equal(head(app), seq, `${file} again: no event`);
+    t.equal(await head(app), seq, `${file} again: no event`);
   }
-  t.equal(count(app, 'sessions'), total, 'every session once');
+  t.equal(await count(app, 'sessions'), total, 'every session once');
 });
 
 t.test('bad files get 400 invalid_schedule with the reason, never 500, and write nothing', async (t) => {
   const { app } = await build(t);
   await importFile(app, scheduleJson(base));
-  const seq = head(app);
-  const sessions = count(app, 'sessions');
+  const seq = await head(app);
+  const sessions = await count(app, 'sessions');
   const broken = JSON.parse(scheduleJson(base)) as { schedule: { conference: { days: { rooms: Record<string, Record<string, unknown>[]> }[] } } };
   delete broken.schedule.conference.days[0]!.rooms['Plenary']![0]!['duration'];
   const noStart = JSON.parse(scheduleJson(base)) as typeof broken;
@@ -182,8 +182,8 @@ t.test('bad files get 400 invalid_schedule with the reason, never 500, and write
   const plain = await importFile(app, scheduleJson(base), 'text/plain');
   t.equal(plain.statusCode, 415, 'an unknown content type');
   t.equal(plain.json().code, 'unsupported_media_type');
-  t.equal(head(app), seq, 'no event');
-  t.equal(count(app, 'sessions'), sessions, 'no session');
+  t.equal(await head(app), seq, 'no event');
+  t.equal(await count(app, 'sessions'), sessions, 'no session');
 });
 
 t.test('a large programme (over the API body limit) imports in one request; only admins may import', async (t) => {

@@ -1,9 +1,10 @@
 // Real exports through the HTTP import: every event at its absolute time, in its room, once; re-import no-op; export → import round trip; c3voc schema.
 import t from 'tap';
+import path from 'node:path';
 import type { Test } from 'tap';
 import type { FastifyInstance } from 'fastify';
 import { XMLParser } from 'fast-xml-parser';
-import { build, sqliteOf } from '../helper.js';
+import { build, storeSql } from '../helper.js';
 import { c3vocValidator, haveSharedSchedules, readShared, schemaErrors } from '../interop/c3voc.js';
 
 interface Expected {
@@ -61,16 +62,15 @@ interface Programme {
   status: string;
 }
 
-function programme(app: FastifyInstance): Programme[] {
-  return (sqliteOf(app).sqlite
-    .prepare(
-      `SELECT s.title, r.name AS room, s.starts_at AS startsAt, s.ends_at AS endsAt, s.status
-       FROM sessions s JOIN rooms r ON r.id = s.room_id ORDER BY s.starts_at, r.name, s.title`,
-    )
-    .all() as Programme[]).map((p) => ({ ...p, status: p.status === 'cancelled' ? 'cancelled' : 'on' }));
+async function programme(app: FastifyInstance): Promise<Programme[]> {
+  const rows = await storeSql(app).all<Programme>(
+    `SELECT s.title, r.name AS room, s.starts_at AS "startsAt", s.ends_at AS "endsAt", s.status
+     FROM sessions s JOIN rooms r ON r.id = s.room_id ORDER BY s.starts_at, r.name, s.title`,
+  );
+  return rows.map((p) => ({ ...p, status: p.status === 'cancelled' ? 'cancelled' : 'on' }));
 }
 
-const head = (app: FastifyInstance): number => (sqliteOf(app).sqlite.prepare('SELECT coalesce(max(seq), 0) AS s FROM events').get() as { s: number }).s;
+const head = async (app: FastifyInstance): Promise<number> => (await storeSql(app).get<{ s: number }>('SELECT coalesce(max(seq), 0) AS s FROM events'))!.s;
 
 const files: [string, 'application/json' | 'application/xml', (raw: string) => Expected[]][] = [
   ['c3voc-frab-camp2019.schedule.json', 'application/json', expectedFromJson],
@@ -88,14 +88,14 @@ for (const [file, type, expectedOf] of files) {
     if (!haveSharedSchedules(t)) return;
     const raw = readShared(file).toString('utf8');
     const expected = expectedOf(raw);
-    const { app } = await build(t);
+    const { app, dir } = await build(t);
     const res = await importVia(app, raw, type);
     t.equal(res.statusCode, 200, res.body.slice(0, 300));
     t.equal(res.json().sessions.created, expected.length, `${expected.length} events created`);
 
-    const rows = sqliteOf(app).sqlite
-      .prepare('SELECT s.external_key AS key, r.name AS room, s.starts_at AS startsAt, s.ends_at AS endsAt FROM sessions s JOIN rooms r ON r.id = s.room_id')
-      .all() as Expected[];
+    const rows = await storeSql(app).all<Expected>(
+      'SELECT s.external_key AS key, r.name AS room, s.starts_at AS "startsAt", s.ends_at AS "endsAt" FROM sessions s JOIN rooms r ON r.id = s.room_id',
+    );
     const byKey = new Map<string, Expected[]>();
     for (const r of rows) byKey.set(r.key, [...(byKey.get(r.key) ?? []), r]);
     let exact = 0;
@@ -107,11 +107,11 @@ for (const [file, type, expectedOf] of files) {
     t.equal(exact, expected.length, 'every event at its absolute time, in its room, exactly once');
     t.equal(rows.length, expected.length, 'and nothing else');
 
-    const seq = head(app);
+    const seq = await head(app);
     const again = await importVia(app, raw, type);
     t.same(again.json().sessions, { created: 0, updated: 0, cancelled: 0 }, 're-import: nothing');
     t.same(again.json().rooms, { created: 0, updated: 0 });
-    t.equal(head(app), seq, 're-import: no event');
+    t.equal(await head(app), seq, 're-import: no event');
 
     // Floor changes go into the export: a delay and a cancellation.
     const sessions = (await app.inject({ method: 'GET', url: '/api/sessions', headers: ADMIN })).json() as { id: string; version: number }[];
@@ -130,17 +130,16 @@ for (const [file, type, expectedOf] of files) {
     t.equal(ics.body.match(/BEGIN:VEVENT/g)?.length, expected.length, 'one VEVENT per session');
     t.equal(ics.body.match(/STATUS:CANCELLED/g)?.length, 1);
 
-    const fresh = await build(t);
+    // An independent instance: a folder of its own (on PostgreSQL, apps on one folder share a schema).
+    const fresh = await build(t, { dir: path.join(dir, 'fresh') });
     const round = await importVia(fresh.app, exported.body, 'application/json');
     t.equal(round.statusCode, 200, round.body.slice(0, 300));
-    t.equal(programme(fresh.app).length, expected.length, 'as many sessions');
-    const live = (sqliteOf(app).sqlite
-      .prepare(
-        `SELECT s.title, r.name AS room, s.starts_at + s.delay_minutes * 60000 AS startsAt, s.ends_at + s.delay_minutes * 60000 AS endsAt,
-                CASE s.status WHEN 'cancelled' THEN 'cancelled' ELSE 'on' END AS status
-         FROM sessions s JOIN rooms r ON r.id = s.room_id ORDER BY 3, 2, 1`,
-      )
-      .all() as Programme[]);
-    t.same(programme(fresh.app), live, 'export → import gives the same programme (delays applied, cancellation kept)');
+    t.equal((await programme(fresh.app)).length, expected.length, 'as many sessions');
+    const live = await storeSql(app).all<Programme>(
+      `SELECT s.title, r.name AS room, s.starts_at + s.delay_minutes * 60000 AS "startsAt", s.ends_at + s.delay_minutes * 60000 AS "endsAt",
+              CASE s.status WHEN 'cancelled' THEN 'cancelled' ELSE 'on' END AS status
+       FROM sessions s JOIN rooms r ON r.id = s.room_id ORDER BY 3, 2, 1`,
+    );
+    t.same(await programme(fresh.app), live, 'export → import gives the same programme (delays applied, cancellation kept)');
   });
 }

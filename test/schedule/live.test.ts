@@ -1,7 +1,7 @@
 // The live schedule: now/next with a pinned clock and delays, the status clock, the change feed, and a real kiosk socket.
 import t from 'tap';
 import type { Test } from 'tap';
-import { build, listen, liveClient, testClock, sqliteOf } from '../helper.js';
+import { build, listen, liveClient, testClock, storeSql } from '../helper.js';
 
 const at = (iso: string): number => Date.parse(iso);
 
@@ -69,24 +69,26 @@ t.test('status follows the clock: live at start + delay, ended at end + delay, w
   const s3 = await create(b, 'S3', '10:00', '11:00');
   await patch(s2.id, { version: 1, delayMinutes: 30 });
   await patch(s3.id, { version: 1, status: 'cancelled' });
-  const status = (id: string): string => (sqliteOf(app).sqlite.prepare('SELECT status FROM sessions WHERE id = ?').get(id) as { status: string }).status;
-  const seq0 = (sqliteOf(app).sqlite.prepare('SELECT max(seq) AS s FROM events').get() as { s: number }).s;
+  const sql = storeSql(app);
+  const status = async (id: string): Promise<string> => (await sql.get<{ status: string }>('SELECT status FROM sessions WHERE id = ?', id))!.status;
+  const statuses = (...ids: string[]): Promise<string[]> => Promise.all(ids.map(status));
+  const seq0 = (await sql.get<{ s: number }>('SELECT max(seq) AS s FROM events'))!.s;
 
   clock.set(at('2026-02-15T09:00:00Z'));
   await sessions.advanceStatuses();
-  t.same([status(s1.id), status(s2.id), status(s3.id)], ['live', 'scheduled', 'cancelled']);
+  t.same(await statuses(s1.id, s2.id, s3.id), ['live', 'scheduled', 'cancelled']);
   clock.set(at('2026-02-15T09:30:00Z'));
   await sessions.advanceStatuses();
-  t.same([status(s1.id), status(s2.id)], ['live', 'live'], 'the delayed one starts 30 minutes late');
+  t.same(await statuses(s1.id, s2.id), ['live', 'live'], 'the delayed one starts 30 minutes late');
   t.equal(await sessions.advanceStatuses(), 0, 'a second tick at the same time changes nothing');
   clock.set(at('2026-02-15T10:00:00Z'));
   await sessions.advanceStatuses();
-  t.same([status(s1.id), status(s2.id)], ['ended', 'live']);
+  t.same(await statuses(s1.id, s2.id), ['ended', 'live']);
   clock.set(at('2026-02-15T12:00:00Z'));
   await sessions.advanceStatuses();
-  t.same([status(s1.id), status(s2.id), status(s3.id)], ['ended', 'ended', 'cancelled']);
+  t.same(await statuses(s1.id, s2.id, s3.id), ['ended', 'ended', 'cancelled']);
 
-  const events = (sqliteOf(app).sqlite.prepare('SELECT name, payload FROM events WHERE seq > ? ORDER BY seq').all(seq0) as { name: string; payload: string }[]).map(
+  const events = (await sql.all<{ name: string; payload: string }>('SELECT name, payload FROM events WHERE seq > ? ORDER BY seq', seq0)).map(
     (e) => ({ name: e.name, ...(JSON.parse(e.payload) as { kind: string; kinds: string[]; before: object; after: object; session: { id: string; version: number } }) }),
   );
   t.same(

@@ -1,14 +1,14 @@
 // Rooms over HTTP: create, list (kiosks without counts), change, capacity against the alert hysteresis, out-of-service hook, roles.
 import t from 'tap';
 import type { FastifyInstance } from 'fastify';
-import { build, sqliteOf, sqliteWriter } from '../helper.js';
+import { build, storeSql } from '../helper.js';
 
-function eventCount(app: FastifyInstance): number {
-  return (sqliteOf(app).sqlite.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
+async function eventCount(app: FastifyInstance): Promise<number> {
+  return (await storeSql(app).get<{ n: number }>('SELECT count(*) AS n FROM events'))!.n;
 }
 
-function lastEvents(app: FastifyInstance, n: number): { name: string; visibility: string; payload: Record<string, unknown> }[] {
-  return (sqliteOf(app).sqlite.prepare('SELECT name, visibility, payload FROM events ORDER BY seq DESC LIMIT ?').all(n) as { name: string; visibility: string; payload: string }[])
+async function lastEvents(app: FastifyInstance, n: number): Promise<{ name: string; visibility: string; payload: Record<string, unknown> }[]> {
+  return (await storeSql(app).all<{ name: string; visibility: string; payload: string }>('SELECT name, visibility, payload FROM events ORDER BY seq DESC LIMIT ?', n))
     .reverse()
     .map((r) => ({ name: r.name, visibility: r.visibility, payload: JSON.parse(r.payload) as Record<string, unknown> }));
 }
@@ -24,7 +24,7 @@ t.test('create and list rooms; kiosks never see counts or capacity', async (t) =
   t.equal(res.statusCode, 201);
   const room = res.json();
   t.match(room, { id: String, name: 'Plenary Hall', capacity: 800, features: ['interpretation', 'streaming'], status: 'open', full: false, occupancy: 0, occupancyLevel: 'normal' });
-  const [created] = lastEvents(app, 1);
+  const [created] = await lastEvents(app, 1);
   t.same(created, { name: 'room.created', visibility: 'public', payload: { id: room.id, name: 'Plenary Hall', features: ['interpretation', 'streaming'], status: 'open', full: false } });
 
   await app.inject({ method: 'POST', url: '/api/rooms', headers: auth('admin'), payload: { name: 'Annex', capacity: 40, sortOrder: -1 } });
@@ -43,7 +43,7 @@ t.test('bad room input is refused and writes nothing', async (t) => {
   const { app, auth } = await build(t);
   const ok = await app.inject({ method: 'POST', url: '/api/rooms', headers: auth('ops'), payload: { name: 'Hall', capacity: 10 } });
   const id = ok.json().id as string;
-  const before = eventCount(app);
+  const before = await eventCount(app);
   const bad: [string, string, object][] = [
     ['POST', '/api/rooms', { name: 'X' }],
     ['POST', '/api/rooms', { name: '', capacity: 1 }],
@@ -66,20 +66,20 @@ t.test('bad room input is refused and writes nothing', async (t) => {
   t.equal(dup.statusCode, 409);
   t.equal(dup.json().code, 'name_taken');
   const other = await app.inject({ method: 'POST', url: '/api/rooms', headers: auth('ops'), payload: { name: 'Other', capacity: 5 } });
-  const before2 = eventCount(app);
+  const before2 = await eventCount(app);
   const rename = await app.inject({ method: 'PATCH', url: `/api/rooms/${other.json().id}`, headers: auth('ops'), payload: { name: 'Hall' } });
   t.equal(rename.statusCode, 409);
   const missing = await app.inject({ method: 'PATCH', url: '/api/rooms/nope', headers: auth('ops'), payload: { name: 'Y' } });
   t.equal(missing.statusCode, 404);
   t.equal(missing.json().code, 'not_found');
-  t.equal(eventCount(app), before2, 'no event for a refused change');
+  t.equal(await eventCount(app), before2, 'no event for a refused change');
   t.equal(before2, before + 1, 'only the valid room was written');
 });
 
 t.test('changing a room: fields, events, and capacity moving the alert level with hysteresis', async (t) => {
   const { app, auth } = await build(t);
   const room = (await app.inject({ method: 'POST', url: '/api/rooms', headers: auth('ops'), payload: { name: 'Hall', capacity: 100 } })).json();
-  sqliteWriter(app).run(null, (tx) => app.services.occupancy.set(tx, room.id, 95));
+  await app.writer.submit(null, (tx) => app.services.occupancy.set(tx, room.id, 95));
   await app.services.occupancy.flush();
 
   const patch = async (payload: object): Promise<Record<string, unknown>> => {
@@ -88,11 +88,11 @@ t.test('changing a room: fields, events, and capacity moving the alert level wit
     return res.json();
   };
   t.match(await patch({ name: 'Main Hall', features: ['step_free'], sortOrder: 3 }), { name: 'Main Hall', features: ['step_free'], occupancyLevel: 'near', full: false });
-  t.same(lastEvents(app, 1).map((e) => e.name), ['room.updated']);
+  t.same((await lastEvents(app, 1)).map((e) => e.name), ['room.updated']);
 
-  const seq = eventCount(app);
+  const seq = await eventCount(app);
   t.match(await patch({ capacity: 90 }), { capacity: 90, occupancyLevel: 'full', full: true });
-  const events = lastEvents(app, eventCount(app) - seq);
+  const events = await lastEvents(app, (await eventCount(app)) - seq);
   t.same(events.map((e) => `${e.name}/${e.visibility}`), ['room.alert/staff', 'room.occupancy/staff', 'room.updated/public']);
   t.match(events[0]!.payload, { roomId: room.id, level: 'full', previousLevel: 'near', occupancy: 95, capacity: 90 });
   t.same(events[2]!.payload, { id: room.id, name: 'Main Hall', features: ['step_free'], status: 'open', full: true }, 'kiosks learn the room is full, not the count');
@@ -100,19 +100,21 @@ t.test('changing a room: fields, events, and capacity moving the alert level wit
   t.match(await patch({ capacity: 97 }), { occupancyLevel: 'near', full: false }, 'just below capacity a kiosk no longer reads FULL (the staff alert keeps its hysteresis)');
   t.match(await patch({ capacity: 200 }), { occupancyLevel: 'normal', full: false }, 'far below, it comes down');
 
-  const before = eventCount(app);
+  const before = await eventCount(app);
   await patch({ capacity: 200 });
-  t.equal(eventCount(app), before, 'a change that changes nothing writes nothing');
+  t.equal(await eventCount(app), before, 'a change that changes nothing writes nothing');
 });
 
 t.test('a room going out of service calls the listeners after commit, once', async (t) => {
   const { app, auth } = await build(t);
   const room = (await app.inject({ method: 'POST', url: '/api/rooms', headers: auth('ops'), payload: { name: 'Hall', capacity: 100 } })).json();
   const seen: { id: string; status: string; committed: boolean; actorRole: string }[] = [];
+  // Each call reads the stored status as it is called, outside the unit of work: the change shows only once committed.
+  const reads: Promise<void>[] = [];
   const { rooms } = app.services;
   const off = rooms.onOutOfService((r, actor) => {
-    const stored = sqliteOf(app).sqlite.prepare('SELECT status FROM rooms WHERE id = ?').get(r.id) as { status: string };
-    seen.push({ id: r.id, status: r.status, committed: stored.status === 'out_of_service', actorRole: actor.role });
+    const read = storeSql(app).get<{ status: string }>('SELECT status FROM rooms WHERE id = ?', r.id);
+    reads.push(read.then((stored) => void seen.push({ id: r.id, status: r.status, committed: stored?.status === 'out_of_service', actorRole: actor.role })));
   });
   rooms.onOutOfService(() => {
     throw new Error('a failing listener does not fail the change');
@@ -120,14 +122,17 @@ t.test('a room going out of service calls the listeners after commit, once', asy
   const res = await app.inject({ method: 'PATCH', url: `/api/rooms/${room.id}`, headers: auth('ops'), payload: { status: 'out_of_service' } });
   t.equal(res.statusCode, 200);
   await new Promise((r) => setImmediate(r));
+  await Promise.all(reads);
   t.same(seen, [{ id: room.id, status: 'out_of_service', committed: true, actorRole: 'ops' }]);
   await app.inject({ method: 'PATCH', url: `/api/rooms/${room.id}`, headers: auth('ops'), payload: { status: 'out_of_service', capacity: 50 } });
   await app.inject({ method: 'PATCH', url: `/api/rooms/${room.id}`, headers: auth('ops'), payload: { status: 'closed' } });
   await new Promise((r) => setImmediate(r));
+  await Promise.all(reads);
   t.equal(seen.length, 1, 'only the transition into out_of_service');
   off();
   await app.inject({ method: 'PATCH', url: `/api/rooms/${room.id}`, headers: auth('ops'), payload: { status: 'out_of_service' } });
   await new Promise((r) => setImmediate(r));
+  await Promise.all(reads);
   t.equal(seen.length, 1, 'an unsubscribed listener is not called');
 });
 

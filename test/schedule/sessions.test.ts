@@ -2,7 +2,7 @@
 import t from 'tap';
 import type { Test } from 'tap';
 import type { FastifyInstance } from 'fastify';
-import { build, testClock, sqliteOf } from '../helper.js';
+import { build, testClock, storeSql } from '../helper.js';
 
 interface StoredEvent {
   seq: number;
@@ -13,15 +13,12 @@ interface StoredEvent {
   payload: Record<string, unknown>;
 }
 
-function eventsAfter(app: FastifyInstance, seq: number): StoredEvent[] {
-  return (sqliteOf(app).sqlite.prepare('SELECT seq, name, topic, visibility, room_ids, payload FROM events WHERE seq > ? ORDER BY seq').all(seq) as {
-    seq: number;
-    name: string;
-    topic: string;
-    visibility: string;
-    room_ids: string | null;
-    payload: string;
-  }[]).map((r) => ({
+async function eventsAfter(app: FastifyInstance, seq: number): Promise<StoredEvent[]> {
+  const rows = await storeSql(app).all<{ seq: number; name: string; topic: string; visibility: string; room_ids: string | null; payload: string }>(
+    'SELECT seq, name, topic, visibility, room_ids, payload FROM events WHERE seq > ? ORDER BY seq',
+    seq,
+  );
+  return rows.map((r) => ({
     seq: r.seq,
     name: r.name,
     topic: r.topic,
@@ -40,7 +37,7 @@ function withoutWarnings(answer: Session & { warnings?: unknown }): Session {
   return session;
 }
 
-const head = (app: FastifyInstance): number => (sqliteOf(app).sqlite.prepare('SELECT coalesce(max(seq), 0) AS s FROM events').get() as { s: number }).s;
+const head = async (app: FastifyInstance): Promise<number> => (await storeSql(app).get<{ s: number }>('SELECT coalesce(max(seq), 0) AS s FROM events'))!.s;
 
 async function setupWith(t: Test) {
   const clock = testClock(Date.parse('2026-02-15T07:00:00Z'));
@@ -62,7 +59,7 @@ async function setupWith(t: Test) {
 
 t.test('create a session with defaults; it is one session.created event of kind added', async (t) => {
   const { app, auth, a } = await setupWith(t);
-  const seq = head(app);
+  const seq = await head(app);
   const res = await app.inject({
     method: 'POST',
     url: '/api/sessions',
@@ -89,7 +86,7 @@ t.test('create a session with defaults; it is one session.created event of kind 
     version: 1,
     changeNote: null,
   });
-  const events = eventsAfter(app, seq);
+  const events = await eventsAfter(app, seq);
   t.equal(events.length, 1);
   t.match(events[0], { name: 'session.created', topic: 'schedule', visibility: 'public', roomIds: [a] });
   t.match(events[0]!.payload, { kind: 'added', kinds: ['added'], before: null, note: null, session: s });
@@ -121,7 +118,7 @@ t.test('invalid sessions are refused with the field, and write nothing', async (
   const { app, auth, a, create, patch } = await setupWith(t);
   const good = { title: 'T', startsAt: '2026-02-15T08:00:00Z', endsAt: '2026-02-15T09:00:00Z', roomId: a };
   const existing = await create(good);
-  const seq = head(app);
+  const seq = await head(app);
   const cases: [object, string][] = [
     [{ ...good, endsAt: '2026-02-15T08:00:00Z' }, 'body.endsAt'],
     [{ ...good, endsAt: '2026-02-15T07:00:00Z' }, 'body.endsAt'],
@@ -167,7 +164,7 @@ t.test('invalid sessions are refused with the field, and write nothing', async (
   }
   const missing = await patch('no-such-session', { version: 1, title: 'x' });
   t.equal(missing.statusCode, 404);
-  t.equal(head(app), seq, 'no event was appended by any refused request');
+  t.equal(await head(app), seq, 'no event was appended by any refused request');
   const stored = (await app.inject({ method: 'GET', url: `/api/sessions/${existing.id}`, headers: auth('kiosk') })).json();
   t.same(stored, existing, 'the session is as it was');
 });
@@ -176,12 +173,12 @@ t.test('each change kind, with before/after, the note, and the new version', asy
   const { app, a, b, create, patch } = await setupWith(t);
   let s = await create({ title: 'Panel on verification', startsAt: '2026-02-15T10:00:00Z', endsAt: '2026-02-15T11:00:00Z', speakers: ['A'] });
   const step = async (payload: Record<string, unknown>, expectKind: string, expectKinds: string[], before: object, after: object) => {
-    const seq = head(app);
+    const seq = await head(app);
     const res = await patch(s.id, { version: s.version, ...payload });
     t.equal(res.statusCode, 200, `${expectKind}: ${res.body.slice(0, 200)}`);
     const next = withoutWarnings(res.json());
     t.equal(next.version, s.version + 1, `${expectKind} bumps the version`);
-    const events = eventsAfter(app, seq);
+    const events = await eventsAfter(app, seq);
     t.equal(events.length, 1, `${expectKind}: exactly one event`);
     const e = events[0]!;
     t.equal(e.name, 'session.updated');
@@ -210,23 +207,23 @@ t.test('each change kind, with before/after, the note, and the new version', asy
   await step({ speakers: ['A', 'B'], expectedAttendance: 120 }, 'edited', [], { speakers: ['A'], expectedAttendance: 0 }, { speakers: ['A', 'B'], expectedAttendance: 120 });
   await step({ changeNote: 'Now with a second speaker' }, 'edited', [], {}, {});
 
-  const seq = head(app);
+  const seq = await head(app);
   const same = await patch(s.id, { version: s.version, roomId: a, title: s.title });
   t.equal(same.statusCode, 200);
   t.equal(same.json().version, s.version, 'nothing new: no new version');
-  t.equal(head(app), seq, 'nothing new: no event');
+  t.equal(await head(app), seq, 'nothing new: no event');
 });
 
 t.test('a stale version gets 409 version_conflict with the current version, and writes nothing', async (t) => {
   const { app, create, patch } = await setupWith(t);
   const s = await create({ title: 'T', startsAt: '2026-02-15T10:00:00Z', endsAt: '2026-02-15T11:00:00Z' });
   t.equal((await patch(s.id, { version: 1, delayMinutes: 5 })).statusCode, 200);
-  const seq = head(app);
+  const seq = await head(app);
   const stale = await patch(s.id, { version: 1, title: 'Other' });
   t.equal(stale.statusCode, 409);
   t.match(stale.headers['content-type'], /application\/problem\+json/);
   t.match(stale.json(), { status: 409, code: 'version_conflict', currentVersion: 2, title: 'Conflict' });
-  t.equal(head(app), seq);
+  t.equal(await head(app), seq);
 
   // Two editors who saw the same version race: the version check inside the transaction lets exactly one win.
   const [x, y] = await Promise.all([patch(s.id, { version: 2, title: 'X' }), patch(s.id, { version: 2, title: 'Y' })]);

@@ -34,11 +34,15 @@ for (const [name, open] of Object.entries(adapters)) {
       ],
     );
 
+    // Another node on the same store, which has the device in its cache.
+    const otherNode = new DeviceService(a.reader, a.uow, newId);
+    t.equal((await otherNode.authenticate(token))?.id, device.id);
     const revoked = await devices.revoke(OPS, device.id);
     t.type(revoked.revokedAt, 'number');
-    t.equal((await devices.authenticate(token))?.id, device.id, 'the cache keeps a device until the log says it was revoked');
-    devices.forget(device.id);
-    t.equal(await devices.authenticate(token), null, 'a revoked token fails once its revocation is published');
+    t.equal(await devices.authenticate(token), null, 'the revoking node refuses the token as soon as it answers');
+    t.equal((await otherNode.authenticate(token))?.id, device.id, 'another node keeps the device until the log tells it');
+    otherNode.forget(device.id);
+    t.equal(await otherNode.authenticate(token), null, 'a revoked token fails there once its revocation is followed');
     t.equal((await devices.revoke(OPS, device.id)).revokedAt, revoked.revokedAt, 'revoking twice is harmless');
 
     const events = await a.events();

@@ -60,3 +60,14 @@ export async function screenshot(page: Page, name: string, fullPage = false): Pr
   await page.screenshot({ path: file, fullPage });
   return file;
 }
+
+/**
+ * An event time zone in which the run's real "now" is mid-morning: the pages show the coming hours
+ * of today only, and the tests time sessions around the real clock (which the browser shares), so
+ * in Amsterdam's late evening "an hour from now" would be tomorrow and leave the screen.
+ * `Etc/GMT` names count the other way round: Etc/GMT-5 is UTC+5.
+ */
+export function daytimeZone(now: number): string {
+  const offset = ((9 - new Date(now).getUTCHours() + 36) % 24) - 12;
+  return offset === 0 ? 'Etc/UTC' : `Etc/GMT${offset > 0 ? '-' : '+'}${Math.abs(offset)}`;
+}

@@ -6,16 +6,17 @@ import type { NowNextWire } from '../../src/contract/index.js';
 import { buildWeb } from '../../scripts/build-web.js';
 import { addRoom, addSession, MIN, patchSession, type SessionOut } from '../allocation/seed.js';
 import { build, listen, type Built } from '../helper.js';
-import { CHROMIUM, KIOSK_VIEWPORT, launchChromium, openPage, screenshot, STAFF_VIEWPORT, waitOnline } from './browser-helper.js';
+import { CHROMIUM, KIOSK_VIEWPORT, launchChromium, openPage, screenshot, STAFF_VIEWPORT, waitOnline, daytimeZone } from './browser-helper.js';
 
 /** Now, to the minute: sessions are timed around the real clock, which the browser shares. */
 const NOW = Math.floor(Date.now() / MIN) * MIN;
+const ZONE = daytimeZone(NOW);
 
 /** How long a pushed change may take to show on a page. */
 const PUSH_MS = 1_000;
 
 function localDay(ms: number): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Amsterdam' }).format(ms);
+  return new Intl.DateTimeFormat('en-CA', { timeZone: ZONE }).format(ms);
 }
 
 async function sessions(built: Built, query = ''): Promise<SessionOut[]> {
@@ -60,7 +61,7 @@ if (!existsSync(CHROMIUM)) {
   t.teardown(() => browser.close());
 
   t.test('the kiosk shows a changed title within a second, and an emergency at once until it is removed', async (t) => {
-    const built = await build(t);
+    const built = await build(t, { env: { EVENTDAY_TIMEZONE: ZONE } });
     const { app, tokens } = built;
     const hall = await addRoom(built, { name: 'Europa Hall', capacity: 400 });
     const salon = await addRoom(built, { name: 'Salon B', capacity: 80 });
@@ -121,7 +122,7 @@ if (!existsSync(CHROMIUM)) {
   });
 
   t.test('the kiosk shows the session on now that /api/schedule/now names, overlaps, delays and a start included', async (t) => {
-    const built = await build(t);
+    const built = await build(t, { env: { EVENTDAY_TIMEZONE: ZONE } });
     const hall = await addRoom(built, { name: 'Europa Hall', capacity: 400 });
     const salon = await addRoom(built, { name: 'Salon B', capacity: 80 });
     // Two sessions on at once in one room: the one rule picks the later-started (the briefing),
@@ -159,7 +160,7 @@ if (!existsSync(CHROMIUM)) {
   });
 
   t.test('after the server restarts, the kiosk resumes without a reload', async (t) => {
-    const first = await build(t);
+    const first = await build(t, { env: { EVENTDAY_TIMEZONE: ZONE } });
     const room = await addRoom(first, { name: 'Europa Hall', capacity: 400 });
     const talk = await addSession(first, { title: 'Grid resilience', startsAt: NOW - 10 * MIN, endsAt: NOW + 50 * MIN, roomId: room.id });
     const { base } = await listen(first.app);
@@ -180,7 +181,7 @@ if (!existsSync(CHROMIUM)) {
     t.equal(await page.textContent(title), 'Grid resilience', 'the last known schedule stays on screen');
     await screenshot(page, 'kiosk-offline');
 
-    const second = await build(t, { dir: first.dir });
+    const second = await build(t, { dir: first.dir, env: { EVENTDAY_TIMEZONE: ZONE } });
     await second.app.listen({ port, host: '127.0.0.1' });
     await waitOnline(page, 10_000);
     t.ok(await page.isHidden('#status'), 'the marker goes away once live again');
@@ -194,7 +195,7 @@ if (!existsSync(CHROMIUM)) {
   });
 
   t.test('the desk shows the attendee of a typed code, and uploads an offline scan after reconnecting', async (t) => {
-    const built = await build(t);
+    const built = await build(t, { env: { EVENTDAY_TIMEZONE: ZONE } });
     const { app, tokens } = built;
     const walkIn = async (payload: object): Promise<{ attendee: { id: string }; badge: { code: string } }> => {
       const res = await app.inject({ method: 'POST', url: '/api/attendees', headers: built.auth('desk'), payload });
@@ -252,7 +253,7 @@ if (!existsSync(CHROMIUM)) {
   });
 
   t.test('the dashboard shows a headcount change and applies an allocation plan', async (t) => {
-    const built = await build(t);
+    const built = await build(t, { env: { EVENTDAY_TIMEZONE: ZONE } });
     const { app, tokens } = built;
     const salon = await addRoom(built, { name: 'Salon B', capacity: 50 });
     const mid = await addRoom(built, { name: 'Room 3', capacity: 120 });

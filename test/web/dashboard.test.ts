@@ -5,13 +5,14 @@ import type { Browser } from 'playwright-core';
 import { buildWeb } from '../../scripts/build-web.js';
 import { addRoom, addSession, MIN, type SessionOut } from '../allocation/seed.js';
 import { build, listen, type Built } from '../helper.js';
-import { CHROMIUM, launchChromium, openPage, screenshot, waitOnline } from './browser-helper.js';
+import { CHROMIUM, launchChromium, openPage, screenshot, waitOnline, daytimeZone } from './browser-helper.js';
 
 const OPS_VIEWPORT = { width: 1440, height: 900 };
 const NOW = Math.floor(Date.now() / MIN) * MIN;
+const ZONE = daytimeZone(NOW);
 
 function localDay(ms: number): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Amsterdam' }).format(ms);
+  return new Intl.DateTimeFormat('en-CA', { timeZone: ZONE }).format(ms);
 }
 
 async function session(built: Built, id: string): Promise<SessionOut> {
@@ -30,7 +31,7 @@ if (!existsSync(CHROMIUM)) {
   t.teardown(() => browser.close());
 
   t.test('ops at 1440×900: conflicts and warnings asked about, a room closed knowingly, alerts after reload, a plan applied with its screens counted', async (t) => {
-    const built = await build(t);
+    const built = await build(t, { env: { EVENTDAY_TIMEZONE: ZONE } });
     const { app, tokens } = built;
     const hall = await addRoom(built, { name: 'Europa Hall', capacity: 300, features: ['interpretation'] });
     const salon = await addRoom(built, { name: 'Salon B', capacity: 50 });

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import t from 'tap';
 import type { Browser } from 'playwright-core';
 import { buildWeb } from '../../scripts/build-web.js';
-import { build, listen, type Built, sqliteOf } from '../helper.js';
+import { build, listen, type Built, storeSql } from '../helper.js';
 import { CHROMIUM, launchChromium, openPage, screenshot, STAFF_VIEWPORT, waitOnline } from './browser-helper.js';
 
 interface WalkIn {
@@ -119,7 +119,7 @@ if (!existsSync(CHROMIUM)) {
     t.match(await page.textContent('#result'), 'Eve Novak');
     await page.waitForSelector('#attendee:has-text("Checked in today")', { timeout: 3_000 });
     t.notOk(await page.isVisible('[data-testid="manual-checkin-button"]'), 'the panel agrees with the result');
-    const row = sqliteOf(app).sqlite.prepare('SELECT method, manual_reason AS reason FROM checkins WHERE attendee_id = ?').get(eve.attendee.id);
+    const row = await storeSql(app).get('SELECT method, manual_reason AS reason FROM checkins WHERE attendee_id = ?', eve.attendee.id);
     t.same(row, { method: 'manual', reason: 'Badge left at the hotel' });
     await screenshot(page, 'desk-manual-checkin');
     await page.click('[data-testid="undo-scan"]');
@@ -140,8 +140,8 @@ if (!existsSync(CHROMIUM)) {
     await page.fill('#walkin-organization', 'Gulf Energy Forum');
     await page.click('#walkin-form button[type="submit"]');
     await page.waitForSelector('#result[data-result="ok"]:has-text("Farid Haddad")', { timeout: 3_000 });
-    const farid = sqliteOf(app).sqlite.prepare("SELECT checked_in_at AS at FROM attendees WHERE name = 'Farid Haddad'").get() as { at: number | null };
-    t.type(farid.at, 'number', 'the walk-in is checked in on registration');
+    const farid = await storeSql(app).get<{ at: number | null }>("SELECT checked_in_at AS at FROM attendees WHERE name = 'Farid Haddad'");
+    t.type(farid!.at, 'number', 'the walk-in is checked in on registration');
     t.same(errors, [], 'no script errors');
   });
 

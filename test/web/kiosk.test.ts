@@ -1,5 +1,6 @@
 // The kiosk at 1920×1080 in Chromium over the demo conference's fullest hour: nothing clipped (measured in the DOM), no text under 32 px, markers loudest, a move told in both rooms, net changes, end of day, door mode, bad and revoked tokens.
 import { existsSync } from 'node:fs';
+import path from 'node:path';
 import t, { type Test } from 'tap';
 import type { Browser, Page } from 'playwright-core';
 import { buildWeb } from '../../scripts/build-web.js';
@@ -28,7 +29,8 @@ async function demoApp(t: Test, at: string, env: Record<string, string> = {}): P
     now = demo.instant(firstDay, hhmm);
   };
   setNow(at);
-  await demo.seedProgramme(built.config.dbFile, firstDay);
+  // Its schedule.json is written beside the database it is given: the test folder, on either store (a PostgreSQL URL is no folder).
+  await demo.seedProgramme(path.join(built.dir, 'eventday.db'), firstDay);
   await demo.seedChanges(firstDay);
   await demo.fillRooms(now);
   const rooms = new Map((await demo.rooms()).map((r) => [r.name, r.id]));
